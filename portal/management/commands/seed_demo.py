@@ -1,0 +1,164 @@
+"""Seed a demonstration installation: Auburn and Mukilteo (WA), their staff, cameras and partners."""
+
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from audits.services import audit_record
+from cameras.models import Camera
+from portal.models import PRESET_RETENTION_DAYS, Agency, AgencyKind, City, PolicyPreset, User
+from portal.roles import Role
+from portal.tenancy import city_scope
+
+DEMO_PASSWORD = "steward-demo-2026"
+
+CITIES = [
+    {
+        "slug": "auburn",
+        "name": "Auburn",
+        "agency": "Auburn Police Department",
+        "cameras": [
+            ("Auburn Way N & 15th St NE", "47.322300", "-122.227900", 0),
+            ("W Main St & Division St", "47.307700", "-122.230500", 90),
+            ("SR 18 eastbound ramp", "47.297100", "-122.214900", 270),
+            ("A St SE & Lakeland Hills Way", "47.268500", "-122.226200", 180),
+        ],
+    },
+    {
+        "slug": "mukilteo",
+        "name": "Mukilteo",
+        "agency": "Mukilteo Police Department",
+        "cameras": [
+            ("Mukilteo Speedway & 84th St SW", "47.911400", "-122.297400", 0),
+            ("SR 525 & Harbour Pointe Blvd", "47.886900", "-122.296000", 180),
+            ("Ferry terminal approach", "47.949000", "-122.304500", 315),
+        ],
+    },
+]
+
+PARTNERS = [
+    # name, kind, state, parent, immigration, 287(g), task force
+    ("Kent Police Department", AgencyKind.LOCAL, "WA", None, False, False, False),
+    ("King County Sheriff's Office", AgencyKind.LOCAL, "WA", None, False, False, False),
+    ("Snohomish County Sheriff's Office", AgencyKind.LOCAL, "WA", None, False, False, True),
+    ("Washington State Patrol", AgencyKind.STATE, "WA", None, False, False, False),
+    ("Boise Police Department", AgencyKind.LOCAL, "ID", None, False, False, False),
+    ("U.S. Department of Homeland Security", AgencyKind.FEDERAL, "", None, True, False, False),
+    (
+        "U.S. Customs and Border Protection",
+        AgencyKind.FEDERAL,
+        "",
+        "U.S. Department of Homeland Security",
+        True,
+        False,
+        False,
+    ),
+    ("U.S. Border Patrol", AgencyKind.FEDERAL, "", "U.S. Customs and Border Protection", True, False, False),
+    ("U.S. Border Patrol, Blaine Sector", AgencyKind.FEDERAL, "", "U.S. Border Patrol", True, False, False),
+    (
+        "U.S. Immigration and Customs Enforcement",
+        AgencyKind.FEDERAL,
+        "",
+        "U.S. Department of Homeland Security",
+        True,
+        False,
+        False,
+    ),
+]
+
+PARTNER_USERS = [
+    ("kent-detective", "Kent Police Department"),
+    ("kcso-deputy", "King County Sheriff's Office"),
+    ("usbp-agent", "U.S. Border Patrol"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo: two cities, a user for every role, cameras and partner agencies."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        agencies = self._agencies()
+        logins: list[tuple[str, str]] = []
+        for spec in CITIES:
+            city = self._city(spec, agencies)
+            for role in Role.city_roles():
+                username = f"{spec['slug']}-{role.value}"
+                self._user(username, city=city, agency=agencies[spec["agency"]], role=role)
+                logins.append((username, f"{role.label}, {city.name}"))
+        for username, agency_name in PARTNER_USERS:
+            self._user(username, city=None, agency=agencies[agency_name], role=Role.PARTNER)
+            logins.append((username, f"partner user, {agency_name}"))
+        admin, created = User.objects.get_or_create(
+            username="admin", defaults={"is_staff": True, "is_superuser": True}
+        )
+        if created:
+            admin.set_password(DEMO_PASSWORD)
+            admin.save()
+        logins.append(("admin", "site administrator (/admin/)"))
+
+        self.stdout.write(self.style.SUCCESS("Demo ready. Every demo account's password: " + DEMO_PASSWORD))
+        for username, what in logins:
+            self.stdout.write(f"  {username:<22} {what}")
+
+    def _agencies(self) -> dict[str, Agency]:
+        agencies: dict[str, Agency] = {}
+        for spec in CITIES:
+            agencies[spec["agency"]], _ = Agency.objects.get_or_create(
+                name=spec["agency"], defaults={"kind": AgencyKind.LOCAL, "state": "WA"}
+            )
+        for name, kind, state, parent, immigration, in_287g, task_force in PARTNERS:
+            agencies[name], _ = Agency.objects.update_or_create(
+                name=name,
+                defaults={
+                    "kind": kind,
+                    "state": state,
+                    "parent": agencies[parent] if parent else None,
+                    "immigration_enforcement": immigration,
+                    "participates_287g": in_287g,
+                    "federal_task_force": task_force,
+                },
+            )
+        return agencies
+
+    def _city(self, spec: dict, agencies: dict[str, Agency]) -> City:
+        city, created = City.objects.get_or_create(
+            slug=spec["slug"],
+            defaults={
+                "name": spec["name"],
+                "state": "WA",
+                "time_zone": "America/Los_Angeles",
+                "policy_preset": PolicyPreset.WASHINGTON,
+                "retention_days": PRESET_RETENTION_DAYS[PolicyPreset.WASHINGTON],
+                "own_agency": agencies[spec["agency"]],
+            },
+        )
+        with city_scope(city):
+            for name, latitude, longitude, heading in spec["cameras"]:
+                Camera.objects.get_or_create(
+                    name=name,
+                    defaults={
+                        "latitude": Decimal(latitude),
+                        "longitude": Decimal(longitude),
+                        "heading": heading,
+                    },
+                )
+        if created:
+            audit_record(
+                event_type="city.created",
+                city=city,
+                target_type="city",
+                target_id=str(city.public_id),
+                details={"name": city.name, "preset": city.policy_preset, "source": "seed_demo"},
+            )
+        return city
+
+    def _user(self, username: str, *, city: City | None, agency: Agency, role: Role) -> User:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"city": city, "agency": agency, "role": role}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        return user

@@ -1,0 +1,116 @@
+"""City scoping: every city-owned row is reached through the city it belongs to.
+
+A request, task or socket sets the scope once at its entry point (``city_scope``) and the default
+manager of every city-owned model filters on it. Without a scope that manager raises instead of
+returning every city's rows: a forgotten filter fails closed, loudly, in development and tests.
+``all_cities`` is the explicitly named way across cities, for admin, migrations and jobs that
+iterate over cities one by one.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from portal.models import City
+
+_current_city: contextvars.ContextVar[City | None] = contextvars.ContextVar("steward_city", default=None)
+
+
+class CityScopeError(RuntimeError):
+    """A city-owned model was queried with no city scope set."""
+
+
+def current_city() -> City | None:
+    return _current_city.get()
+
+
+def require_city() -> City:
+    city = _current_city.get()
+    if city is None:
+        raise CityScopeError("No city scope is set; wrap the code in city_scope(city).")
+    return city
+
+
+@contextmanager
+def city_scope(city: City) -> Iterator[City]:
+    """Run the block with ``city`` as the scope of every city-owned default manager."""
+    token = _current_city.set(city)
+    try:
+        yield city
+    finally:
+        _current_city.reset(token)
+
+
+class CityScopedQuerySet(models.QuerySet):
+    pass
+
+
+class CityScopedManager(models.Manager.from_queryset(CityScopedQuerySet)):
+    """Default manager of city-owned models: filters on the current city, raises without one."""
+
+    def get_queryset(self) -> CityScopedQuerySet:
+        city = require_city()
+        return super().get_queryset().filter(city=city)
+
+
+class CityOwnedModel(models.Model):
+    """Base of every model that belongs to one city."""
+
+    city = models.ForeignKey("portal.City", on_delete=models.PROTECT, related_name="+")
+
+    objects = CityScopedManager()
+    all_cities = models.Manager()  # noqa: DJ012 - declared second so that `objects` stays the default
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_cities"
+
+    def save(self, *args, **kwargs):
+        # Rows are created inside the scope of the city they belong to, never across.
+        scope = current_city()
+        if self.city_id is None and scope is not None:
+            self.city = scope
+        elif scope is not None and self.city_id != scope.pk:
+            raise CityScopeError(f"{type(self).__name__} of city {self.city_id} saved in scope of {scope.pk}")
+        super().save(*args, **kwargs)
+
+
+class CityScopeMiddleware:
+    """Resolve ``/c/<city_slug>/`` once per request, set the scope, and reset it afterwards.
+
+    An unknown slug is a 404. Whether the signed-in user may see the city is the access rule's
+    business (``portal.access``), which answers the same 404 for "missing" and "not yours".
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.city = None
+        try:
+            return self.get_response(request)
+        finally:
+            token = getattr(request, "_city_scope_token", None)
+            if token is not None:
+                _current_city.reset(token)
+                request._city_scope_token = None
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        slug = view_kwargs.get("city_slug")
+        if slug is None:
+            return None
+        from portal.models import City
+
+        city = City.objects.filter(slug=slug).first()
+        if city is None:
+            raise Http404("No such city.")
+        request.city = city
+        request._city_scope_token = _current_city.set(city)
+        return None

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from audits import views as audit_views
+from portal import views
+
+city_patterns = [
+    path("", views.city_home, name="city_home"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
+]
+
+urlpatterns = [
+    path("", views.city_index, name="city_index"),
+    path("home/", views.home, name="home"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("healthz", views.healthz, name="healthz"),
+    path("p/<slug:city_slug>/", views.city_public, name="city_public"),
+    path("c/<slug:city_slug>/", include(city_patterns)),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "portal.errors.bad_request"
+handler403 = "portal.errors.forbidden"
+handler404 = "portal.errors.not_found"
+handler500 = "portal.errors.server_error"

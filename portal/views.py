@@ -1,0 +1,116 @@
+"""Portal pages: sign-in, the public index of cities, each city's home page, health."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from audits.models import AuditEvent
+from cameras.models import Camera
+from portal.access import CITY_STAFF, PUBLIC, SIGNED_IN, access
+from portal.models import City
+from portal.selectors import city_public_summary
+
+
+@access(PUBLIC)
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+@access(SIGNED_IN)
+class LogoutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]
+
+
+@access(PUBLIC)
+def city_index(request: HttpRequest) -> HttpResponse:
+    cities = City.objects.order_by("name")
+    return render(request, "portal/city_index.html", {"cities": cities})
+
+
+@access(PUBLIC)
+def city_public(request: HttpRequest, city_slug: str) -> HttpResponse:
+    return render(
+        request,
+        "portal/city_public.html",
+        {"city": request.city, "summary": city_public_summary(request.city)},
+    )
+
+
+@access(SIGNED_IN)
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a signed-in person lands: their city, or the partner page."""
+    user = request.user
+    if user.city_id is not None:
+        return redirect("city_home", city_slug=user.city.slug)
+    return render(request, "portal/partner_home.html", {"agency": user.agency})
+
+
+@access(CITY_STAFF)
+def city_home(request: HttpRequest, city_slug: str) -> HttpResponse:
+    city = request.city
+    context = {
+        "city": city,
+        "camera_count": Camera.objects.count(),
+        "cameras": Camera.objects.order_by("name")[:10],
+        "recent_events": AuditEvent.objects.filter(city=city).order_by("-sequence")[:5]
+        if request.user.role in ("chief", "auditor")
+        else None,
+    }
+    return render(request, "portal/city_home.html", context)
+
+
+def _check_database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"ok": True, "engine": connection.vendor}
+    except Exception as error:  # noqa: BLE001 - health reports any failure as data
+        return {"ok": False, "engine": connection.vendor, "error": type(error).__name__}
+
+
+def _check_redis() -> dict:
+    if not settings.REDIS_URL:
+        return {"ok": True, "mode": "embedded (in-memory channel layer, eager Celery)"}
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        client.ping()
+        return {"ok": True}
+    except redis.RedisError as error:
+        return {"ok": False, "error": type(error).__name__}
+
+
+def _check_celery(redis_ok: bool) -> dict:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return {"ok": True, "mode": "eager"}
+    if not redis_ok:
+        return {"ok": False, "workers": 0, "error": "broker unreachable"}
+    from portal.celery import app
+
+    try:
+        replies = app.control.ping(timeout=1.0) or []
+    except Exception as error:  # noqa: BLE001
+        return {"ok": False, "workers": 0, "error": type(error).__name__}
+    return {"ok": bool(replies), "workers": len(replies)}
+
+
+@never_cache
+@access(PUBLIC)
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Reachability of the database, Redis and Celery workers. 503 when a store is down."""
+    database = _check_database()
+    redis_state = _check_redis()
+    celery_state = _check_celery(redis_state["ok"])
+    stores_ok = database["ok"] and redis_state["ok"]
+    status = "ok" if stores_ok and celery_state["ok"] else ("degraded" if stores_ok else "down")
+    return JsonResponse(
+        {"status": status, "database": database, "redis": redis_state, "celery": celery_state},
+        status=200 if stores_ok else 503,
+    )

@@ -1,0 +1,1 @@
+"""Sharing agreements, searches and revocations (see the sharing issue); agencies live in portal."""

@@ -1,0 +1,1105 @@
+"""Reason-text analysis: what is a search *for*?
+
+The analysis works on features, not on lists of known bad strings:
+
+* normalisation: NFKC, format/zero-width characters dropped, Cyrillic/Greek
+  look-alike letters folded to Latin inside Latin-looking words, diacritics
+  stripped (``inmigración`` -> ``inmigracion``), leetspeak undone inside words
+  (``d3p0rt`` -> ``deport``, ``1CE`` -> ``ICE``, ``imm!gration``);
+* tokenisation that re-joins spelled-out / dotted acronyms and words
+  (``I.C.E``, ``I C E``, ``i-c-e``, ``U.S.B.P``, ``d e p o r t``);
+* a stem lexicon matched exactly, by prefix (``deport*``, ``immigr*``) and by
+  edit distance (Damerau, scaled to word length, with an exclusion list of
+  ordinary English neighbours such as *report*, *department*, *documented*),
+  which absorbs misspellings (``imigration``, ``deportaton``);
+* phrase matching with per-token fuzziness (``boarder patrol``);
+* context rules for ambiguous tokens: ``ice`` is the agency only as an acronym
+  in context (dotted/spelled, upper-case, or next to ERO/HSI/warrant/detainer/
+  agent/hold/request/removal/...), never before a street suffix or a
+  venue/business/food noun (``Ice Harbor Dr``, ``ice rink``, ``ice cream``),
+  after a weather/drug cue (``black ice``, ``selling ice``);
+  ``removal``/``targeting``/``alien``/``DHS`` are weak: they decide only next
+  to another weak cue or when the reason says nothing else;
+* raw-script stems for other languages (Russian, Ukrainian, Chinese, Korean,
+  Japanese, Arabic, Hindi) and folded Latin terms for Spanish, Portuguese,
+  French, German, Vietnamese and Tagalog;
+* for reproductive care and First Amendment activity a crime-versus-tracking
+  test: "arson at the clinic" or "assault at the protest" is an investigation
+  of a crime; "clinic visit", "rally attendees" or a bare "protest" is tracking
+  protected activity.
+
+Public helpers: :func:`analyze`, :func:`find_immigration`,
+:func:`find_reproductive`, :func:`find_first_amendment`, :func:`is_vague`,
+:func:`looks_like_immigration_agency`, :func:`normalize_name`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+# --------------------------------------------------------------------------
+# Normalisation
+# --------------------------------------------------------------------------
+
+_CONFUSABLES = {
+    # Cyrillic
+    "а": "a",
+    "в": "b",
+    "е": "e",
+    "ё": "e",
+    "к": "k",
+    "м": "m",
+    "н": "h",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "т": "t",
+    "у": "y",
+    "х": "x",
+    "ѕ": "s",
+    "і": "i",
+    "ї": "i",
+    "ј": "j",
+    "ԁ": "d",
+    "ɡ": "g",
+    "һ": "h",
+    "ӏ": "l",
+    "ԛ": "q",
+    "ԝ": "w",
+    "ь": "b",
+    "А": "A",
+    "В": "B",
+    "Е": "E",
+    "Ё": "E",
+    "К": "K",
+    "М": "M",
+    "Н": "H",
+    "О": "O",
+    "Р": "P",
+    "С": "C",
+    "Т": "T",
+    "У": "Y",
+    "Х": "X",
+    "Ѕ": "S",
+    "І": "I",
+    "Ї": "I",
+    "Ј": "J",
+    "Ԁ": "D",
+    "Ӏ": "I",
+    "Ԛ": "Q",
+    "Ԝ": "W",
+    # Greek
+    "α": "a",
+    "β": "b",
+    "ε": "e",
+    "η": "n",
+    "ι": "i",
+    "κ": "k",
+    "ν": "v",
+    "ο": "o",
+    "ρ": "p",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "γ": "y",
+    "ω": "w",
+    "Α": "A",
+    "Β": "B",
+    "Ε": "E",
+    "Ζ": "Z",
+    "Η": "H",
+    "Ι": "I",
+    "Κ": "K",
+    "Μ": "M",
+    "Ν": "N",
+    "Ο": "O",
+    "Ρ": "P",
+    "Τ": "T",
+    "Υ": "Y",
+    "Χ": "X",
+    # Latin oddities
+    "ı": "i",
+    "ȷ": "j",
+    "ɩ": "i",
+    "ʟ": "L",
+    "ᴄ": "c",
+    "ᴇ": "e",
+    "ɪ": "I",
+    "ᴏ": "o",
+}
+_SPECIAL_LATIN = {
+    "đ": "d",
+    "Đ": "D",
+    "ø": "o",
+    "Ø": "O",
+    "ł": "l",
+    "Ł": "L",
+    "ß": "ss",
+    "æ": "ae",
+    "Æ": "AE",
+    "œ": "oe",
+    "Œ": "OE",
+    "þ": "th",
+    "Þ": "TH",
+    "ð": "d",
+}
+_LEET = {
+    "0": "o",
+    "1": "i",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "7": "t",
+    "8": "b",
+    "9": "g",
+    "@": "a",
+    "$": "s",
+    "!": "i",
+    "|": "i",
+}
+_LEET_SYMBOL_RE = re.compile(
+    r"(?<=[^\W_])[@$!|](?=[^\W_])|(?<![^\W_])[@$](?=[^\W\d_])|(?<![^\W_])[!|](?=[A-Z]{2})"
+)
+
+
+def _strip_marks(s: str) -> str:
+    out = []
+    for ch in unicodedata.normalize("NFKD", s):
+        if unicodedata.category(ch) == "Mn":
+            continue
+        out.append(_SPECIAL_LATIN.get(ch, ch))
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def _drop_format(s: str) -> str:
+    return "".join(ch for ch in s if unicodedata.category(ch) != "Cf")
+
+
+def _fold_word(word: str) -> str:
+    word = _strip_marks(word)
+    folded = "".join(_CONFUSABLES.get(ch, ch) for ch in word)
+    if folded.isascii():
+        return folded
+    if any("a" <= c.lower() <= "z" for c in word):
+        # mixed script: a Latin word with look-alikes; fold what we can
+        return folded
+    return word  # a genuinely non-Latin word (Russian, Chinese...): keep
+
+
+def base_normalize(text: str) -> str:
+    """NFKC + format characters removed (used for raw-script matching)."""
+    return _drop_format(unicodedata.normalize("NFKC", text or ""))
+
+
+def latin_view(text: str) -> str:
+    """Case-preserving Latin rendering: look-alikes folded, marks stripped, leet symbols undone."""
+    s = base_normalize(text)
+    s = _LEET_SYMBOL_RE.sub(lambda m: _LEET[m.group(0)], s)
+    return re.sub(r"[^\W_]+", lambda m: _fold_word(m.group(0)), s)
+
+
+# --------------------------------------------------------------------------
+# Tokens
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Token:
+    orig: str  # case preserved, after folding/leet
+    low: str  # lower-case, leet undone (1 -> i)
+    start: int
+    end: int
+    spelled: bool = False  # re-joined from dotted / spaced letters
+    alts: frozenset = frozenset()  # other readings (1 -> l)
+    raw: str = ""  # the text as typed (after folding)
+
+    @property
+    def upper(self) -> bool:
+        letters = [c for c in self.orig if c.isalpha()]
+        return bool(letters) and all(c.isupper() for c in letters)
+
+    @property
+    def is_alpha(self) -> bool:
+        return self.low.isalpha()
+
+    def readings(self) -> set[str]:
+        return {self.low, *self.alts}
+
+
+def _unleet(tok: str) -> tuple[str, frozenset]:
+    if tok.isdigit() or tok.isalpha():
+        return tok, frozenset()
+    if not any(c.isalpha() for c in tok):
+        return tok, frozenset()
+    a = "".join(_LEET.get(c, c) for c in tok)
+    b = "".join(("l" if c == "1" else _LEET.get(c, c)) for c in tok)
+    return a, frozenset({b} - {a})
+
+
+_SEP_RE = re.compile(r"[\s.\-_*/\\·•'+:~]{1,3}")
+_SEP_NOSPACE_RE = re.compile(r"[.\-_*/\\·•'+:~]+\s?")
+_SPELLABLE_ACRONYMS = {"ice", "hsi", "cbp", "usbp", "ero", "dhs", "uscis", "iceero", "bortac"}
+
+
+def tokenize(text: str) -> list[Token]:
+    s = latin_view(text)
+    raw_tokens: list[Token] = []
+    for m in re.finditer(r"[A-Za-z0-9]+", s):
+        orig = m.group(0)
+        low, alts = _unleet(orig.lower())
+        # case is judged on the leet-undone form ("1CE" reads as upper-case "ICE")
+        cased = "".join(_LEET.get(c, c).upper() if c.isdigit() and orig.upper() == orig else c for c in orig)
+        raw_tokens.append(Token(cased, low, m.start(), m.end(), alts=alts, raw=orig))
+
+    def gap(a: Token, b: Token) -> str:
+        return s[a.end : b.start]
+
+    # Pass A: short pieces separated by punctuation/space that spell a known acronym.
+    out: list[Token] = []
+    i = 0
+    while i < len(raw_tokens):
+        merged = None
+        for n in (5, 4, 3, 2):
+            win = raw_tokens[i : i + n]
+            if len(win) < n:
+                continue
+            pieces = [_LEET.get(t.low, t.low) if len(t.low) == 1 else t.low for t in win]
+            if any(len(p) > 3 or not p.isalpha() for p in pieces):
+                continue
+            if not all(_SEP_RE.fullmatch(gap(a, b)) for a, b in zip(win, win[1:], strict=False)):
+                continue
+            cat = "".join(pieces)
+            if cat in _SPELLABLE_ACRONYMS:
+                merged = Token(
+                    "".join(t.orig for t in win),
+                    cat,
+                    win[0].start,
+                    win[-1].end,
+                    spelled=True,
+                    raw=s[win[0].start : win[-1].end],
+                )
+                i += n
+                break
+        if merged is None:
+            out.append(raw_tokens[i])
+            i += 1
+        else:
+            out.append(merged)
+
+    # Pass B: runs of single letters ("d e p o r t", "U.S.") become one spelled word.
+    final: list[Token] = []
+    i = 0
+    while i < len(out):
+        j = i
+        while (
+            j + 1 < len(out)
+            and len(out[j].low) == 1
+            and out[j].low.isalpha()
+            and not out[j].spelled
+            and len(out[j + 1].low) == 1
+            and out[j + 1].low.isalpha()
+            and _SEP_RE.fullmatch(gap(out[j], out[j + 1]))
+        ):
+            j += 1
+        run = out[i : j + 1]
+        punct = all(_SEP_NOSPACE_RE.fullmatch(gap(a, b)) for a, b in zip(run, run[1:], strict=False))
+        if len(run) >= 3 or (len(run) == 2 and punct):
+            final.append(
+                Token(
+                    "".join(t.orig for t in run),
+                    "".join(t.low for t in run),
+                    run[0].start,
+                    run[-1].end,
+                    spelled=True,
+                    raw=s[run[0].start : run[-1].end],
+                )
+            )
+            i = j + 1
+        else:
+            final.append(out[i])
+            i += 1
+    return final
+
+
+# --------------------------------------------------------------------------
+# Fuzzy matching
+# --------------------------------------------------------------------------
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Optimal-string-alignment (Damerau) distance, capped at ``limit + 1``."""
+    if a == b:
+        return 0
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        best = cur[0]
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+            best = min(best, cur[j])
+        if best > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _allowed_edits(word: str) -> int:
+    n = len(word)
+    if n >= 10:
+        return 2
+    if n >= 7:
+        return 1
+    return 0
+
+
+# Ordinary words that sit within a typo of a trigger stem.
+_ENGLISH_NEIGHBOURS = frozenset(
+    """
+report reported reporting reporter reporters reportedly reports departed department departments departure
+departing deposit deposited deported_ imported importing importation irrigation irrigated documented document
+documents documentation documentado documentada detained detaining retainer retained container supported
+supporter transported exported migrate migrated migrating migration migrations emigrated emigrant
+overstate overstated overstep overstepped allied integration imitation limitation mitigation
+litigation detainee detainees repeated resorted resorting reposted deserted reportable deputation
+illegal illegally illegality reportar reportado reportada reportados reportadas reportaje reporte reportes
+deporte deportes deportivo deportiva deportivos deportivas deportista deportistas deportividad deportment
+clandestine pocketing protects protestant protestants marches decoration protect protected protecting
+protection protector protectors protective reproduction reproductions
+""".split()
+)
+
+# Strong words matched exactly only (short slang / acronyms, or too close to ordinary words).
+_EXACT_ONLY = frozenset(
+    "illegals wetback wetbacks migra uscis bortac eoir ero hsi cbp usbp iceero immig "
+    "immigr deport deports tnt".split()
+)
+
+
+def fuzzy_match(
+    word: str, lexicon: frozenset[str], max_edits: int = 2, prefix: int = 2, min_len: int = 7
+) -> str | None:
+    """Return the lexicon entry ``word`` matches: exactly, or within a length-scaled edit distance
+    (1 edit from 7 letters, 2 from 10, capped by ``max_edits``) sharing the first ``prefix`` letters."""
+    if word in lexicon:
+        return word
+    if len(word) < min_len or word in _ENGLISH_NEIGHBOURS:
+        return None
+    for entry in lexicon:
+        if len(entry) < min_len or entry in _EXACT_ONLY or entry[:prefix] != word[:prefix]:
+            continue
+        k = min(_allowed_edits(word), _allowed_edits(entry), max_edits)
+        if k and edit_distance(word, entry, k) <= k:
+            return entry
+    return None
+
+
+def _phrase_token_ok(word: str, target: str) -> bool:
+    if word == target:
+        return True
+    k = 2 if len(target) >= 9 else 1 if len(target) >= 5 else 0
+    return k > 0 and len(word) >= 4 and edit_distance(word, target, k) <= k
+
+
+# --------------------------------------------------------------------------
+# Lexicons
+# --------------------------------------------------------------------------
+
+STOPWORDS = frozenset(
+    """
+a an the of for to in on at and or with re from by per via as is was be been being this that these those
+it its into onto about after before near w s our their his her my your we they he she i me us them who
+what when where
+which while did do does any all some no not
+""".split()
+)
+
+# Words that carry no incident content by themselves.
+VAGUE_FILLER = frozenset(
+    """
+investigation investigations investigate investigating investigative inv invest invst invg invstg investig
+test tests testing tst check checks checking chk request requests requested req rqst see case cases cs file
+report rpt info information followup follow up fu lookup look looking search searching searches query queries
+misc miscellaneous general routine ongoing active crime criminal incident incidents
+matter matters lead leads intel intelligence assist assisting assistance help other na none tbd unknown unk
+officer ofc agency pd dept department detective det sgt sergeant lt lieutenant cpl deputy dep agent agents
+ok okay yes reason purpose needed need pending number num no details detail data work review audit training
+train demo sample example todo etc stuff thing things something anything whatever same above below
+per pls please thanks thx asap urgent hold possible possibly potential poss attempt try trying
+""".split()
+)
+
+KEYBOARD_MASH = frozenset(
+    """
+asdf asd asdfg asdfgh sdf qwe qwer qwert qwerty zxc zxcv zxcvb hjkl jkl fdsa dfg xyz abc abcd aaa bbb xxx xx
+zzz foo bar_ foobar blah lorem ipsum test123 aa ab
+""".split()
+)
+
+SHORT_MEANINGFUL = frozenset({"dv", "dui", "dwi", "tmv", "mvt", "atl", "bolo", "gsw", "mva", "mvc"})
+
+STREET_AND_VENUE_NOUNS = frozenset(
+    """
+st street ave av avenue rd road dr drive way blvd boulevard ln lane ct pl place hwy highway trl trail loop cir
+circle ter terrace pkwy parkway sq square crescent row alley pike route rte freeway fwy
+harbor harbour creek lake river mountain mtn valley park hill hills ridge point bay beach island canyon falls
+arena rink center centre plaza mall palace plant company co inc llc corp shop store market cafe bar grill
+lounge restaurant burger burgers diner motel hotel inn station bank pharmacy school church apartments apts
+tire tires auto motors field fields hall club gym stadium dam
+""".split()
+)
+
+STREET_SUFFIXES = frozenset(
+    """
+st street ave av avenue rd road dr drive way blvd boulevard ln lane ct pl place hwy highway trl trail loop cir
+circle ter terrace pkwy parkway sq square crescent row alley pike route rte freeway fwy
+""".split()
+)
+IMM_PLACE_NEXT = STREET_SUFFIXES | frozenset(
+    "market store shop restaurant cafe grill bakery deli tire tires auto motors salon".split()
+)
+
+ICE_NEG_NEXT = STREET_AND_VENUE_NOUNS | frozenset(
+    """
+cream creams creamery skating skate skates skater hockey machine machines maker makers chest chests box boxes
+cube cubes pick picks house storm storms age cold bucket buckets bag bags truck trucks sheet sheets fishing
+climbing tea coffee water cap caps melt pop pops bath sculpture scraper axe ax auger dancing dance show shows
+capades queen palace pack packs bin cooler coolers chips maker dispenser vending pond patch patches jam dam
+""".split()
+)
+ICE_NEG_PREV = frozenset(
+    """
+black thin dry shaved crushed cubed bagged of on icy snow sleet freezing slick frozen bag bags cream
+melting melted chunk chunks block blocks
+""".split()
+)
+ICE_POS_CONTEXT = frozenset(
+    """
+ero hsi cbp dhs usbp warrant warrants wrnt detainer detainers agent agents officer officers hold holds
+request requested req removal removals custody raid raids sweep sweeps enforcement operation operations ops
+target targets targeting targeted agency referral tip admin administrative immigration deport deportation
+deported deportee assist assisting lookup locate locating fugitive fugitives task force sac tfo office
+field contact contacted notify notified case cases arrest arrested detain detained jail facility detention
+""".split()
+)
+ICE_POS_PREV = frozenset(
+    {
+        "per",
+        "via",
+        "help",
+        "helping",
+        "assist",
+        "assisting",
+        "notify",
+        "contact",
+        "contacted",
+        "for",
+        "from",
+        "with",
+        "by",
+        "to",
+        "call",
+        "called",
+    }
+)
+DRUG_CONTEXT = frozenset(
+    """
+meth methamphetamine narcotics narcotic drug drugs dealing dealer dealers sell selling sold sale sales
+possession poss grams gram oz ounce ounces pound pounds lbs baggie baggies crystal vucsa controlled substance
+pipe smoking smoked high overdose od
+""".split()
+)
+WEATHER_CONTEXT = frozenset(
+    """
+crash crashed collision collided slid slide sliding skid skidded spun spinout weather icy snow snowy sleet
+freezing frozen roads road conditions storm winter slippery
+""".split()
+)
+
+# ---- immigration
+IMM_STRONG_WORDS = frozenset(
+    """
+immigration immigrations immigrant immigrants immigrate immigrated immigrating immig immigr
+deportation deportations deportee deportees deported deporting deportable deport deports
+undocumented overstay overstays overstayed overstaying illegals
+inmigracion inmigrante inmigrantes inmigrar migracion migratorio migratoria deportacion deportaciones
+deportado deportados deportada deportadas deportar indocumentado indocumentados indocumentada
+indocumentadas migra imigracao imigrante imigrantes deportacao deportado imigrasyon deportasyon
+ipadeport imigrante einwanderung abschiebung abgeschoben auslanderbehorde
+immigre immigres immigree sanspapiers uscis bortac eoir ero hsi cbp usbp iceero wetback wetbacks
+""".split()
+)
+IMM_PREFIXES = (
+    "immigr",
+    "imigr",
+    "inmigr",
+    "deport",
+    "undocument",
+    "indocument",
+    "overstay",
+    "abschieb",
+    "einwander",
+    "imigras",
+)
+IMM_WEAK_WORDS = frozenset(
+    """
+removal removals removable alien aliens targeting targeted target dhs migrant migrants asylum
+refugee refugees citizenship noncitizen noncitizens nationality naturalization papers detainer detainers
+expulsion expulsar expulsado clandestin clandestino clandestina ilegal ilegales tnt
+""".split()
+)
+IMM_STRONG_PHRASES = [
+    ("border", "patrol"),
+    ("border", "protection"),
+    ("border", "agent"),
+    ("border", "agents"),
+    ("border", "enforcement"),
+    ("customs", "enforcement"),
+    ("customs", "and", "border"),
+    ("homeland", "security", "investigations"),
+    ("enforcement", "and", "removal"),
+    ("removal", "operations"),
+    ("removal", "order"),
+    ("removal", "orders"),
+    ("order", "of", "removal"),
+    ("removal", "proceedings"),
+    ("removal", "proceeding"),
+    ("removal", "warrant"),
+    ("warrant", "of", "removal"),
+    ("final", "order"),
+    ("illegal", "alien"),
+    ("illegal", "aliens"),
+    ("illegal", "immigrant"),
+    ("illegal", "immigrants"),
+    ("illegal", "entry"),
+    ("illegal", "reentry"),
+    ("illegal", "re", "entry"),
+    ("illegal", "crosser"),
+    ("illegal", "crossers"),
+    ("illegal", "crossing"),
+    ("illegal", "border"),
+    ("criminal", "alien"),
+    ("criminal", "aliens"),
+    ("removable", "alien"),
+    ("deportable", "alien"),
+    ("undocumented", "alien"),
+    ("visa", "overstay"),
+    ("visa", "violation"),
+    ("visa", "violator"),
+    ("visa", "status"),
+    ("expired", "visa"),
+    ("immigration", "status"),
+    ("citizenship", "status"),
+    ("legal", "status"),
+    ("residency", "status"),
+    ("unlawful", "presence"),
+    ("unlawfully", "present"),
+    ("illegally", "present"),
+    ("out", "of", "status"),
+    ("administrative", "warrant"),
+    ("admin", "warrant"),
+    ("administrative", "warrants"),
+    ("immigration", "hold"),
+    ("alien", "registration"),
+    ("green", "card", "holder"),
+    ("no", "papers"),
+    ("without", "papers"),
+    ("sin", "papeles"),
+    ("patrulla", "fronteriza"),
+    ("la", "migra"),
+    ("sans", "papiers"),
+    ("police", "aux", "frontieres"),
+    ("reconduite", "a", "la", "frontiere"),
+    ("nhap", "cu"),
+    ("di", "tru"),
+    ("truc", "xuat"),
+    ("khong", "giay", "to"),
+    ("walang", "papeles"),
+    ("sem", "documentos"),
+    ("patrulha", "de", "fronteira"),
+    ("migration", "enforcement"),
+    ("alien", "smuggling"),
+    ("tago", "ng", "tago"),
+]
+IMM_RAW_STEMS = (
+    "иммигр",
+    "имигр",
+    "эмигр",
+    "депорт",
+    "нелегал",
+    "мигрант",
+    "миграц",
+    "выдвор",
+    "імміг",
+    "депорту",
+    "移民",
+    "遣返",
+    "驱逐出境",
+    "驅逐出境",
+    "非法移民",
+    "无证",
+    "無證",
+    "边境巡逻",
+    "邊境巡邏",
+    "偷渡",
+    "移民局",
+    "이민",
+    "추방",
+    "불법체류",
+    "입국관리",
+    "入管",
+    "強制送還",
+    "不法滞在",
+    "入国管理",
+    "不法移民",
+    "ترحيل",
+    "هجرة",
+    "مهاجر",
+    "الهجرة",
+    "निर्वासन",
+    "आप्रवासन",
+)
+_IMM_FORM_RE = re.compile(r"(?<![a-z0-9])i[\s\-_.#]*(200|203|213|247[adnx]?|286|862|205)(?![0-9])")
+_IMM_287G_RE = re.compile(r"(?<![0-9])287\s*[\(\[\-_.]?\s*g(?![a-z])")
+_IMM_USC_RE = re.compile(r"8\s*u\.?\s*s\.?\s*c\.?\s*(?:§+\s*)?(1182|1227|1229|1231|1325|1326|1357)")
+_I205_CONTEXT = frozenset(
+    "warrant form removal deport deportation admin administrative detainer order ice ero "
+    "service served serve immigration alien".split()
+)
+
+# ---- reproductive / protected health care (WA shield law also covers gender-affirming care)
+REPRO_WORDS = frozenset(
+    """
+abortion abortions abortionist abortifacient aborto abortos avortement abtreibung reproductive mifepristone
+misoprostol ivg
+""".split()
+)
+REPRO_PHRASES = [
+    ("planned", "parenthood"),
+    ("family", "planning"),
+    ("pregnancy", "termination"),
+    ("terminate", "pregnancy"),
+    ("terminated", "pregnancy"),
+    ("termination", "of", "pregnancy"),
+    ("terminate", "a", "pregnancy"),
+    ("end", "pregnancy"),
+    ("ended", "pregnancy"),
+    ("abortion", "pill"),
+    ("gender", "affirming"),
+    ("transgender", "care"),
+    ("transition", "care"),
+    ("womens", "clinic"),
+    ("women", "s", "clinic"),
+    ("womens", "health"),
+    ("women", "s", "health"),
+    ("pha", "thai"),
+    ("interrupcion", "del", "embarazo"),
+    ("interrupcao", "da", "gravidez"),
+    ("birth", "control"),
+    ("morning", "after", "pill"),
+    ("plan", "b", "pill"),
+]
+REPRO_RAW_STEMS = ("аборт", "堕胎", "墮胎", "人工流产", "人工流產", "낙태", "中絶", "إجهاض", "गर्भपात")
+REPRO_TRACKING = frozenset(
+    """
+visit visits visited visiting visitor visitors patient patients travel traveled travelled traveling
+travelling trip trips obtain obtained obtaining received receiving provider providers appointment
+appointments procedure sought seeking seek helped helping aided aiding transported drove ride rides crossed
+attend attended attending attendance customer customers client clients
+""".split()
+)
+
+# ---- First Amendment activity
+FA_WORDS = frozenset(
+    """
+protest protests protester protesters protestor protestors protesting protested rally rallies demonstration
+demonstrations demonstrator demonstrators vigil vigils picket pickets picketing picketers marchers
+activist activists boycott petitioners canvassers counterprotest counterprotesters sitin
+protesta protestas manifestacion manifestaciones manifestantes manifestante mitin manifestation
+manifestations manifestant manifestants manif protesto protestos manifestacao rali welga kundgebung
+""".split()
+)
+FA_PHRASES = [
+    ("sit", "in"),
+    ("town", "hall"),
+    ("political", "meeting"),
+    ("political", "event"),
+    ("political", "rally"),
+    ("political", "gathering"),
+    ("campaign", "event"),
+    ("campaign", "rally"),
+    ("religious", "service"),
+    ("worship", "service"),
+    ("church", "service"),
+    ("prayer", "service"),
+    ("prayer", "meeting"),
+    ("union", "meeting"),
+    ("union", "organizing"),
+    ("press", "conference"),
+    ("bieu", "tinh"),
+    ("counter", "protest"),
+    ("counter", "protesters"),
+    ("no", "kings"),
+    ("march", "participants"),
+    ("marcha", "de"),
+]
+FA_VENUES = frozenset(
+    "church mosque synagogue temple gurdwara congregation worship journalist journalists "
+    "union newsroom march marching".split()
+)
+FA_RAW_STEMS = (
+    "протест",
+    "митинг",
+    "демонстрац",
+    "抗议",
+    "抗議",
+    "示威",
+    "游行",
+    "遊行",
+    "集会",
+    "集會",
+    "시위",
+    "집회",
+    "デモ",
+    "مظاهرة",
+    "احتجاج",
+)
+FA_TRACKING = frozenset(
+    """
+attendee attendees attendance attended attending attend participant participants participated participating
+participation track tracking tracked monitor monitoring monitored surveil surveillance surveilling list
+roster members member organizer organizers organiser organisers crowd everyone people persons
+individuals present
+""".split()
+)
+_MONTH_CONTEXT = frozenset("in since early late mid of last next this until till by on from through".split())
+
+CRIME_WORDS = frozenset(
+    """
+assault assaulted assaulting robbery robbed robber burglary burglarized burglar arson arsonist vandalism
+vandalized vandal shooting shot shooter stabbing stabbed homicide murder murdered killing killed theft
+stolen stole steal stealing kidnap kidnapped kidnapping abduction abducted threat threats threatened
+threatening bomb bombing bombed trespass trespassing firebomb firebombed molotov graffiti damage damaged
+smashed carjacking carjacked stalking stalker harassment harassing looting looted weapon weapons gun
+firearm knife dui crash collision struck fraud extortion rape hit run injured injury attack attacked
+battery riot rioting arrest
+""".split()
+)
+
+
+# --------------------------------------------------------------------------
+# Analysis
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    category: str  # "immigration" | "reproductive" | "first_amendment"
+    strength: str  # "strong" | "weak"
+    evidence: str  # the matched text
+    feature: str  # which feature fired (for audit / tests)
+
+
+@dataclass
+class TextAnalysis:
+    text: str
+    tokens: list[Token]
+    immigration: list[Finding] = field(default_factory=list)
+    reproductive: list[Finding] = field(default_factory=list)
+    first_amendment: list[Finding] = field(default_factory=list)
+    meaningful_words: list[str] = field(default_factory=list)
+    crime_words: list[str] = field(default_factory=list)
+
+    @property
+    def is_immigration(self) -> bool:
+        return _decide(self.immigration, self)
+
+    @property
+    def is_reproductive(self) -> bool:
+        return bool(self.reproductive) and _protected_activity_targeted(self, REPRO_TRACKING)
+
+    @property
+    def is_first_amendment(self) -> bool:
+        return bool(self.first_amendment) and _protected_activity_targeted(self, FA_TRACKING)
+
+    @property
+    def is_vague(self) -> bool:
+        return len(self.meaningful_words) < 2
+
+    def evidence(self, category: str) -> tuple[str, ...]:
+        findings = getattr(self, category)
+        strong = [f.evidence for f in findings if f.strength == "strong"]
+        return tuple(dict.fromkeys(strong or [f.evidence for f in findings]))
+
+
+def _is_meaningful(tok: Token) -> bool:
+    w = tok.low
+    if not w.isalpha():
+        return False
+    if w in STOPWORDS or w in VAGUE_FILLER or w in KEYBOARD_MASH:
+        return False
+    if len(w) < 3 and w not in SHORT_MEANINGFUL:
+        return False
+    if re.fullmatch(r"(.)\1{2,}", w):
+        return False
+    if not re.search(r"[aeiouy]", w) and w not in SHORT_MEANINGFUL and not tok.spelled and len(w) > 3:
+        return False
+    return True
+
+
+def _neighbors(tokens: list[Token], i: int, step: int, count: int = 1) -> list[Token]:
+    out = []
+    j = i + step
+    while 0 <= j < len(tokens) and len(out) < count:
+        if tokens[j].low != "s":  # skip possessive "'s"
+            out.append(tokens[j])
+        j += step
+    return out
+
+
+def _others_content_free(tokens: list[Token], skip: set[int]) -> bool:
+    return not any(
+        _is_meaningful(t)
+        for k, t in enumerate(tokens)
+        if k not in skip and t.low not in ICE_POS_CONTEXT - {"immigration"}
+    )
+
+
+def _ice_is_agency(tokens: list[Token], i: int, words: set[str]) -> bool:
+    t = tokens[i]
+    if t.spelled:
+        return True
+    nxt = _neighbors(tokens, i, +1, 2)
+    prv = _neighbors(tokens, i, -1, 2)
+    if nxt and nxt[0].low in ICE_NEG_NEXT:
+        return False
+    if any(n.low in ICE_POS_CONTEXT for n in nxt) or any(p.low in ICE_POS_CONTEXT for p in prv):
+        return True
+    if nxt and nxt[0].low in {"ero", "hsi"}:
+        return True
+    if prv and prv[0].low in ICE_NEG_PREV:
+        return False
+    if words & (DRUG_CONTEXT | WEATHER_CONTEXT):
+        return False
+    if t.upper:
+        return True
+    if prv and prv[0].low in ICE_POS_PREV and prv[0].low not in {"for", "from", "with", "by", "to"}:
+        return True
+    return _others_content_free(tokens, {i})
+
+
+def _match_phrases(lows: list[str], phrases) -> list[tuple[int, int, tuple[str, ...]]]:
+    hits = []
+    for ph in phrases:
+        n = len(ph)
+        for i in range(len(lows) - n + 1):
+            if all(_phrase_token_ok(lows[i + k], ph[k]) for k in range(n)):
+                if sum(lows[i + k] != ph[k] for k in range(n)) <= 1 or all(len(p) >= 5 for p in ph):
+                    hits.append((i, i + n, ph))
+    return hits
+
+
+def _word_feature(w: str, strong: frozenset[str], prefixes: tuple[str, ...], prefix: int = 2) -> str | None:
+    if w in strong:
+        return "lexicon"
+    if any(w.startswith(p) for p in prefixes) and w not in _ENGLISH_NEIGHBOURS:
+        return "prefix"
+    if fuzzy_match(w, strong, prefix=prefix):
+        return "fuzzy"
+    return None
+
+
+@lru_cache(maxsize=4096)
+def analyze(text: str) -> TextAnalysis:
+    """Analyse a reason / offense / case text. Cached: treat the result as read-only."""
+    text = text or ""
+    tokens = tokenize(text)
+    lows = [t.low for t in tokens]
+    words = set(lows)
+    for t in tokens:
+        words |= t.alts
+    a = TextAnalysis(text=text, tokens=tokens)
+    a.meaningful_words = [t.low for t in tokens if _is_meaningful(t)]
+    a.crime_words = [w for w in lows if w in CRIME_WORDS]
+    raw = base_normalize(text).casefold()
+    raw_stripped = _strip_marks(raw)
+    latin_low = latin_view(text).lower()
+
+    imm = a.immigration
+    # -- acronyms and words
+    for i, t in enumerate(tokens):
+        for w in t.readings():
+            if w == "ice":
+                if _ice_is_agency(tokens, i, words):
+                    imm.append(Finding("immigration", "strong", t.raw or t.orig, "ice_acronym"))
+                break
+            if w in IMM_WEAK_WORDS:
+                if w == "papers" or w == "target":
+                    continue  # only meaningful inside phrases / with other cues
+                if (
+                    w == "alien"
+                    and _neighbors(tokens, i, -1)
+                    and _neighbors(tokens, i, -1)[0].low
+                    in {"illegal", "criminal", "removable", "deportable", "undocumented"}
+                ):
+                    continue  # the phrase rule reports it
+                imm.append(Finding("immigration", "weak", t.raw or t.orig, "weak_word"))
+                break
+            feat = _word_feature(w, IMM_STRONG_WORDS, IMM_PREFIXES)
+            nxt = _neighbors(tokens, i, +1)
+            if feat and nxt and nxt[0].low in IMM_PLACE_NEXT:
+                break  # a place or business name ("Deport St", "Immigrant Market")
+            if feat:
+                imm.append(Finding("immigration", "strong", t.raw or t.orig, feat))
+                break
+    for s, e, _ph in _match_phrases(lows, IMM_STRONG_PHRASES):
+        imm.append(Finding("immigration", "strong", " ".join(t.orig for t in tokens[s:e]), "phrase"))
+    # -- forms, statutes
+    for m in _IMM_FORM_RE.finditer(latin_low):
+        if m.group(1) == "205":
+            window = set(re.findall(r"[a-z]+", latin_low[max(0, m.start() - 40) : m.end() + 40]))
+            if not (window & _I205_CONTEXT):
+                continue  # Interstate 205 (Vancouver / Portland), not the removal warrant form
+        imm.append(Finding("immigration", "strong", m.group(0), "form"))
+    for rx, feat in ((_IMM_287G_RE, "287g"), (_IMM_USC_RE, "usc")):
+        for m in rx.finditer(latin_low):
+            imm.append(Finding("immigration", "strong", m.group(0), feat))
+    if re.search(r"(?<![a-z0-9])a\s?[#\-]\s?\d{8,9}(?![0-9])", latin_low):
+        imm.append(Finding("immigration", "weak", "A-number", "a_number"))
+    # -- other scripts
+    for stem in IMM_RAW_STEMS:
+        if stem in raw or stem in raw_stripped:
+            imm.append(Finding("immigration", "strong", stem, "script"))
+
+    # -- reproductive care
+    rep = a.reproductive
+    for t in tokens:
+        if _word_feature(t.low, REPRO_WORDS, ("abortion", "reproductive"), prefix=3):
+            rep.append(Finding("reproductive", "strong", t.orig, "lexicon"))
+    for s, e, _ph in _match_phrases(lows, REPRO_PHRASES):
+        rep.append(Finding("reproductive", "strong", " ".join(t.orig for t in tokens[s:e]), "phrase"))
+    for stem in REPRO_RAW_STEMS:
+        if stem in raw:
+            rep.append(Finding("reproductive", "strong", stem, "script"))
+
+    # -- First Amendment activity
+    fa = a.first_amendment
+    for i, t in enumerate(tokens):
+        w = t.low
+        nxt = _neighbors(tokens, i, +1)
+        prv = _neighbors(tokens, i, -1)
+        if nxt and nxt[0].low in STREET_AND_VENUE_NOUNS:
+            continue  # "Rally Rd", "Rally's burgers", "Protest Hill"
+        if len(nxt) == 1 and nxt[0].low == "s" or any(n.low == "s" for n in tokens[i + 1 : i + 2]):
+            continue  # possessive business name ("Rally's")
+        if fuzzy_match(w, FA_WORDS, max_edits=1, prefix=3, min_len=8) or w in FA_WORDS:
+            fa.append(Finding("first_amendment", "strong", t.orig, "lexicon"))
+        elif w in {"march", "marcha", "marching"}:
+            near = [n.low for n in nxt + prv]
+            if any(x.isdigit() or re.fullmatch(r"\d+(st|nd|rd|th)", x) for x in near):
+                continue  # a date
+            if prv and prv[0].low in _MONTH_CONTEXT and w == "march":
+                continue
+            fa.append(Finding("first_amendment", "weak", t.orig, "march"))
+        elif w in FA_VENUES:
+            fa.append(Finding("first_amendment", "weak", t.orig, "venue"))
+    for s, e, _ph in _match_phrases(lows, FA_PHRASES):
+        fa.append(Finding("first_amendment", "strong", " ".join(t.orig for t in tokens[s:e]), "phrase"))
+    for stem in FA_RAW_STEMS:
+        if stem in raw:
+            fa.append(Finding("first_amendment", "strong", stem, "script"))
+    return a
+
+
+def _decide(findings: list[Finding], a: TextAnalysis) -> bool:
+    if any(f.strength == "strong" for f in findings):
+        return True
+    weak = {f.evidence.lower() for f in findings if f.strength == "weak"}
+    if len(weak) >= 2:
+        return True
+    if weak:
+        # a weak cue decides when the reason says nothing else ("removal", "targeting", "DHS request")
+        weak_tokens = {w for e in weak for w in re.findall(r"[a-z0-9]+", e)}
+        others = [w for w in a.meaningful_words if w not in weak_tokens]
+        return not others
+    return False
+
+
+def _protected_activity_targeted(a: TextAnalysis, tracking: frozenset[str]) -> bool:
+    """Protected activity named: prohibited unless the search is about a crime and not about who took part."""
+    findings = a.reproductive if tracking is REPRO_TRACKING else a.first_amendment
+    strong = any(f.strength == "strong" for f in findings)
+    lows = {t.low for t in a.tokens}
+    tracks = (
+        bool(lows & tracking)
+        or " all vehicles" in " " + " ".join(t.low for t in a.tokens)
+        or " all plates" in " " + " ".join(t.low for t in a.tokens)
+    )
+    if not strong:
+        # venues / "march": only with explicit tracking of participants
+        return tracks
+    if a.crime_words and not tracks:
+        return False
+    return True
+
+
+# Convenience wrappers -------------------------------------------------------
+
+
+def find_immigration(text: str) -> tuple[str, ...]:
+    """Evidence strings if ``text`` points at civil immigration enforcement, else ()."""
+    a = analyze(text or "")
+    return a.evidence("immigration") if a.is_immigration else ()
+
+
+def find_reproductive(text: str) -> tuple[str, ...]:
+    a = analyze(text or "")
+    return a.evidence("reproductive") if a.is_reproductive else ()
+
+
+def find_first_amendment(text: str) -> tuple[str, ...]:
+    a = analyze(text or "")
+    return a.evidence("first_amendment") if a.is_first_amendment else ()
+
+
+def is_vague(text: str) -> bool:
+    """True when the text names no specific incident (fewer than two content words)."""
+    return analyze(text or "").is_vague
+
+
+_AGENCY_NAME_PHRASES = [
+    ("immigration", "and", "customs"),
+    ("customs", "and", "border"),
+    ("border", "patrol"),
+    ("homeland", "security", "investigations"),
+    ("enforcement", "and", "removal"),
+    ("citizenship", "and", "immigration"),
+    ("office", "of", "field", "operations"),
+    ("air", "and", "marine", "operations"),
+]
+
+
+def looks_like_immigration_agency(name: str) -> bool:
+    """Whether an agency name denotes an immigration-enforcement body (ICE, CBP, Border Patrol, HSI...)."""
+    if not name:
+        return False
+    a = analyze(name)
+    if _match_phrases([t.low for t in a.tokens], _AGENCY_NAME_PHRASES):
+        return True
+    return any(f.strength == "strong" for f in a.immigration)
+
+
+def normalize_name(name: str) -> str:
+    """Agency names for block-list comparison: folded, lower-case, no punctuation, no leading 'the'/'U.S.'."""
+    words = [t.low for t in tokenize(name or "")]
+    while words and words[0] in {"the", "us", "u", "united", "states"}:
+        words = words[1:]
+    return " ".join(words)

@@ -1,0 +1,37 @@
+"""A person signs in with a real browser and sees their city's home page."""
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from audits.models import AuditEvent
+from portal.roles import Role
+from tests.factories import PASSWORD, CameraFactory, city_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(browser, live_server, username, password):
+    browser.get(f"{live_server.url}/accounts/login/")
+    browser.find_element(By.ID, "id_username").send_keys(username)
+    browser.find_element(By.ID, "id_password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+
+
+def test_staff_sign_in_and_see_their_city_home(browser, live_server, city_a):
+    CameraFactory(city=city_a, name="Harbour Ave camera")
+    chief = city_user(city_a, Role.CHIEF)
+    sign_in(browser, live_server, chief.username, PASSWORD)
+    assert browser.find_element(By.TAG_NAME, "h1").text == f"{city_a.name}, {city_a.state}"
+    assert "Harbour Ave camera" in browser.page_source
+    assert browser.current_url == f"{live_server.url}/c/{city_a.slug}/"
+    browser.find_element(By.LINK_TEXT, "Audit log").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Audit log"
+    assert "auth.login" in browser.page_source
+    assert AuditEvent.objects.filter(event_type="audit.viewed", actor=chief).exists()
+
+
+def test_a_wrong_password_shows_a_clear_error(browser, live_server, city_a):
+    officer = city_user(city_a, Role.OFFICER)
+    sign_in(browser, live_server, officer.username, "not the password")
+    alert = browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    assert "correct username and password" in alert

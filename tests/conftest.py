@@ -1,0 +1,138 @@
+"""Shared fixtures: personas, real services, a real Celery worker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from portal.roles import Role
+from tests.factories import CityFactory, city_user, partner_user
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+def pytest_report_header(config):
+    db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"steward: database={db} redis={'yes' if settings.REDIS_URL else 'no (embedded)'}"
+
+
+requires_postgres = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="needs PostgreSQL (make test sets DATABASE_URL)",
+)
+requires_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (make test sets REDIS_URL)")
+
+
+@pytest.fixture
+def city_a(db):
+    return CityFactory(slug="alpha", name="Alpha")
+
+
+@pytest.fixture
+def city_b(db):
+    return CityFactory(slug="bravo", name="Bravo")
+
+
+@pytest.fixture
+def officer_a(city_a):
+    return city_user(city_a, Role.OFFICER)
+
+
+@pytest.fixture
+def auditor_a(city_a):
+    return city_user(city_a, Role.AUDITOR)
+
+
+@pytest.fixture
+def officer_b(city_b):
+    return city_user(city_b, Role.OFFICER)
+
+
+@pytest.fixture
+def outsider(db):
+    return partner_user()
+
+
+def database_url_for_subprocess() -> str:
+    """The URL of the database the tests use (the test database), for worker processes."""
+    from django.db import connection
+
+    params = connection.settings_dict
+    user = params.get("USER") or ""
+    password = f":{params['PASSWORD']}" if params.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return (
+        f"postgres://{auth}{params.get('HOST') or '127.0.0.1'}:{params.get('PORT') or 5432}/{params['NAME']}"
+    )
+
+
+def subprocess_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["DATABASE_URL"] = database_url_for_subprocess()
+    env["REDIS_URL"] = settings.REDIS_URL
+    env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    env["PYTHONPATH"] = str(REPO)
+    return env
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real Celery worker (prefork, one child) on every queue, against the test database."""
+    if not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("needs PostgreSQL and Redis (make test)")
+    import redis
+
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    (REPO / "var").mkdir(exist_ok=True)
+    log = open(REPO / "var" / "test-celery-worker.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "-Q",
+            "default,recognition,reviews",
+            "--concurrency",
+            "1",
+            "--pool",
+            "prefork",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=REPO,
+        env=subprocess_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    from portal.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"celery worker exited early; see {log.name}")
+        if app.control.ping(timeout=0.5):
+            break
+    else:
+        process.terminate()
+        raise RuntimeError("celery worker did not answer within 60 s")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
