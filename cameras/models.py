@@ -1,9 +1,12 @@
-"""Cameras (city-owned). Frames, reads, hotlists and hits join them in later migrations."""
+"""Cameras, the frames they upload and the plate reads kept from them (all city-owned)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 
+from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -14,6 +17,19 @@ class CameraStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     MAINTENANCE = "maintenance", "In maintenance"
     RETIRED = "retired", "Retired"
+
+
+API_KEY_PREFIX_LENGTH = 10
+
+
+def private_storage():
+    """Frames and crops are never served as static files: only through access-checked views."""
+    return storages["private"]
+
+
+def hash_api_key(key: str) -> str:
+    """Keys are 256-bit random secrets, so one SHA-256 is enough (no password stretching needed)."""
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 class Camera(CityOwnedModel):
@@ -29,6 +45,10 @@ class Camera(CityOwnedModel):
         default=0, validators=[MaxValueValidator(359)], help_text="Degrees clockwise from north."
     )
     status = models.CharField(max_length=12, choices=CameraStatus.choices, default=CameraStatus.ACTIVE)
+    # The API key is shown once; only its prefix (to find the camera) and its hash are kept.
+    api_key_prefix = models.CharField(max_length=API_KEY_PREFIX_LENGTH, blank=True, db_index=True)
+    api_key_hash = models.CharField(max_length=64, blank=True)
+    api_key_issued_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -39,3 +59,115 @@ class Camera(CityOwnedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def has_api_key(self) -> bool:
+        return bool(self.api_key_hash)
+
+    def api_key_matches(self, key: str) -> bool:
+        return self.has_api_key() and hmac.compare_digest(self.api_key_hash, hash_api_key(key))
+
+    def accepts_uploads(self) -> bool:
+        return self.status != CameraStatus.RETIRED and self.has_api_key()
+
+
+class FrameStatus(models.TextChoices):
+    QUEUED = "queued", "Queued for recognition"
+    DONE = "done", "Recognised"
+    FAILED = "failed", "Recognition failed"
+
+
+class Frame(CityOwnedModel):
+    """An image uploaded by a camera, kept in private storage until recognised and purged."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    camera = models.ForeignKey(Camera, on_delete=models.PROTECT, related_name="frames")
+    captured_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    content_sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=20)
+    image = models.FileField(storage=private_storage, upload_to="frames/%Y/%m/%d/", max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size_bytes = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=FrameStatus.choices, default=FrameStatus.QUEUED)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["camera", "captured_at", "content_sha256"], name="frame_sent_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["city", "status", "received_at"], name="frame_city_status")]
+
+    def __str__(self) -> str:
+        return f"frame {self.public_id} ({self.status})"
+
+
+class ReadSource(models.TextChoices):
+    FRAME = "frame", "Recognised from an uploaded frame"
+    DEVICE = "device", "Recognised on the camera"
+
+
+class Read(CityOwnedModel):
+    """One plate seen by one camera at one time."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    camera = models.ForeignKey(Camera, on_delete=models.PROTECT, related_name="reads")
+    frame = models.ForeignKey(Frame, null=True, blank=True, on_delete=models.SET_NULL, related_name="reads")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Index of the plate within its frame.")
+    source = models.CharField(max_length=10, choices=ReadSource.choices)
+    captured_at = models.DateTimeField()
+    plate = models.CharField(max_length=16, help_text="Upper-case letters and digits.")
+    raw_text = models.CharField(max_length=64, blank=True)
+    confidence = models.FloatField(validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    box_x = models.PositiveIntegerField(null=True, blank=True)
+    box_y = models.PositiveIntegerField(null=True, blank=True)
+    box_width = models.PositiveIntegerField(null=True, blank=True)
+    box_height = models.PositiveIntegerField(null=True, blank=True)
+    crop = models.FileField(storage=private_storage, upload_to="crops/%Y/%m/%d/", blank=True, max_length=200)
+    vehicle_colour = models.CharField(max_length=16, blank=True)
+    evidence_case_number = models.CharField(
+        max_length=64, blank=True, help_text="Held as evidence for this case: retention does not delete it."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["frame", "position"], name="read_once_per_frame_position"),
+            models.UniqueConstraint(
+                fields=["camera", "captured_at", "plate"],
+                condition=models.Q(source="device"),
+                name="device_read_sent_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["city", "plate", "captured_at"], name="read_city_plate_time"),
+            models.Index(fields=["city", "captured_at"], name="read_city_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plate} at {self.captured_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def box(self) -> tuple[int, int, int, int] | None:
+        if self.box_x is None:
+            return None
+        return (self.box_x, self.box_y, self.box_width, self.box_height)
+
+
+class RetentionPurge(CityOwnedModel):
+    """What one run of the retention job deleted in one city (counts and time range, no plates)."""
+
+    ran_at = models.DateTimeField(auto_now_add=True)
+    cutoff = models.DateTimeField()
+    reads_deleted = models.PositiveIntegerField()
+    frames_deleted = models.PositiveIntegerField()
+    reads_held = models.PositiveIntegerField(help_text="Reads past the cutoff kept as evidence.")
+    oldest_deleted = models.DateTimeField(null=True, blank=True)
+    newest_deleted = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-ran_at"]

@@ -3,10 +3,19 @@ from django.urls import include, path
 
 from audits import views as audit_views
 from portal import views
+from portal.apis import ApiSchemaView
 
 city_patterns = [
     path("", views.city_home, name="city_home"),
     path("audit/", audit_views.audit_log, name="audit_log"),
+    path("", include("cameras.urls")),
+    path("", include("sharing.urls")),
+]
+
+api_patterns = [
+    path("c/<slug:city_slug>/", include("cameras.api_urls")),
+    path("", include("sharing.api_urls")),
+    path("schema/", ApiSchemaView.as_view(), name="api_schema"),
 ]
 
 urlpatterns = [
@@ -17,6 +26,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("p/<slug:city_slug>/", views.city_public, name="city_public"),
     path("c/<slug:city_slug>/", include(city_patterns)),
+    path("api/v1/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]
 

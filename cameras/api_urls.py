@@ -1,0 +1,3 @@
+"""Camera API under /api/v1/c/<city_slug>/."""
+
+urlpatterns: list = []

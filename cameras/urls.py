@@ -1,0 +1,3 @@
+"""Camera pages under /c/<city_slug>/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Sharing API under /api/v1/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Sharing pages under /c/<city_slug>/ (agreements, search)."""
+
+urlpatterns: list = []
