@@ -1,3 +1,10 @@
 """Camera API under /api/v1/c/<city_slug>/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from cameras import apis
+
+urlpatterns = [
+    path("cameras/<uuid:camera_id>/frames/", apis.FrameUploadApi.as_view(), name="api_frame_upload"),
+    path("cameras/<uuid:camera_id>/reads/", apis.ReadBatchApi.as_view(), name="api_read_batch"),
+]

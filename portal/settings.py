@@ -200,6 +200,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    "retention-purge-daily": {
+        "task": "cameras.tasks.purge_expired_reads",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "audit-verify-nightly": {
         "task": "audits.tasks.audit_verify_all",
         "schedule": crontab(hour=3, minute=15),
@@ -220,3 +224,20 @@ LOGGING = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Camera uploads: checked before anything is stored.
+STEWARD_MAX_FRAME_BYTES = env.int("STEWARD_MAX_FRAME_BYTES", default=10 * 1024 * 1024)
+# Well below Pillow's decompression-bomb limit (89 megapixels).
+STEWARD_MAX_FRAME_PIXELS = env.int("STEWARD_MAX_FRAME_PIXELS", default=25_000_000)
+STEWARD_MAX_CROP_BYTES = env.int("STEWARD_MAX_CROP_BYTES", default=512 * 1024)
+STEWARD_MAX_READS_PER_BATCH = 500
+# Frames may say they were captured at most this far in the future (camera clock drift).
+STEWARD_CAPTURE_CLOCK_SKEW_SECONDS = env.int("STEWARD_CAPTURE_CLOCK_SKEW_SECONDS", default=300)
+# Recognition models: defaults are the weights shipped in platedet and rapidocr-onnxruntime.
+# STEWARD_RECOGNITION_BY_CITY lets a city use its own weights: {"city-slug": {"detector_path": ...}}.
+STEWARD_RECOGNITION = {
+    "detector_path": env.str("STEWARD_DETECTOR_PATH", default="") or None,
+    "ocr_rec_model_path": env.str("STEWARD_OCR_REC_MODEL_PATH", default="") or None,
+    "device": env.str("STEWARD_RECOGNITION_DEVICE", default="cpu"),
+}
+STEWARD_RECOGNITION_BY_CITY = env.json("STEWARD_RECOGNITION_BY_CITY", default={})

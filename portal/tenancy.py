@@ -59,6 +59,10 @@ class CityScopedManager(models.Manager.from_queryset(CityScopedQuerySet)):
         city = require_city()
         return super().get_queryset().filter(city=city)
 
+    def none(self) -> CityScopedQuerySet:
+        """An empty queryset reveals nothing, so it needs no scope (form fields start with one)."""
+        return super().get_queryset().none()
+
 
 class CityOwnedModel(models.Model):
     """Base of every model that belongs to one city."""

@@ -107,3 +107,7 @@ def test_bad_requests_get_a_4xx_never_a_500(client, auditor_a, path):
     client.force_login(auditor_a)
     response = client.get(path)
     assert 400 <= response.status_code < 500, (path, response.status_code)
+
+
+def test_an_empty_queryset_needs_no_scope(db):
+    assert list(Camera.objects.none()) == []

@@ -1,0 +1,277 @@
+"""Plate crop rectification, line finding and candidate selection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .ocr import OcrChar, OcrLine, PlateOCR
+from .text import is_plate_word, normalize_plate, plate_pattern_score
+
+RECT_H = 96  # height of the rectified plate image
+
+
+def order_quad(pts: np.ndarray) -> np.ndarray:
+    """Order 4 points as top-left, top-right, bottom-right, bottom-left."""
+    pts = np.asarray(pts, dtype=np.float32).reshape(4, 2)
+    c = pts.mean(axis=0)
+    ang = np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0])
+    pts = pts[np.argsort(ang)]  # clockwise starting roughly at -pi (left)
+    # rotate so the first is the top-left (min x+y)
+    s = pts.sum(axis=1)
+    i = int(np.argmin(s))
+    pts = np.roll(pts, -i, axis=0)
+    # ensure order tl, tr, br, bl (clockwise in image coords)
+    if pts[1][0] < pts[3][0]:
+        pts = np.array([pts[0], pts[3], pts[2], pts[1]], dtype=np.float32)
+    return pts
+
+
+def quad_from_polygon(poly: np.ndarray | None) -> np.ndarray | None:
+    """Min-area rectangle of a mask polygon, as an ordered quadrilateral."""
+    if poly is None or len(poly) < 4:
+        return None
+    rect = cv2.minAreaRect(np.asarray(poly, dtype=np.float32))
+    (cx, cy), (w, h), a = rect
+    if w < 4 or h < 4:
+        return None
+    q = order_quad(cv2.boxPoints(rect))
+    return q
+
+
+def quad_from_box(x1: float, y1: float, x2: float, y2: float) -> np.ndarray:
+    return np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], dtype=np.float32)
+
+
+def expand_quad(q: np.ndarray, px: float, py: float) -> np.ndarray:
+    """Grow an ordered quad by fractions of its width (px) and height (py)."""
+    tl, tr, br, bl = q
+    ux = ((tr - tl) + (br - bl)) / 2.0
+    uy = ((bl - tl) + (br - tr)) / 2.0
+    return np.array(
+        [
+            tl - ux * px - uy * py,
+            tr + ux * px - uy * py,
+            br + ux * px + uy * py,
+            bl - ux * px + uy * py,
+        ],
+        dtype=np.float32,
+    )
+
+
+def warp_quad(img: np.ndarray, q: np.ndarray, out_h: int = RECT_H) -> np.ndarray:
+    tl, tr, br, bl = q
+    w = (np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2.0
+    h = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2.0
+    h = max(h, 1.0)
+    out_w = int(round(out_h * w / h))
+    out_w = max(16, min(out_w, out_h * 10))
+    dst = np.array([[0, 0], [out_w - 1, 0], [out_w - 1, out_h - 1], [0, out_h - 1]], dtype=np.float32)
+    m = cv2.getPerspectiveTransform(q.astype(np.float32), dst)
+    return cv2.warpPerspective(img, m, (out_w, out_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+@dataclass
+class Band:
+    y0: int
+    y1: int
+    x0: int
+    x1: int
+    char_h: float
+    n: int
+
+
+def find_char_bands(plate: np.ndarray) -> list[Band]:
+    """Find rows of character-like blobs in a rectified plate image.
+
+    Returns bands sorted by character height (tallest first).
+    """
+    gray = cv2.cvtColor(plate, cv2.COLOR_BGR2GRAY) if plate.ndim == 3 else plate
+    H, W = gray.shape
+    gray = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(4, 8)).apply(gray)
+    bands: list[Band] = []
+    for inv in (True, False):
+        _, bw = cv2.threshold(gray, 0, 255, (cv2.THRESH_BINARY_INV if inv else cv2.THRESH_BINARY) | cv2.THRESH_OTSU)
+        n, _, stats, _ = cv2.connectedComponentsWithStats(bw, connectivity=8)
+        comps = []
+        for i in range(1, n):
+            x, y, w, h, a = stats[i]
+            if h < 0.18 * H or h > 0.92 * H:
+                continue
+            if w > 0.25 * W or w < 2:
+                continue
+            if h / w < 0.8 or h / w > 8:
+                continue
+            fill = a / float(w * h)
+            if fill < 0.12 or fill > 0.95:
+                continue
+            if x <= 0 or x + w >= W:
+                continue
+            comps.append((x, y, w, h))
+        if len(comps) < 2:
+            continue
+        comps.sort(key=lambda c: -c[3])
+        used = [False] * len(comps)
+        for i, (x, y, w, h) in enumerate(comps):
+            if used[i]:
+                continue
+            group = []
+            cy = y + h / 2.0
+            for j, (x2, y2, w2, h2) in enumerate(comps):
+                if used[j]:
+                    continue
+                if abs(h2 - h) <= 0.3 * h and abs((y2 + h2 / 2.0) - cy) <= 0.35 * h:
+                    group.append(j)
+            if len(group) >= 3:
+                for j in group:
+                    used[j] = True
+                gs = [comps[j] for j in group]
+                hs = float(np.median([g[3] for g in gs]))
+                bands.append(
+                    Band(
+                        y0=min(g[1] for g in gs),
+                        y1=max(g[1] + g[3] for g in gs),
+                        x0=min(g[0] for g in gs),
+                        x1=max(g[0] + g[2] for g in gs),
+                        char_h=hs,
+                        n=len(gs),
+                    )
+                )
+    # dedupe overlapping bands (from the two polarities), keep the one with more chars
+    bands.sort(key=lambda b: (-b.n, -b.char_h))
+    kept: list[Band] = []
+    for b in bands:
+        if any(min(b.y1, k.y1) - max(b.y0, k.y0) > 0.5 * min(b.y1 - b.y0, k.y1 - k.y0) for k in kept):
+            continue
+        kept.append(b)
+    kept.sort(key=lambda b: -b.char_h)
+    return kept
+
+
+def crop_band(plate: np.ndarray, b: Band, pad_y: float = 0.2, pad_x: float = 0.6) -> np.ndarray:
+    H, W = plate.shape[:2]
+    py = int(round(b.char_h * pad_y))
+    px = int(round(b.char_h * pad_x))
+    return plate[max(0, b.y0 - py) : min(H, b.y1 + py), max(0, b.x0 - px) : min(W, b.x1 + px)]
+
+
+@dataclass
+class Candidate:
+    plate: str
+    raw: str
+    conf: float
+    score: float
+    source: str
+
+
+def line_to_text(line: OcrLine) -> tuple[str, float]:
+    """Filter tokens (lower-case words, state names, slogans) and join the rest."""
+    kept: list[OcrChar] = []
+    for tok in line.tokens():
+        s = "".join(c.char for c in tok)
+        lower = sum(c.lower for c in tok)
+        if len(tok) >= 3 and lower >= 0.6 * len(tok):
+            continue
+        if s.isalpha() and len(s) >= 4 and is_plate_word(s):
+            continue
+        kept.extend(tok)
+    if not kept:
+        return "", 0.0
+    text = normalize_plate("".join(c.char for c in kept))
+    conf = float(np.mean([c.prob for c in kept]))
+    return text, conf
+
+
+def pad_lr(img: np.ndarray, frac: float = 0.25) -> np.ndarray:
+    """Pad left/right with replicated edge pixels so edge characters are not clipped by the recogniser."""
+    p = max(2, int(round(img.shape[0] * frac)))
+    return cv2.copyMakeBorder(img, 0, 0, p, p, cv2.BORDER_REPLICATE)
+
+
+def enhance(img: np.ndarray) -> np.ndarray:
+    """Local contrast normalisation (CLAHE on lightness)."""
+    lab = cv2.cvtColor(img, cv2.COLOR_BGR2LAB)
+    l = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(2, 6)).apply(lab[:, :, 0])
+    g = cv2.cvtColor(l, cv2.COLOR_GRAY2BGR)
+    return g
+
+
+MASK_PX = 0.08
+BOX_PX = 0.03
+BOX_W = 0.7
+BAND_W = 0.6
+CONF_POW = 1.0
+
+# Horizontal strips (fractions of plate height) where the main characters usually sit.
+STRIPS = ((0.15, 0.9), (0.2, 0.85), (0.25, 0.85), (0.28, 0.8))
+
+
+def variants(plate: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """Images to read from one rectified plate: strips, the main character row, two-row joins."""
+    H = plate.shape[0]
+    out: list[tuple[str, np.ndarray]] = []
+    for a, b in STRIPS:
+        s = plate[int(a * H) : int(round(b * H))]
+        out.append((f"strip{a:.2f}", pad_lr(s)))
+    bands = find_char_bands(plate)
+    if bands:
+        tallest = bands[0]
+        out.append(("band", pad_lr(crop_band(plate, tallest))))
+        sec = [b for b in bands[1:] if b.char_h >= 0.75 * tallest.char_h]
+        if sec:
+            rows = sorted([tallest, sec[0]], key=lambda b: b.y0)
+            crops = [crop_band(plate, b) for b in rows]
+            h = max(c.shape[0] for c in crops)
+            crops = [cv2.resize(c, (max(1, int(c.shape[1] * h / c.shape[0])), h)) for c in crops]
+            gap = np.full((h, h // 2, 3), 255, dtype=np.uint8)
+            out.append(("two_rows", pad_lr(np.hstack([crops[0], gap, crops[1]]))))
+    out += [(n + "+clahe", enhance(v)) for n, v in out if n.startswith("strip")]
+    return out
+
+
+def choose(cands: list[Candidate]) -> Candidate | None:
+    if not cands:
+        return None
+    votes: dict[str, float] = {}
+    best: dict[str, Candidate] = {}
+    for c in cands:
+        if not c.plate:
+            continue
+        votes[c.plate] = votes.get(c.plate, 0.0) + c.score
+        if c.plate not in best or c.score > best[c.plate].score:
+            best[c.plate] = c
+    if not votes:
+        return None
+    top = max(votes, key=lambda k: votes[k])
+    return best[top]
+
+
+def read_plate(img: np.ndarray, box_xyxy, poly, ocr: PlateOCR) -> tuple[Candidate | None, np.ndarray]:
+    """Read one detected plate.  Returns the chosen candidate and the rectified crop."""
+    x1, y1, x2, y2 = [float(v) for v in box_xyxy]
+    quads: list[tuple[str, np.ndarray]] = []
+    q = quad_from_polygon(poly)
+    if q is not None:
+        quads.append(("mask", expand_quad(q, MASK_PX, 0.06)))
+    quads.append(("box", expand_quad(quad_from_box(x1, y1, x2, y2), BOX_PX, 0.05)))
+    images: list[np.ndarray] = []
+    names: list[str] = []
+    rectified = None
+    for qn, qq in quads:
+        plate = warp_quad(img, qq)
+        if rectified is None:
+            rectified = plate
+        for vn, v in variants(plate):
+            if v.size == 0 or v.shape[0] < 4 or v.shape[1] < 4:
+                continue
+            images.append(v)
+            names.append(f"{qn}:{vn}")
+    lines = ocr.read(images)
+    cands = []
+    for n, line in zip(names, lines):
+        text, conf = line_to_text(line)
+        w = (1.0 if n.startswith("mask") else BOX_W) * (BAND_W if "band" in n else 1.0)
+        cands.append(Candidate(text, line.text, conf, w * conf**CONF_POW * plate_pattern_score(text), n))
+    return choose(cands), rectified

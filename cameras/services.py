@@ -1,0 +1,492 @@
+"""Camera use cases: keys, frame and read ingest, recognition, retention."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Min, Q
+from django.utils import timezone
+
+from audits.models import Outcome
+from audits.services import audit_record
+from cameras.images import CheckedImage, check_image
+from cameras.models import (
+    API_KEY_PREFIX_LENGTH,
+    Camera,
+    CameraStatus,
+    Frame,
+    FrameStatus,
+    Read,
+    ReadSource,
+    RetentionPurge,
+    hash_api_key,
+    private_storage,
+)
+from portal.models import City, User
+from portal.tenancy import city_scope
+
+logger = logging.getLogger(__name__)
+
+MAX_RECOGNITION_ATTEMPTS = 3
+
+# Hooks run (on commit) with the ids of reads just stored; the hotlist matcher registers here.
+read_stored_hooks: list[Callable[[City, list[int]], None]] = []
+
+
+class IngestRejected(ValueError):
+    def __init__(self, message: str, *, code: str, status: int = 400):
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+# --- cameras and keys -----------------------------------------------------------------------------
+
+
+def _new_api_key() -> tuple[str, str]:
+    prefix = secrets.token_hex(API_KEY_PREFIX_LENGTH // 2)
+    return prefix, f"stw_{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def parse_api_key_prefix(key: str) -> str | None:
+    parts = key.split("_")
+    if len(parts) < 3 or parts[0] != "stw" or len(parts[1]) != API_KEY_PREFIX_LENGTH:
+        return None
+    return parts[1]
+
+
+def camera_create(
+    *, city: City, by: User, name: str, latitude, longitude, heading: int = 0, request=None
+) -> tuple[Camera, str]:
+    """Create a camera with its first API key. The key is returned once and never stored."""
+    prefix, key = _new_api_key()
+    with transaction.atomic(), city_scope(city):
+        camera = Camera.objects.create(
+            name=name,
+            latitude=latitude,
+            longitude=longitude,
+            heading=heading,
+            api_key_prefix=prefix,
+            api_key_hash=hash_api_key(key),
+            api_key_issued_at=timezone.now(),
+        )
+        audit_record(
+            event_type="camera.created",
+            city=city,
+            actor=by,
+            target_type="camera",
+            target_id=str(camera.public_id),
+            details={
+                "name": name,
+                "latitude": str(latitude),
+                "longitude": str(longitude),
+                "key_prefix": prefix,
+            },
+            request=request,
+        )
+    return camera, key
+
+
+def camera_rotate_key(*, camera: Camera, by: User, request=None) -> str:
+    """Issue a new key; the old one stops working when this commits."""
+    prefix, key = _new_api_key()
+    with transaction.atomic():
+        old_prefix = camera.api_key_prefix
+        camera.api_key_prefix, camera.api_key_hash = prefix, hash_api_key(key)
+        camera.api_key_issued_at = timezone.now()
+        camera.save(update_fields=["api_key_prefix", "api_key_hash", "api_key_issued_at"])
+        audit_record(
+            event_type="camera.key_rotated",
+            city=camera.city,
+            actor=by,
+            target_type="camera",
+            target_id=str(camera.public_id),
+            details={"old_prefix": old_prefix, "new_prefix": prefix},
+            request=request,
+        )
+    return key
+
+
+def camera_revoke_key(*, camera: Camera, by: User, request=None) -> None:
+    with transaction.atomic():
+        old_prefix = camera.api_key_prefix
+        camera.api_key_prefix, camera.api_key_hash, camera.api_key_issued_at = "", "", None
+        camera.save(update_fields=["api_key_prefix", "api_key_hash", "api_key_issued_at"])
+        audit_record(
+            event_type="camera.key_revoked",
+            city=camera.city,
+            actor=by,
+            target_type="camera",
+            target_id=str(camera.public_id),
+            details={"old_prefix": old_prefix},
+            request=request,
+        )
+
+
+def camera_for_api_key(key: str) -> Camera | None:
+    """The camera a key belongs to, in whichever city: the key itself says which camera it is."""
+    prefix = parse_api_key_prefix(key)
+    if prefix is None:
+        return None
+    for camera in Camera.all_cities.select_related("city").filter(api_key_prefix=prefix):
+        if camera.api_key_matches(key):
+            return camera
+    return None
+
+
+def upload_refusal_record(
+    *, city: City, camera_public_id: str, code: str, message: str, request=None, camera: Camera | None = None
+) -> None:
+    """Every refused upload leaves an audit entry (and nothing else)."""
+    audit_record(
+        event_type="camera.upload_refused",
+        city=city,
+        target_type="camera",
+        target_id=str(camera_public_id),
+        details={
+            "code": code,
+            "message": message[:300],
+            "key_camera": str(camera.public_id) if camera else "",
+        },
+        outcome=Outcome.DENIED,
+        request=request,
+    )
+
+
+# --- frames -------------------------------------------------------------------------------------
+
+
+def _check_capture_time(camera: Camera, captured_at: dt.datetime) -> None:
+    now = timezone.now()
+    if captured_at > now + dt.timedelta(seconds=settings.STEWARD_CAPTURE_CLOCK_SKEW_SECONDS):
+        raise IngestRejected("The capture time is in the future; check the camera's clock.", code="future")
+    if captured_at < now - dt.timedelta(days=camera.city.retention_days):
+        raise IngestRejected(
+            "The capture time is older than the city's retention period "
+            f"({camera.city.retention_days} days).",
+            code="expired",
+        )
+
+
+def _enqueue_recognition(frame_id: int) -> None:
+    from cameras.tasks import recognize_frame
+
+    recognize_frame.delay(frame_id)
+
+
+def frame_ingest(*, camera: Camera, data: bytes, captured_at: dt.datetime) -> tuple[Frame, bool]:
+    """Check and store one uploaded frame and queue its recognition (on commit).
+
+    Returns ``(frame, created)``. The same frame sent again (same camera, capture time and
+    content) returns the stored one. Rejected input raises ``ImageRejected``/``IngestRejected`` and
+    leaves no row and no file.
+    """
+    if not camera.accepts_uploads():
+        raise IngestRejected("This camera is retired or has no API key.", code="camera_inactive", status=403)
+    _check_capture_time(camera, captured_at)
+    checked: CheckedImage = check_image(data)
+    with city_scope(camera.city):
+        existing = Frame.objects.filter(
+            camera=camera, captured_at=captured_at, content_sha256=checked.sha256
+        ).first()
+        if existing is not None:
+            return existing, False
+        storage = private_storage()
+        stored_name = storage.save(
+            f"frames/{camera.city.public_id.hex}/{captured_at:%Y/%m/%d}/{checked.sha256}.{checked.extension}",
+            ContentFile(checked.data),
+        )
+        try:
+            with transaction.atomic():
+                frame = Frame.objects.create(
+                    camera=camera,
+                    captured_at=captured_at,
+                    content_sha256=checked.sha256,
+                    content_type=checked.content_type,
+                    image=stored_name,
+                    width=checked.width,
+                    height=checked.height,
+                    size_bytes=len(checked.data),
+                )
+                transaction.on_commit(lambda: _enqueue_recognition(frame.pk))
+        except IntegrityError:
+            # The same frame arrived twice at once: the other request stored it.
+            storage.delete(stored_name)
+            return Frame.objects.get(
+                camera=camera, captured_at=captured_at, content_sha256=checked.sha256
+            ), False
+        except BaseException:
+            storage.delete(stored_name)
+            raise
+    return frame, True
+
+
+# --- reads recognised on the device -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviceRead:
+    plate: str
+    confidence: float
+    captured_at: dt.datetime
+    crop: CheckedImage | None = None
+    vehicle_colour: str = ""
+    raw_text: str = ""
+
+
+@dataclass(frozen=True)
+class ReadBatchResult:
+    created: int
+    duplicates: int
+
+
+def check_crop(data: bytes) -> CheckedImage:
+    return check_image(data, max_bytes=settings.STEWARD_MAX_CROP_BYTES, max_pixels=4_000_000)
+
+
+def reads_ingest_from_device(*, camera: Camera, reads: Sequence[DeviceRead]) -> ReadBatchResult:
+    """Store a validated batch of device reads in one transaction; reads already stored are skipped."""
+    if not camera.accepts_uploads():
+        raise IngestRejected("This camera is retired or has no API key.", code="camera_inactive", status=403)
+    if len(reads) > settings.STEWARD_MAX_READS_PER_BATCH:
+        raise IngestRejected(
+            f"At most {settings.STEWARD_MAX_READS_PER_BATCH} reads per request.", code="too_many"
+        )
+    for read in reads:
+        _check_capture_time(camera, read.captured_at)
+    with city_scope(camera.city):
+        seen: set[tuple[dt.datetime, str]] = set(
+            Read.objects.filter(
+                camera=camera,
+                source=ReadSource.DEVICE,
+                captured_at__in={read.captured_at for read in reads},
+            ).values_list("captured_at", "plate")
+        )
+        new: list[DeviceRead] = []
+        for read in reads:
+            key = (read.captured_at, read.plate)
+            if key not in seen:
+                seen.add(key)
+                new.append(read)
+        storage = private_storage()
+        stored: list[str] = []
+        try:
+            rows = []
+            for read in new:
+                crop_name = ""
+                if read.crop is not None:
+                    crop_name = storage.save(
+                        f"crops/{camera.city.public_id.hex}/{read.captured_at:%Y/%m/%d}/{read.crop.sha256}."
+                        f"{read.crop.extension}",
+                        ContentFile(read.crop.data),
+                    )
+                    stored.append(crop_name)
+                rows.append(
+                    Read(
+                        city=camera.city,
+                        camera=camera,
+                        source=ReadSource.DEVICE,
+                        captured_at=read.captured_at,
+                        plate=read.plate,
+                        raw_text=read.raw_text,
+                        confidence=read.confidence,
+                        crop=crop_name,
+                        vehicle_colour=read.vehicle_colour,
+                    )
+                )
+            with transaction.atomic():
+                created = Read.objects.bulk_create(rows)
+                ids = [row.pk for row in created]
+                transaction.on_commit(lambda: _reads_stored(camera.city, ids))
+        except IntegrityError as error:
+            for name in stored:
+                storage.delete(name)
+            raise IngestRejected(
+                "Some of these reads were stored by a concurrent request; send the batch again.",
+                code="conflict",
+                status=409,
+            ) from error
+        except BaseException:
+            for name in stored:
+                storage.delete(name)
+            raise
+    return ReadBatchResult(created=len(new), duplicates=len(reads) - len(new))
+
+
+def _reads_stored(city: City, read_ids: list[int]) -> None:
+    for hook in read_stored_hooks:
+        try:
+            hook(city, read_ids)
+        except Exception:  # a failing consumer must not undo the stored reads
+            logger.exception("read-stored hook %r failed", hook)
+
+
+# --- recognition ------------------------------------------------------------------------------------
+
+
+class RecognitionTransientError(RuntimeError):
+    """Worth another try later (the model or storage hiccuped); not the frame's fault."""
+
+
+def recognizer_for(city: City):
+    from cameras.recognition import RecognizerConfig, get_recognizer
+
+    options = {**settings.STEWARD_RECOGNITION, **settings.STEWARD_RECOGNITION_BY_CITY.get(city.slug, {})}
+    return get_recognizer(RecognizerConfig(**{k: v for k, v in options.items() if v is not None}))
+
+
+def _mark_failed(frame: Frame, reason: str) -> None:
+    Frame.all_cities.filter(pk=frame.pk, status=FrameStatus.QUEUED).update(
+        status=FrameStatus.FAILED, failure_reason=reason[:300], processed_at=timezone.now()
+    )
+
+
+def frame_recognize(*, frame_id: int) -> FrameStatus | None:
+    """Recognise one queued frame and store its reads. Safe to run twice, or after a killed run.
+
+    Reads and the frame's new status commit together, under a lock on the frame row, and only while
+    the frame is still queued: a second run finds it done and stores nothing. A frame that cannot be
+    decoded is marked failed with the reason; other errors are retried up to a cap.
+    """
+    from cameras.recognition import ImageDecodeError, decode_image, encode_jpeg  # noqa: F401
+
+    frame = Frame.all_cities.select_related("city", "camera").filter(pk=frame_id).first()
+    if frame is None or frame.status != FrameStatus.QUEUED:
+        return None if frame is None else frame.status
+    Frame.all_cities.filter(pk=frame.pk).update(attempts=F("attempts") + 1)
+    try:
+        with private_storage().open(frame.image.name, "rb") as handle:
+            image = decode_image(handle.read())
+    except FileNotFoundError:
+        _mark_failed(frame, "The stored image file is missing.")
+        return FrameStatus.FAILED
+    except ImageDecodeError as error:
+        _mark_failed(frame, f"The image could not be decoded: {error}")
+        return FrameStatus.FAILED
+    try:
+        readings = recognizer_for(frame.city).recognize(image)
+    except Exception as error:
+        if frame.attempts + 1 >= MAX_RECOGNITION_ATTEMPTS:
+            _mark_failed(
+                frame, f"Recognition failed {MAX_RECOGNITION_ATTEMPTS} times: {type(error).__name__}: {error}"
+            )
+            return FrameStatus.FAILED
+        raise RecognitionTransientError(str(error)) from error
+
+    storage = private_storage()
+    crop_names: list[str] = []
+    for position, reading in enumerate(readings):
+        name = ""
+        if reading.crop_jpeg:
+            # Deterministic names: a second run writes the same files instead of new ones.
+            name = f"crops/{frame.city.public_id.hex}/{frame.public_id.hex}-{position}.jpg"
+            if storage.exists(name):
+                storage.delete(name)
+            name = storage.save(name, ContentFile(reading.crop_jpeg))
+        crop_names.append(name)
+
+    with city_scope(frame.city), transaction.atomic():
+        locked = Frame.objects.select_for_update().get(pk=frame.pk)
+        if locked.status != FrameStatus.QUEUED:
+            return locked.status
+        created = Read.objects.bulk_create(
+            [
+                Read(
+                    camera=frame.camera,
+                    city=frame.city,
+                    frame=frame,
+                    position=position,
+                    source=ReadSource.FRAME,
+                    captured_at=frame.captured_at,
+                    plate=reading.plate,
+                    raw_text=reading.raw_text[:64],
+                    confidence=max(0.0, min(1.0, float(reading.confidence))),
+                    box_x=reading.box[0],
+                    box_y=reading.box[1],
+                    box_width=reading.box[2],
+                    box_height=reading.box[3],
+                    crop=crop_names[position],
+                    vehicle_colour=reading.vehicle_colour if reading.vehicle_colour != "unknown" else "",
+                )
+                for position, reading in enumerate(readings)
+                if reading.plate
+            ]
+        )
+        locked.status, locked.processed_at, locked.failure_reason = FrameStatus.DONE, timezone.now(), ""
+        locked.save(update_fields=["status", "processed_at", "failure_reason"])
+        ids = [row.pk for row in created]
+        transaction.on_commit(lambda: _reads_stored(frame.city, ids))
+    return FrameStatus.DONE
+
+
+# --- retention -----------------------------------------------------------------------------------------
+
+
+def retention_purge(*, city: City, now: dt.datetime | None = None) -> RetentionPurge:
+    """Delete the city's reads and frames older than its retention period, except evidence holds.
+
+    Leaves a ``RetentionPurge`` record and an audit entry with counts and the time range deleted
+    (never plates). Files go after the rows have committed.
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=city.retention_days)
+    storage = private_storage()
+    files: list[str] = []
+    with city_scope(city), transaction.atomic():
+        expired = Read.objects.filter(captured_at__lt=cutoff)
+        held = expired.exclude(evidence_case_number="")
+        doomed = expired.filter(evidence_case_number="")
+        summary = doomed.aggregate(count=Count("pk"), oldest=Min("captured_at"), newest=Max("captured_at"))
+        files += [name for name in doomed.exclude(crop="").values_list("crop", flat=True)]
+        doomed.delete()
+        frames = Frame.objects.filter(captured_at__lt=cutoff).exclude(Q(reads__evidence_case_number__gt=""))
+        files += [name for name in frames.values_list("image", flat=True) if name]
+        frames_deleted, _ = Frame.objects.filter(pk__in=list(frames.values_list("pk", flat=True))).delete()
+        purge = RetentionPurge.objects.create(
+            cutoff=cutoff,
+            reads_deleted=summary["count"],
+            frames_deleted=frames_deleted,
+            reads_held=held.count(),
+            oldest_deleted=summary["oldest"],
+            newest_deleted=summary["newest"],
+        )
+        audit_record(
+            event_type="retention.purged",
+            city=city,
+            target_type="retention_purge",
+            target_id=str(purge.pk),
+            details={
+                "cutoff": cutoff.isoformat(),
+                "retention_days": city.retention_days,
+                "reads_deleted": summary["count"],
+                "frames_deleted": frames_deleted,
+                "reads_held_as_evidence": purge.reads_held,
+                "oldest_deleted": summary["oldest"].isoformat() if summary["oldest"] else None,
+                "newest_deleted": summary["newest"].isoformat() if summary["newest"] else None,
+            },
+        )
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    return purge
+
+
+def camera_retire(*, camera: Camera, by: User, request=None) -> None:
+    """Cameras are retired, never deleted: their reads stay until retention removes them."""
+    with transaction.atomic():
+        camera.status = CameraStatus.RETIRED
+        camera.api_key_prefix, camera.api_key_hash, camera.api_key_issued_at = "", "", None
+        camera.save(update_fields=["status", "api_key_prefix", "api_key_hash", "api_key_issued_at"])
+        audit_record(
+            event_type="camera.retired",
+            city=camera.city,
+            actor=by,
+            target_type="camera",
+            target_id=str(camera.public_id),
+            request=request,
+        )

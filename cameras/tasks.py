@@ -1,0 +1,32 @@
+from celery import shared_task
+from celery.utils.log import get_task_logger
+
+from cameras import services
+from portal.models import City
+
+logger = get_task_logger(__name__)
+
+
+@shared_task(
+    bind=True,
+    name="cameras.tasks.recognize_frame",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=services.MAX_RECOGNITION_ATTEMPTS,
+)
+def recognize_frame(self, frame_id: int) -> str | None:
+    """Recognise one frame (``recognition`` queue). Transient errors back off: 5 s, 10 s, 20 s."""
+    try:
+        return services.frame_recognize(frame_id=frame_id)
+    except services.RecognitionTransientError as error:
+        raise self.retry(exc=error, countdown=min(5 * 2**self.request.retries, 60)) from error
+
+
+@shared_task(name="cameras.tasks.purge_expired_reads", acks_late=True)
+def purge_expired_reads() -> dict[str, int]:
+    """Daily: each city's retention purge, one city at a time, each leaving its record."""
+    deleted = {}
+    for city in City.objects.order_by("slug"):
+        purge = services.retention_purge(city=city)
+        deleted[city.slug] = purge.reads_deleted
+    return deleted

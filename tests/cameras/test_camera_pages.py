@@ -1,0 +1,121 @@
+import pytest
+
+from audits.models import AuditEvent
+from cameras.models import Camera, Read
+from cameras.services import camera_for_api_key, camera_rotate_key
+from portal.roles import Role
+from tests.factories import CameraFactory, city_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_clerk_adds_a_camera_and_sees_its_key_once(client, city_a):
+    clerk = city_user(city_a, Role.CLERK)
+    client.force_login(clerk)
+    response = client.post(
+        f"/c/{city_a.slug}/cameras/new/",
+        {"name": "Pike & 3rd", "latitude": "47.3", "longitude": "-122.2", "heading": "90"},
+    )
+    assert response.status_code == 200
+    key = response.context["key"]
+    camera = Camera.all_cities.get(name="Pike & 3rd")
+    assert camera_for_api_key(key) == camera and key not in camera.api_key_hash
+    page = client.get(f"/c/{city_a.slug}/cameras/").content.decode()
+    assert "Pike &amp; 3rd" in page and key not in page
+    event = AuditEvent.objects.get(event_type="camera.created")
+    assert event.actor == clerk and key not in str(event.details)
+
+
+def test_bad_camera_input_is_a_400_with_errors(client, city_a):
+    client.force_login(city_user(city_a, Role.CHIEF))
+    response = client.post(f"/c/{city_a.slug}/cameras/new/", {"name": "", "latitude": "95", "longitude": "x"})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) >= {"name", "latitude", "longitude"}
+    assert not Camera.all_cities.exists()
+
+
+def test_officers_cannot_manage_cameras(client, city_a, officer_a):
+    camera = CameraFactory(city=city_a)
+    client.force_login(officer_a)
+    assert client.post(f"/c/{city_a.slug}/cameras/new/", {"name": "x"}).status_code == 403
+    assert client.post(f"/c/{city_a.slug}/cameras/{camera.public_id}/key/rotate/").status_code == 403
+    assert not AuditEvent.objects.filter(event_type__startswith="camera.").exists()
+
+
+def test_rotating_a_key_retires_the_old_one(client, city_a, camera_with_key):
+    camera, old_key = camera_with_key
+    client.force_login(city_user(city_a, Role.CHIEF))
+    response = client.post(f"/c/{city_a.slug}/cameras/{camera.public_id}/key/rotate/")
+    new_key = response.context["key"]
+    assert camera_for_api_key(old_key) is None and camera_for_api_key(new_key) == camera
+    assert AuditEvent.objects.filter(event_type="camera.key_rotated").count() == 1
+
+
+def test_revoking_a_key_leaves_the_camera_unable_to_upload(client, city_a, camera_with_key):
+    camera, key = camera_with_key
+    client.force_login(city_user(city_a, Role.CLERK))
+    assert client.post(f"/c/{city_a.slug}/cameras/{camera.public_id}/key/revoke/").status_code == 302
+    assert camera_for_api_key(key) is None
+
+
+def test_camera_detail_shows_reads_and_the_viewing_is_audited(
+    client, city_a, officer_a, tiny_png, private_storage_dir
+):
+    camera = CameraFactory(city=city_a)
+    from django.core.files.base import ContentFile
+
+    from cameras.models import private_storage
+
+    name = private_storage().save("crops/x.png", ContentFile(tiny_png))
+    read = Read.all_cities.create(
+        city=city_a,
+        camera=camera,
+        source="device",
+        plate="KNOWN1",
+        confidence=0.9,
+        captured_at="2026-01-01T00:00:00Z",
+        crop=name,
+    )
+    client.force_login(officer_a)
+    page = client.get(f"/c/{city_a.slug}/cameras/{camera.public_id}/").content.decode()
+    assert "KNOWN1" in page
+    assert AuditEvent.objects.get(event_type="reads.viewed").details == {
+        "view": "camera_detail",
+        "reads_shown": 1,
+    }
+    crop = client.get(f"/c/{city_a.slug}/reads/{read.public_id}/crop.jpg")
+    assert crop.status_code == 200 and b"".join(crop.streaming_content) == tiny_png
+    assert crop["Cache-Control"] == "private, no-store"
+
+
+def test_another_citys_camera_and_crop_are_404(client, city_a, city_b, officer_b):
+    camera = CameraFactory(city=city_a)
+    read = Read.all_cities.create(
+        city=city_a,
+        camera=camera,
+        source="device",
+        plate="SECRET",
+        confidence=0.9,
+        captured_at="2026-01-01T00:00:00Z",
+    )
+    client.force_login(officer_b)
+    for path in (
+        f"/c/{city_b.slug}/cameras/{camera.public_id}/",
+        f"/c/{city_b.slug}/reads/{read.public_id}/crop.jpg",
+        f"/c/{city_a.slug}/cameras/{camera.public_id}/",
+    ):
+        assert client.get(path).status_code == 404
+
+
+def test_auditors_do_not_see_plates(client, city_a, auditor_a):
+    camera = CameraFactory(city=city_a)
+    client.force_login(auditor_a)
+    assert client.get(f"/c/{city_a.slug}/cameras/{camera.public_id}/").status_code == 403
+    assert client.get(f"/c/{city_a.slug}/cameras/").status_code == 200
+
+
+def test_a_key_rotated_by_service_is_audited_with_prefixes_only(city_a, camera_with_key):
+    camera, _ = camera_with_key
+    key = camera_rotate_key(camera=camera, by=city_user(city_a, Role.CHIEF))
+    details = AuditEvent.objects.get(event_type="camera.key_rotated").details
+    assert key not in str(details) and details["new_prefix"] == camera.api_key_prefix
