@@ -165,7 +165,7 @@ def _bench_dir() -> Path:
     return Path(__file__).resolve().parents[2].parent / "shared" / "alpr-bench"
 
 
-US_DEV_FLOOR = 0.70  # see docs/benchmarks.md (measured rate minus a few points)
+US_DEV_FLOOR = 0.74  # every other us-dev image: measured 80.4% (45/56); full set 76.6%, see docs/benchmarks.md
 
 
 @pytest.mark.skipif(not (_bench_dir() / "us-dev").is_dir(), reason="ALPR benchmark images not available")
@@ -176,8 +176,8 @@ def test_us_dev_accuracy_floor():
         import alpr_accuracy as bench
     finally:
         sys.path.pop(0)
-    items = bench.load_labels(_bench_dir() / "us-dev")
-    assert len(items) >= 50
+    items = bench.load_labels(_bench_dir() / "us-dev")[::2]  # half the set keeps the module under ~2 min
+    assert len(items) >= 25
     rec = get_recognizer(RecognizerConfig())
     ok = 0
     for path, _box, gt in items:
