@@ -82,6 +82,31 @@ def test_batch_matches_single(recognizer):
     assert [[r.plate for r in rs] for rs in out] == [["ABC1234"], []]
 
 
+def _cand(text, probs=None, source="mask:strip0.20"):
+    from cameras.recognition.ocr import OcrChar
+    from cameras.recognition.plate import Candidate
+
+    probs = probs or [0.99] * len(text)
+    chars = [OcrChar(c, p, False, i) for i, (c, p) in enumerate(zip(text, probs))]
+    return Candidate(text, text, sum(probs) / len(probs), 1.0, source, chars)
+
+
+def test_choose_aligned_drops_uncertain_extra_glyph():
+    from cameras.recognition.plate import alignment_score, choose_aligned
+
+    # an emblem read as a low-confidence "0" in most crops; two crops skip it
+    extra = [_cand("FB80R4T", [0.99, 0.98, 0.99, 0.6, 0.99, 0.99, 0.97]) for _ in range(3)]
+    clean = [_cand("FB8R4T") for _ in range(2)]
+    assert choose_aligned(extra + clean).plate == "FB8R4T"
+    # a confident character is kept even when a minority of crops misses it
+    full = [_cand("XNR374") for _ in range(4)]
+    short = [_cand("NR374")]
+    assert choose_aligned(full + short).plate == "XNR374"
+    assert alignment_score("ABC123", _cand("ABC123").chars) > alignment_score("ABC123", _cand("ABC128").chars)
+    assert choose_aligned([]) is None
+    assert choose_aligned([_cand("ABC1234", source="box:band")]).plate == "ABC1234"
+
+
 def test_no_plate_returns_empty(recognizer):
     img, _ = car_scene(None)
     assert recognizer.recognize(img) == []
@@ -165,7 +190,7 @@ def _bench_dir() -> Path:
     return Path(__file__).resolve().parents[2].parent / "shared" / "alpr-bench"
 
 
-US_DEV_FLOOR = 0.74  # every other us-dev image: measured 80.4% (45/56); full set 76.6%, see docs/benchmarks.md
+US_DEV_FLOOR = 0.78  # every other us-dev image, IoU-matched reading: measured 83.9% (47/56); full set 80.2%, see docs/benchmarks.md
 
 
 @pytest.mark.skipif(not (_bench_dir() / "us-dev").is_dir(), reason="ALPR benchmark images not available")
@@ -180,8 +205,14 @@ def test_us_dev_accuracy_floor():
     assert len(items) >= 25
     rec = get_recognizer(RecognizerConfig())
     ok = 0
-    for path, _box, gt in items:
+    for path, box, gt in items:
         readings = rec.recognize(cv2.imread(str(path)))
-        ok += any(bench.o_to_0(r.plate) == bench.o_to_0(gt) for r in readings)
+        # only the reading whose box best overlaps the labelled plate counts (as in the benchmark)
+        best = max(readings, key=lambda r: bench.iou(r.box, box), default=None)
+        ok += bool(
+            best is not None
+            and bench.iou(best.box, box) >= bench.IOU_THRESHOLD
+            and bench.o_to_0(best.plate) == bench.o_to_0(gt)
+        )
     rate = ok / len(items)
     assert rate >= US_DEV_FLOOR, f"us-dev exact read rate {rate:.1%} < {US_DEV_FLOOR:.0%}"
