@@ -81,6 +81,29 @@ class CityRole(Rule):
         return user.role in self.roles
 
 
+@dataclass(frozen=True)
+class AnyOf(Rule):
+    """Allowed when any of ``rules`` allows; the city's 404 only when every rule answers it."""
+
+    rules: tuple[Rule, ...]
+
+    @property
+    def description(self) -> str:  # type: ignore[override]
+        return " or ".join(rule.description for rule in self.rules)
+
+    def allows(self, request: HttpRequest) -> bool:
+        not_found = 0
+        for rule in self.rules:
+            try:
+                if rule.allows(request):
+                    return True
+            except Http404:
+                not_found += 1
+        if not_found == len(self.rules):
+            raise Http404("No such city.")
+        return False
+
+
 PUBLIC = _Public()
 SIGNED_IN = _SignedIn()
 ADMIN_SITE = _AdminSite()

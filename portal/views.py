@@ -48,7 +48,10 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.city_id is not None:
         return redirect("city_home", city_slug=user.city.slug)
-    return render(request, "portal/partner_home.html", {"agency": user.agency})
+    from sharing.selectors import agreements_in_effect_for_agency
+
+    agreements = agreements_in_effect_for_agency(agency=user.agency) if user.agency_id else []
+    return render(request, "portal/partner_home.html", {"agency": user.agency, "agreements": agreements})
 
 
 @access(CITY_STAFF)

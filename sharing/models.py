@@ -1,1 +1,303 @@
-"""Sharing agreements, searches and revocations (see the sharing issue); agencies live in portal."""
+"""Sharing: each city's policy, its sharing agreements with partner agencies, and every search.
+
+Agencies live in ``portal`` (the registry is installation-wide). Everything here belongs to one
+city (``CityOwnedModel``): its default manager refuses to run without a city scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from portal.models import PolicyPreset
+from portal.tenancy import CityOwnedModel
+from sharing import policy as engine
+from sharing.policy import presets
+from sharing.policy.offenses import ALL_OFFENSE_CODES
+from sharing.policy.types import PROHIBITED_PURPOSES
+
+PRESET_FACTORIES = {
+    PolicyPreset.WASHINGTON: presets.washington,
+    PolicyPreset.CALIFORNIA: presets.california,
+    PolicyPreset.ILLINOIS: presets.illinois,
+    PolicyPreset.OTHER: presets.other,
+}
+
+# The policy values a chief may edit, in the order the form shows them (each change is audited).
+EDITABLE_POLICY_FIELDS = (
+    "retention_days",
+    "prohibited_purposes",
+    "permitted_offense_types",
+    "allow_out_of_state_agencies",
+    "allow_federal_agencies",
+    "require_declaration_for_outside_agencies",
+    "statewide_lookup_enabled",
+    "national_lookup_enabled",
+    "require_case_number",
+    "require_offense_type",
+    "min_partial_plate_length",
+)
+
+
+def preset_engine_policy(city) -> engine.CityPolicy:
+    """The engine's preset for ``city`` (its state as home state)."""
+    factory = PRESET_FACTORIES.get(city.policy_preset, presets.other)
+    return factory(city.state)
+
+
+class CityPolicy(CityOwnedModel):
+    """One city's search and sharing policy, started from its state preset, every value editable.
+
+    A city without a row runs on ``CityPolicy.from_preset(city)`` (unsaved); the chief's first edit
+    saves it. ``to_engine()`` gives the policy engine's frozen dataclass.
+    """
+
+    preset = models.CharField(max_length=20, choices=PolicyPreset.choices)
+    retention_days = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(3650)])
+    prohibited_purposes = models.JSONField(default=list, blank=True)
+    permitted_offense_types = models.JSONField(default=list, blank=True)
+    allow_out_of_state_agencies = models.BooleanField(default=False)
+    allow_federal_agencies = models.BooleanField(default=False)
+    require_declaration_for_outside_agencies = models.BooleanField(default=False)
+    statewide_lookup_enabled = models.BooleanField(
+        default=False, help_text="Offer and answer full-plate lookups with other cities that opt in too."
+    )
+    national_lookup_enabled = models.BooleanField(
+        default=False, help_text="Answer lookups from cities in other states that opt in too."
+    )
+    require_case_number = models.BooleanField(default=True)
+    require_offense_type = models.BooleanField(default=True)
+    min_partial_plate_length = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(16)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "city policies"
+        constraints = [models.UniqueConstraint(fields=["city"], name="city_policy_one_per_city")]
+
+    def __str__(self) -> str:
+        return f"policy of city {self.city_id} ({self.preset})"
+
+    @classmethod
+    def from_preset(cls, city) -> CityPolicy:
+        """An unsaved policy holding the preset's values (retention: the city's current value)."""
+        base = preset_engine_policy(city)
+        return cls(
+            city=city,
+            preset=city.policy_preset,
+            retention_days=city.retention_days,
+            prohibited_purposes=sorted(base.prohibited_purposes),
+            permitted_offense_types=sorted(base.permitted_offense_types),
+            allow_out_of_state_agencies=base.allow_out_of_state_agencies,
+            allow_federal_agencies=base.allow_federal_agencies,
+            require_declaration_for_outside_agencies=base.require_declaration_for_outside_agencies,
+            statewide_lookup_enabled=False,
+            national_lookup_enabled=False,
+            require_case_number=True,
+            require_offense_type=True,
+            min_partial_plate_length=base.min_partial_plate_length,
+        )
+
+    def values(self) -> dict:
+        return {name: getattr(self, name) for name in EDITABLE_POLICY_FIELDS}
+
+    def to_engine(self) -> engine.CityPolicy:
+        """The policy engine's view of this policy (citations come from the preset)."""
+        base = preset_engine_policy(self.city)
+        return engine.CityPolicy(
+            home_state=self.city.state,
+            retention_days=self.retention_days,
+            prohibited_purposes=frozenset(p for p in self.prohibited_purposes if p in PROHIBITED_PURPOSES),
+            permitted_offense_types=frozenset(
+                o for o in self.permitted_offense_types if o in ALL_OFFENSE_CODES
+            ),
+            allow_out_of_state_agencies=self.allow_out_of_state_agencies,
+            allow_federal_agencies=self.allow_federal_agencies,
+            require_declaration_for_outside_agencies=self.require_declaration_for_outside_agencies,
+            national_lookup_enabled=self.national_lookup_enabled,
+            statewide_lookup_enabled=self.statewide_lookup_enabled,
+            require_case_number=self.require_case_number,
+            require_offense_type=self.require_offense_type,
+            min_partial_plate_length=self.min_partial_plate_length,
+            preset=base.preset,
+            citations=dict(base.citations),
+        )
+
+
+class AgreementState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    AWAITING_CHIEF = "awaiting_chief", "Awaiting the chief's approval"
+    ACTIVE = "active", "Active"
+    EXPIRED = "expired", "Expired"
+    SUSPENDED = "suspended", "Suspended"
+    REVOKED = "revoked", "Revoked"
+
+
+class SharingAgreement(ConcurrentTransitionMixin, CityOwnedModel):
+    """A city shares its reads with one partner agency, within a scope, for a period.
+
+    The state only changes through the ``agreement_<action>`` services (the field is protected);
+    ``ConcurrentTransitionMixin`` makes every save a conditional UPDATE on the state it was loaded
+    in, so two concurrent transitions cannot both win.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    partner_agency = models.ForeignKey(
+        "portal.Agency", on_delete=models.PROTECT, related_name="sharing_agreements"
+    )
+    state = FSMField(default=AgreementState.DRAFT, choices=AgreementState.choices, protected=True)
+    # Scope.
+    all_cameras = models.BooleanField(default=True)
+    cameras = models.ManyToManyField("cameras.Camera", blank=True, related_name="sharing_agreements")
+    allow_partial_plate = models.BooleanField(
+        default=False, help_text="Partial plates (as well as full plates) may be searched."
+    )
+    hotlist_alerts = models.BooleanField(default=False, help_text="The partner receives hotlist alerts.")
+    permitted_offense_types = models.JSONField(
+        default=list, blank=True, help_text="Empty: every offense type the city's policy permits."
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    # The partner's signed declaration: no use for prohibited purposes, no onward sharing.
+    declaration_signed_by = models.CharField(max_length=200, blank=True)
+    declaration_signed_at = models.DateTimeField(null=True, blank=True)
+    # Who did what.
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+    state_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="agreement_ends_after_it_starts", condition=models.Q(ends_on__gte=models.F("starts_on"))
+            ),
+            models.UniqueConstraint(
+                fields=["city", "partner_agency"],
+                condition=models.Q(state="active"),
+                name="agreement_one_active_per_partner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"agreement {self.public_id} with {self.partner_agency} ({self.state})"
+
+    def has_signed_declaration(self) -> bool:
+        return bool(self.declaration_signed_by.strip()) and self.declaration_signed_at is not None
+
+    def is_in_effect(self, on: dt.date) -> bool:
+        return self.state == AgreementState.ACTIVE and self.starts_on <= on <= self.ends_on
+
+    # Transitions. Only the services in ``sharing.services`` call these, inside their transaction.
+
+    @transition(field=state, source=AgreementState.DRAFT, target=AgreementState.AWAITING_CHIEF)
+    def submit(self) -> None:
+        pass
+
+    @transition(field=state, source=AgreementState.AWAITING_CHIEF, target=AgreementState.DRAFT)
+    def send_back(self) -> None:
+        pass
+
+    @transition(field=state, source=AgreementState.AWAITING_CHIEF, target=AgreementState.ACTIVE)
+    def approve(self) -> None:
+        pass
+
+    @transition(field=state, source=AgreementState.ACTIVE, target=AgreementState.SUSPENDED)
+    def suspend(self) -> None:
+        pass
+
+    @transition(field=state, source=AgreementState.SUSPENDED, target=AgreementState.ACTIVE)
+    def reinstate(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[AgreementState.AWAITING_CHIEF, AgreementState.ACTIVE, AgreementState.SUSPENDED],
+        target=AgreementState.REVOKED,
+    )
+    def revoke(self) -> None:
+        pass
+
+    @transition(
+        field=state, source=[AgreementState.ACTIVE, AgreementState.SUSPENDED], target=AgreementState.EXPIRED
+    )
+    def expire(self) -> None:
+        pass
+
+
+class SearchScope(models.TextChoices):
+    LOCAL = "local", "This city's cameras"
+    STATEWIDE = "statewide", "Lookup across cities that opted in"
+
+
+class SearchOutcome(models.TextChoices):
+    ALLOWED = "allowed", "Allowed"
+    DENIED = "denied", "Denied"
+
+
+class Search(CityOwnedModel):
+    """One search of a city's reads, allowed or denied, as it was asked and decided.
+
+    The city is the one whose reads were asked for (for a lookup: the searcher's city; each city
+    reached records its own audit entry).
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    searched_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    username = models.CharField(max_length=150)
+    agency = models.ForeignKey(
+        "portal.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agency_name = models.CharField(max_length=200, blank=True)
+    agreement = models.ForeignKey(
+        SharingAgreement, null=True, blank=True, on_delete=models.PROTECT, related_name="searches"
+    )
+    scope = models.CharField(max_length=12, choices=SearchScope.choices, default=SearchScope.LOCAL)
+    # Purpose.
+    reason = models.TextField(blank=True)
+    offense_type = models.CharField(max_length=100, blank=True)
+    case_number = models.CharField(max_length=64, blank=True)
+    # The query as asked.
+    plate_query = models.CharField(max_length=16)
+    partial = models.BooleanField(default=False)
+    since = models.DateTimeField(null=True, blank=True)
+    until = models.DateTimeField(null=True, blank=True)
+    filters = models.JSONField(default=dict, blank=True, help_text="Cameras, colour, the effective range.")
+    # The decision and what it reached.
+    outcome = models.CharField(max_length=10, choices=SearchOutcome.choices)
+    rule = models.CharField(max_length=64)
+    message = models.TextField(blank=True)
+    rules = models.JSONField(default=list, blank=True)
+    cameras_reached = models.PositiveIntegerField(default=0)
+    cities_reached = models.PositiveIntegerField(default=0)
+    result_count = models.PositiveIntegerField(default=0)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-searched_at"]
+        verbose_name_plural = "searches"
+        indexes = [
+            models.Index(fields=["city", "searched_at"], name="search_city_time"),
+            models.Index(fields=["city", "agency", "searched_at"], name="search_city_agency_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"search {self.public_id} ({self.outcome}: {self.rule})"

@@ -1,3 +1,22 @@
-"""Sharing pages under /c/<city_slug>/ (agreements, search)."""
+"""Sharing pages under /c/<city_slug>/ (search, lookup, agreements, policy)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from sharing import views
+
+app_name = "sharing"
+
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("lookup/", views.lookup, name="lookup"),
+    path("agreements/", views.agreement_list, name="agreement_list"),
+    path("agreements/new/", views.agreement_new, name="agreement_new"),
+    path("agreements/<uuid:public_id>/", views.agreement_detail, name="agreement_detail"),
+    path("agreements/<uuid:public_id>/submit/", views.agreement_submit, name="agreement_submit"),
+    path("agreements/<uuid:public_id>/send-back/", views.agreement_send_back, name="agreement_send_back"),
+    path("agreements/<uuid:public_id>/approve/", views.agreement_approve, name="agreement_approve"),
+    path("agreements/<uuid:public_id>/suspend/", views.agreement_suspend, name="agreement_suspend"),
+    path("agreements/<uuid:public_id>/reinstate/", views.agreement_reinstate, name="agreement_reinstate"),
+    path("agreements/<uuid:public_id>/revoke/", views.agreement_revoke, name="agreement_revoke"),
+    path("policy/", views.policy_edit, name="policy"),
+]

@@ -7,6 +7,7 @@ Typical use::
 """
 
 from .engine import (
+    agreement_violations,
     blocked_match,
     evaluate_agreement,
     evaluate_search,
@@ -18,6 +19,7 @@ from .presets import PRESETS, california, illinois, other, preset_for_state, was
 from .types import (
     ALL_RULES,
     AgencyProfile,
+    AgreementScope,
     CityPolicy,
     Decision,
     SearchRequest,
@@ -27,12 +29,14 @@ from .types import (
 __all__ = [
     "ALL_RULES",
     "AgencyProfile",
+    "AgreementScope",
     "CityPolicy",
     "Decision",
     "OFFENSE_TYPES",
     "PRESETS",
     "SearchRequest",
     "Violation",
+    "agreement_violations",
     "blocked_match",
     "california",
     "evaluate_agreement",

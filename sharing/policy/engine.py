@@ -16,7 +16,8 @@ Order of the deciding rule (all rules that fire are kept in ``Decision.violation
 4. required fields (case number, offense type);
 5. a vague reason;
 6. an offense type the policy does not permit;
-7. a partial plate that is too short.
+7. a search outside the partner's sharing agreement (partial plate, offense type);
+8. a partial plate that is too short.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ from .types import (
     RULE_AGENCY_NO_AGREEMENT,
     RULE_AGENCY_OUT_OF_STATE,
     RULE_AGENCY_TASK_FORCE,
+    RULE_AGREEMENT_OFFENSE_NOT_PERMITTED,
+    RULE_AGREEMENT_PARTIAL_NOT_PERMITTED,
+    RULE_LOOKUP_FULL_PLATE_ONLY,
     RULE_MISSING_CASE_NUMBER,
     RULE_MISSING_OFFENSE_TYPE,
     RULE_MISSING_REASON,
@@ -53,6 +57,7 @@ from .types import (
     SCOPE_NATIONAL,
     SCOPE_STATEWIDE,
     AgencyProfile,
+    AgreementScope,
     CityPolicy,
     Decision,
     SearchRequest,
@@ -89,8 +94,10 @@ def immigration_agency_evidence(agency: AgencyProfile) -> tuple[str, ...]:
         ev.append(f"{agency.name} is flagged as an immigration-enforcement agency")
     if T.looks_like_immigration_agency(agency.name):
         ev.append(agency.name)
+    for parent in agency.immigration_parents:
+        ev.append(f"parent organisation {parent} is flagged as an immigration-enforcement agency")
     for parent in agency.parent_chain:
-        if T.looks_like_immigration_agency(parent):
+        if parent not in agency.immigration_parents and T.looks_like_immigration_agency(parent):
             ev.append(f"parent organisation {parent}")
     return tuple(ev)
 
@@ -303,12 +310,44 @@ def plate_known_chars(plate_query: str) -> int:
     return len(re.sub(r"[^A-Za-z0-9]", "", plate_query or ""))
 
 
+def agreement_violations(request: SearchRequest, agreement: AgreementScope) -> list[Violation]:
+    """A partner's search outside the scope its sharing agreement grants."""
+    out: list[Violation] = []
+    if request.partial and not agreement.allow_partial_plate:
+        out.append(
+            Violation(
+                RULE_AGREEMENT_PARTIAL_NOT_PERMITTED,
+                "The sharing agreement allows full-plate searches only. Enter the whole plate.",
+                (request.plate_query,),
+            )
+        )
+    offense_text = (request.offense_type or "").strip()
+    if offense_text and agreement.permitted_offense_types:
+        code = normalize_offense(offense_text) or "other"
+        if code not in agreement.permitted_offense_types:
+            allowed = ", ".join(sorted(offense_label(c) for c in agreement.permitted_offense_types))
+            out.append(
+                Violation(
+                    RULE_AGREEMENT_OFFENSE_NOT_PERMITTED,
+                    f"Offense type '{offense_label(code)}' is outside the sharing agreement, "
+                    f"which covers: {allowed}.",
+                    (offense_text,),
+                )
+            )
+    return out
+
+
 def evaluate_search(
     request: SearchRequest,
     policy: CityPolicy,
     blocked_agency_names: Iterable[str] = frozenset(),
+    agreement: AgreementScope | None = None,
 ) -> Decision:
-    """Decide a search before it runs. See the module docstring for the rule order."""
+    """Decide a search before it runs. See the module docstring for the rule order.
+
+    ``agreement`` is the scope of the partner's sharing agreement (None for the city's own
+    officers and for lookups between cities, which are full-plate only).
+    """
     first: list[Violation] = []
     agency_rest: list[Violation] = []
     if not request.is_own_agency:
@@ -334,6 +373,14 @@ def evaluate_search(
             Violation(
                 RULE_SCOPE_STATEWIDE,
                 "The city has turned statewide lookup off. Search this city's cameras only.",
+            )
+        )
+    if request.scope in (SCOPE_STATEWIDE, SCOPE_NATIONAL) and request.partial:
+        agency_rest.append(
+            Violation(
+                RULE_LOOKUP_FULL_PLATE_ONLY,
+                "A lookup across cities is for a full plate only. Enter the whole plate.",
+                (request.plate_query,),
             )
         )
 
@@ -385,7 +432,18 @@ def evaluate_search(
                 )
             )
 
-    violations = first + purpose + agency_rest + required + reason_checks + offense_checks + plate_checks
+    scope_checks = agreement_violations(request, agreement) if agreement is not None else []
+
+    violations = (
+        first
+        + purpose
+        + agency_rest
+        + required
+        + reason_checks
+        + offense_checks
+        + scope_checks
+        + plate_checks
+    )
     if violations:
         return Decision.deny(violations)
     return Decision.allow()

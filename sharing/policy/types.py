@@ -39,6 +39,8 @@ class AgencyProfile:
     participates_287g: bool = False
     federal_task_force: bool = False
     parent_chain: tuple[str, ...] = ()
+    # Parent organisations the registry flags as immigration enforcement (a unit of one is one).
+    immigration_parents: tuple[str, ...] = ()
     # Illinois-style written declaration (not to use data for prohibited purposes).
     signed_declaration: bool = False
 
@@ -47,6 +49,7 @@ class AgencyProfile:
             raise ValueError(f"unknown agency kind {self.kind!r}; expected one of {sorted(AGENCY_KINDS)}")
         object.__setattr__(self, "state", (self.state or "").strip().upper())
         object.__setattr__(self, "parent_chain", tuple(self.parent_chain))
+        object.__setattr__(self, "immigration_parents", tuple(self.immigration_parents))
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,18 @@ class SearchRequest:
     is_own_agency: bool = False
     has_active_agreement: bool = True
     scope: str = SCOPE_LOCAL
+
+
+@dataclass(frozen=True)
+class AgreementScope:
+    """What a partner's sharing agreement lets it search (the cameras are the selector's business)."""
+
+    allow_partial_plate: bool = False
+    # Offense type codes; empty means every type the city's policy permits.
+    permitted_offense_types: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "permitted_offense_types", frozenset(self.permitted_offense_types))
 
 
 @dataclass(frozen=True)
@@ -165,6 +180,11 @@ RULE_MISSING_OFFENSE_TYPE = "missing_offense_type"
 RULE_VAGUE_REASON = "vague_reason"
 RULE_OFFENSE_NOT_PERMITTED = "offense_not_permitted"
 RULE_PARTIAL_PLATE_TOO_SHORT = "partial_plate_too_short"
+# A partner's search must stay inside its sharing agreement's scope.
+RULE_AGREEMENT_PARTIAL_NOT_PERMITTED = "agreement.partial_plate_not_permitted"
+RULE_AGREEMENT_OFFENSE_NOT_PERMITTED = "agreement.offense_not_permitted"
+# A lookup between cities is for a full plate only.
+RULE_LOOKUP_FULL_PLATE_ONLY = "scope.lookup_full_plate_only"
 
 ALL_RULES = (
     RULE_ALLOWED,
@@ -187,4 +207,7 @@ ALL_RULES = (
     RULE_VAGUE_REASON,
     RULE_OFFENSE_NOT_PERMITTED,
     RULE_PARTIAL_PLATE_TOO_SHORT,
+    RULE_AGREEMENT_PARTIAL_NOT_PERMITTED,
+    RULE_AGREEMENT_OFFENSE_NOT_PERMITTED,
+    RULE_LOOKUP_FULL_PLATE_ONLY,
 )

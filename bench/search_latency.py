@@ -1,0 +1,250 @@
+"""Search latency: full-plate and partial-plate searches over 30 days through the real selector.
+
+Builds (or reuses) a city with N reads in its own PostgreSQL database (never the test database),
+then times ``sharing.selectors.reads_visible_to`` (the one place reads leave a city) and, for
+reference, the whole ``search_run`` use case (policy engine + query + Search row + audit entry).
+
+    .venv/bin/python bench/search_latency.py --reads 1000000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/steward_bench .venv/bin/python bench/search_latency.py
+
+Reads are generated in SQL (``generate_series``) with the secondary indexes dropped during the
+load and rebuilt afterwards. Plates come from a pool of vehicles (each seen about 20 times in 30
+days), spread over 50 cameras and the last 30 days. ``--reuse`` skips the load when the city
+already holds that many reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/steward_bench"
+CITY_SLUG = "bench-city"
+CAMERAS = 50
+PLATE_SPACE = 26**3 * 10**4  # LLLDDDD
+
+
+def ensure_database(url: str) -> None:
+    from urllib.parse import urlparse
+
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    if not name or name in ("steward", "postgres") or name.startswith("test_"):
+        sys.exit(f"refusing to benchmark in database {name!r}: use a database of its own, e.g. steward_bench")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import django
+
+    django.setup()
+
+
+def prepare_city(reads: int, reuse: bool):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from cameras.models import Camera, Read
+    from portal.models import Agency, AgencyKind, City, PolicyPreset, User
+    from portal.roles import Role
+    from portal.tenancy import city_scope
+
+    call_command("migrate", verbosity=0)
+    agency, _ = Agency.objects.get_or_create(
+        name="Bench City Police Department", defaults={"kind": AgencyKind.LOCAL, "state": "WA"}
+    )
+    city, _ = City.objects.get_or_create(
+        slug=CITY_SLUG,
+        defaults={
+            "name": "Bench City",
+            "state": "WA",
+            "policy_preset": PolicyPreset.WASHINGTON,
+            "retention_days": 30,
+            "own_agency": agency,
+        },
+    )
+    officer, _ = User.objects.get_or_create(
+        username="bench-officer", defaults={"city": city, "agency": agency, "role": Role.OFFICER}
+    )
+    with city_scope(city):
+        for index in range(Camera.objects.count(), CAMERAS):
+            Camera.objects.create(name=f"Camera {index:02d}", latitude="47.3", longitude="-122.2")
+        camera_ids = list(Camera.objects.order_by("pk").values_list("pk", flat=True))
+        existing = Read.objects.count()
+    if reuse and existing == reads:
+        print(f"reusing {existing:,} reads in city {CITY_SLUG}")
+        return city, officer
+    load_seconds = load_reads(connection, city.pk, camera_ids, reads)
+    print(f"loaded {reads:,} reads in {load_seconds:.0f} s (including index builds and ANALYZE)")
+    return city, officer
+
+
+def load_reads(connection, city_id: int, camera_ids: list[int], reads: int) -> float:
+    started = time.perf_counter()
+    vehicles = max(reads // 20, 1000)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM cameras_read WHERE city_id = %s", [city_id])
+        # Secondary indexes (not those of constraints) are dropped for the load and rebuilt after it.
+        cursor.execute(
+            """
+            SELECT i.indexname, i.indexdef FROM pg_indexes i
+            WHERE i.tablename = 'cameras_read'
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+            """
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        cursor.execute("SET synchronous_commit = off")
+        chunk = 1_000_000
+        for start in range(0, reads, chunk):
+            count = min(chunk, reads - start)
+            # vehicle -> plate: a scrambled LLLDDDD so that plates spread over the whole space.
+            cursor.execute(
+                """
+                INSERT INTO cameras_read (public_id, city_id, camera_id, frame_id, position, source, captured_at,
+                                          plate, raw_text, confidence, crop, vehicle_colour,
+                                          evidence_case_number, created_at)
+                SELECT gen_random_uuid(), %(city)s, (%(cameras)s::bigint[])[1 + floor(random() * %(ncams)s)::int],
+                       NULL, 0, 'frame', now() - random() * interval '30 days',
+                       chr(65 + ((p / 6760000) %% 26)::int) || chr(65 + ((p / 260000) %% 26)::int)
+                         || chr(65 + ((p / 10000) %% 26)::int) || lpad((p %% 10000)::text, 4, '0'),
+                       '', 0.9, '', (ARRAY['white','black','silver','red','blue','grey'])[1 + floor(random() * 6)::int],
+                       '', now()
+                FROM (
+                    SELECT ((floor(random() * %(vehicles)s)::bigint * 2654435761) %% %(space)s) AS p
+                    FROM generate_series(1, %(count)s)
+                ) AS vehicle
+                """,
+                {
+                    "city": city_id,
+                    "cameras": camera_ids,
+                    "ncams": len(camera_ids),
+                    "vehicles": vehicles,
+                    "space": PLATE_SPACE,
+                    "count": count,
+                },
+            )
+            print(f"  {start + count:,} reads ({time.perf_counter() - started:.0f} s)", flush=True)
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        for name, definition in indexes:
+            t0 = time.perf_counter()
+            cursor.execute(definition)
+            print(f"  index {name} rebuilt ({time.perf_counter() - t0:.0f} s)", flush=True)
+        cursor.execute("ANALYZE cameras_read")
+    return time.perf_counter() - started
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def time_runs(label: str, queries: list, run) -> dict:
+    for query in queries[:10]:  # warm-up
+        run(query)
+    timings, rows = [], []
+    for query in queries:
+        t0 = time.perf_counter()
+        rows.append(run(query))
+        timings.append((time.perf_counter() - t0) * 1000)
+    slowest = max(range(len(timings)), key=timings.__getitem__)
+    result = {
+        "label": label,
+        "n": len(timings),
+        "p50": statistics.median(timings),
+        "p95": percentile(timings, 0.95),
+        "max": max(timings),
+        "rows": statistics.median(rows),
+    }
+    print(
+        f"{label:<34} n={result['n']:<4} p50={result['p50']:7.1f} ms  p95={result['p95']:7.1f} ms  "
+        f"max={result['max']:7.1f} ms ({queries[slowest].plate})  median rows={result['rows']:.0f}"
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--reads", type=int, default=10_000_000)
+    parser.add_argument("--searches", type=int, default=200, help="timed searches of each kind")
+    parser.add_argument("--reuse", action="store_true", help="keep the reads if the city already has --reads")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    ensure_database(url)
+    setup_django(url)
+
+    from django.db import connection
+
+    from cameras.models import Read
+    from portal.tenancy import city_scope
+    from sharing.selectors import ReadQuery, reads_visible_to
+    from sharing.services import search_run
+
+    city, officer = prepare_city(args.reads, args.reuse)
+    random.seed(args.seed)
+    with city_scope(city), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT plate FROM cameras_read TABLESAMPLE SYSTEM (1) WHERE city_id = %s LIMIT 5000", [city.pk]
+        )
+        plates = [row[0] for row in cursor.fetchall()] or list(
+            Read.objects.values_list("plate", flat=True)[:5000]
+        )
+    random.shuffle(plates)
+    full = [ReadQuery(plate=plate) for plate in plates[: args.searches]]
+    partial: dict[int, list[ReadQuery]] = {3: [], 4: [], 5: []}
+    for index, plate in enumerate(plates[args.searches : args.searches * 4]):
+        length = 3 + index % 3
+        start = random.randrange(0, len(plate) - length + 1)
+        partial[length].append(ReadQuery(plate=plate[start : start + length], partial=True))
+    missing = [ReadQuery(plate=f"ZZ{index:05d}") for index in range(args.searches)]
+
+    def select(query: ReadQuery) -> int:
+        return len(list(reads_visible_to(user=officer, city=city, agreement=None, query=query).reads))
+
+    purpose = {
+        "reason": "Armed robbery at the 5th Ave pharmacy on 3 May, suspect vehicle seen leaving",
+        "offense_type": "robbery",
+        "case_number": "2026-004512",
+    }
+
+    def use_case(query: ReadQuery) -> int:
+        return search_run(user=officer, city=city, query=query, **purpose).search.result_count
+
+    print(
+        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs; "
+        f"reads in city: {args.reads:,}; PostgreSQL {connection.pg_version // 10000}"
+    )
+    results = [
+        time_runs("selector, full plate", full, select),
+        time_runs("selector, full plate (no match)", missing, select),
+        time_runs("selector, partial plate, 3 chars", partial[3], select),
+        time_runs("selector, partial plate, 4 chars", partial[4], select),
+        time_runs("selector, partial plate, 5 chars", partial[5], select),
+        time_runs("search_run, full plate (+ audit)", full[:50], use_case),
+    ]
+    ok = all(result["p95"] < 100 for result in results[:5])
+    print("goal p95 < 100 ms:", "met" if ok else "NOT met")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""HTML forms of sharing pages: search, lookup, agreements, the city policy."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import QuerySet
+
+from cameras.models import Camera
+from portal.models import Agency, City
+from sharing.models import CityPolicy
+from sharing.policy.offenses import OFFENSE_TYPES
+from sharing.policy.types import PROHIBITED_PURPOSES
+from sharing.selectors import ReadQuery, normalize_plate
+
+OFFENSE_CHOICES = [(code, offense.label) for code, offense in OFFENSE_TYPES.items()]
+PURPOSE_LABELS = {
+    "civil_immigration_enforcement": "Civil immigration enforcement",
+    "reproductive_health_care": "Investigating reproductive or gender-affirming health care",
+    "first_amendment_activity": "Tracking protected First Amendment activity (protests, worship)",
+}
+PURPOSE_CHOICES = [(code, PURPOSE_LABELS.get(code, code)) for code in sorted(PROHIBITED_PURPOSES)]
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class PurposeForm(forms.Form):
+    """Why: reason, offense type and case number. Left to the policy engine to judge (and record)."""
+
+    reason = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The specific incident: what happened, where, when.",
+    )
+    offense_type = forms.ChoiceField(required=False, choices=[("", "Choose…"), *OFFENSE_CHOICES])
+    case_number = forms.CharField(required=False, max_length=64, label="Case or incident number")
+    plate = forms.CharField(max_length=16, help_text="Letters and digits; spaces and dashes are ignored.")
+
+    def clean_plate(self) -> str:
+        plate = normalize_plate(self.cleaned_data["plate"])
+        if not plate:
+            raise forms.ValidationError("Enter the plate's letters and digits.")
+        return plate
+
+
+class SearchForm(PurposeForm):
+    partial = forms.BooleanField(required=False, label="Partial plate (the characters are part of the plate)")
+    since = forms.DateTimeField(required=False, widget=DateTimeInput(), label="From (UTC)")
+    until = forms.DateTimeField(required=False, widget=DateTimeInput(), label="Until (UTC)")
+    cameras = forms.ModelMultipleChoiceField(
+        queryset=Camera.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None chosen: every camera you may search.",
+    )
+    colour = forms.CharField(required=False, max_length=16, label="Vehicle colour")
+    field_order = [
+        "plate",
+        "partial",
+        "since",
+        "until",
+        "cameras",
+        "colour",
+        "reason",
+        "offense_type",
+        "case_number",
+    ]
+
+    def __init__(self, *args, cameras: QuerySet[Camera], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cameras"].queryset = cameras
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end of the range must be after its start.")
+        return data
+
+    def to_query(self) -> ReadQuery:
+        data = self.cleaned_data
+        return ReadQuery(
+            plate=data["plate"],
+            partial=data["partial"],
+            since=data["since"],
+            until=data["until"],
+            camera_ids=[camera.public_id for camera in data["cameras"]],
+            colour=data["colour"],
+        )
+
+
+class LookupForm(PurposeForm):
+    """A full-plate lookup across other cities (same time window rules as a search)."""
+
+    def to_query(self) -> ReadQuery:
+        return ReadQuery(plate=self.cleaned_data["plate"])
+
+
+class AgreementForm(forms.Form):
+    partner_agency = forms.ModelChoiceField(queryset=Agency.objects.none(), to_field_name="public_id")
+    starts_on = forms.DateField(widget=DateInput())
+    ends_on = forms.DateField(widget=DateInput())
+    all_cameras = forms.BooleanField(required=False, initial=True, label="All of the city's cameras")
+    cameras = forms.ModelMultipleChoiceField(
+        queryset=Camera.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only when not sharing all cameras.",
+    )
+    allow_partial_plate = forms.BooleanField(required=False, label="Partial-plate searches allowed")
+    hotlist_alerts = forms.BooleanField(required=False, label="Partner receives hotlist alerts")
+    permitted_offense_types = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None chosen: every offense type the city's policy permits.",
+    )
+    declaration_signed_by = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Declaration signed by (name, title)",
+        help_text="The partner's signed declaration: no use for prohibited purposes, no onward sharing.",
+    )
+    declaration_signed_at = forms.DateTimeField(
+        required=False, widget=DateTimeInput(), label="Signed at (UTC)"
+    )
+
+    def __init__(self, *args, city: City, policy: CityPolicy, cameras: QuerySet[Camera], **kwargs):
+        super().__init__(*args, **kwargs)
+        agencies = Agency.objects.order_by("name")
+        if city.own_agency_id is not None:
+            agencies = agencies.exclude(pk=city.own_agency_id)
+        self.fields["partner_agency"].queryset = agencies
+        self.fields["cameras"].queryset = cameras
+        permitted = set(policy.permitted_offense_types)
+        self.fields["permitted_offense_types"].choices = [c for c in OFFENSE_CHOICES if c[0] in permitted]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", "The agreement must end on or after the day it starts.")
+        if not data.get("all_cameras") and not data.get("cameras"):
+            self.add_error("cameras", "Choose at least one camera, or share all cameras.")
+        if bool((data.get("declaration_signed_by") or "").strip()) != bool(data.get("declaration_signed_at")):
+            self.add_error(
+                "declaration_signed_at", "Give both who signed the declaration and when, or neither."
+            )
+        return data
+
+
+class TransitionForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, reason_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = reason_required
+
+
+class CityPolicyForm(forms.Form):
+    retention_days = forms.IntegerField(min_value=1, max_value=3650, label="Keep reads for (days)")
+    prohibited_purposes = forms.MultipleChoiceField(
+        required=False, choices=PURPOSE_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+    permitted_offense_types = forms.MultipleChoiceField(
+        required=False,
+        choices=OFFENSE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None chosen: any offense type.",
+    )
+    allow_out_of_state_agencies = forms.BooleanField(
+        required=False, label="Agreements with out-of-state agencies"
+    )
+    allow_federal_agencies = forms.BooleanField(required=False, label="Agreements with federal agencies")
+    require_declaration_for_outside_agencies = forms.BooleanField(
+        required=False, label="Out-of-state and federal agencies must sign the declaration first"
+    )
+    statewide_lookup_enabled = forms.BooleanField(
+        required=False, label="Offer statewide lookup (with other cities of the state that opt in)"
+    )
+    national_lookup_enabled = forms.BooleanField(
+        required=False, label="Offer national lookup (with cities of other states that opt in)"
+    )
+    require_case_number = forms.BooleanField(required=False, label="Searches must give a case number")
+    require_offense_type = forms.BooleanField(required=False, label="Searches must give an offense type")
+    min_partial_plate_length = forms.IntegerField(
+        min_value=1, max_value=16, label="Fewest known characters in a partial plate"
+    )

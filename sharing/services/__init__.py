@@ -1,0 +1,40 @@
+"""Use cases of sharing: the city policy, sharing agreements and their transitions, searches, lookups.
+
+Every use case is one transaction that writes its own audit entry. Services enforce the role they
+need (defence in depth behind the views' access rules) and set the city scope themselves, so that
+views, tasks and tests call them the same way.
+"""
+
+from sharing.services.agreements import (
+    agreement_approve,
+    agreement_draft,
+    agreement_expire,
+    agreement_expire_due,
+    agreement_reinstate,
+    agreement_revoke,
+    agreement_send_back,
+    agreement_submit,
+    agreement_suspend,
+)
+from sharing.services.city_policy import city_policy_update
+from sharing.services.common import AgreementStateError, PolicyRefusal
+from sharing.services.searches import LookupCity, SearchResult, lookup_run, search_run
+
+__all__ = [
+    "AgreementStateError",
+    "LookupCity",
+    "PolicyRefusal",
+    "SearchResult",
+    "agreement_approve",
+    "agreement_draft",
+    "agreement_expire",
+    "agreement_expire_due",
+    "agreement_reinstate",
+    "agreement_revoke",
+    "agreement_send_back",
+    "agreement_submit",
+    "agreement_suspend",
+    "city_policy_update",
+    "lookup_run",
+    "search_run",
+]

@@ -1,0 +1,340 @@
+"""Sharing agreements: drafting under the policy engine, and every transition of the state machine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from audits.models import Outcome
+from audits.services import audit_record
+from cameras.models import Camera
+from portal.models import Agency, City, User
+from portal.roles import Role
+from portal.tenancy import city_scope
+from sharing import policy as engine
+from sharing.models import (
+    AgreementState,
+    SharingAgreement,
+)
+from sharing.policy.types import (
+    RULE_AGENCY_DECLARATION,
+)
+from sharing.selectors import (
+    agency_profile,
+    city_policy_of,
+    city_today,
+    engine_policy_of,
+)
+from sharing.services.common import AGREEMENT_EDITORS, AgreementStateError, PolicyRefusal, require_city_role
+
+
+def _agreement_details(agreement: SharingAgreement, **extra: Any) -> dict[str, Any]:
+    return {
+        "agreement": str(agreement.public_id),
+        "partner_agency": agreement.partner_agency.name,
+        "partner_agency_id": str(agreement.partner_agency.public_id),
+        **extra,
+    }
+
+
+def _agreement_decision(
+    *, city: City, agency: Agency, agreement: SharingAgreement | None, at_drafting: bool
+) -> engine.Decision:
+    """The engine's verdict on an agreement with ``agency``. A missing declaration does not stop a
+    draft (it is signed before approval) but does stop submission and approval."""
+    decision = engine.evaluate_agreement(agency_profile(agency, agreement=agreement), engine_policy_of(city))
+    if at_drafting and not decision.allowed:
+        remaining = [v for v in decision.violations if v.rule != RULE_AGENCY_DECLARATION]
+        decision = engine.Decision.deny(remaining) if remaining else engine.Decision.allow()
+    return decision
+
+
+def _refuse_agreement(
+    *,
+    city: City,
+    by: User,
+    agency: Agency,
+    decision: engine.Decision,
+    stage: str,
+    agreement: SharingAgreement | None,
+    request: HttpRequest | None,
+) -> None:
+    """Record the refusal (in its own transaction, so it survives) and raise ``PolicyRefusal``."""
+    with transaction.atomic():
+        audit_record(
+            event_type="agreement.refused",
+            city=city,
+            actor=by,
+            target_type="sharing_agreement",
+            target_id=str(agreement.public_id) if agreement is not None else "",
+            details={
+                "stage": stage,
+                "partner_agency": agency.name,
+                "partner_agency_id": str(agency.public_id),
+                "rule": decision.rule,
+                "rules": list(decision.rules),
+                "message": decision.message,
+            },
+            outcome=Outcome.DENIED,
+            request=request,
+        )
+    raise PolicyRefusal(decision)
+
+
+def agreement_draft(
+    *,
+    city: City,
+    by: User,
+    partner_agency: Agency,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    all_cameras: bool = True,
+    cameras: Iterable[Camera] = (),
+    allow_partial_plate: bool = False,
+    hotlist_alerts: bool = False,
+    permitted_offense_types: Iterable[str] = (),
+    declaration_signed_by: str = "",
+    declaration_signed_at: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> SharingAgreement:
+    """Draft an agreement (a clerk or the chief). Raises ``PolicyRefusal`` (audited) when the city's
+    policy forbids an agreement with this agency, ``ValidationError`` for inconsistent terms."""
+    require_city_role(by, city, *AGREEMENT_EDITORS)
+    cameras = list(cameras)
+    offenses = sorted(set(permitted_offense_types))
+    errors: dict[str, str] = {}
+    if city.own_agency_id is not None and partner_agency.pk == city.own_agency_id:
+        errors["partner_agency"] = "The city's own department needs no sharing agreement."
+    if ends_on < starts_on:
+        errors["ends_on"] = "The agreement must end on or after the day it starts."
+    if not all_cameras and not cameras:
+        errors["cameras"] = "Choose at least one camera, or share all cameras."
+    if any(camera.city_id != city.pk for camera in cameras):
+        errors["cameras"] = "Choose cameras of this city."
+    city_offenses = set(city_policy_of(city).permitted_offense_types)
+    if set(offenses) - city_offenses:
+        errors["permitted_offense_types"] = "Choose offense types that the city's policy permits."
+    if bool(declaration_signed_by.strip()) != (declaration_signed_at is not None):
+        errors["declaration_signed_by"] = "Give both who signed the declaration and when, or neither."
+    if errors:
+        raise ValidationError(errors)
+    decision = _agreement_decision(city=city, agency=partner_agency, agreement=None, at_drafting=True)
+    if not decision.allowed:
+        _refuse_agreement(
+            city=city,
+            by=by,
+            agency=partner_agency,
+            decision=decision,
+            stage="draft",
+            agreement=None,
+            request=request,
+        )
+    with city_scope(city), transaction.atomic():
+        agreement = SharingAgreement.objects.create(
+            city=city,
+            partner_agency=partner_agency,
+            all_cameras=all_cameras,
+            allow_partial_plate=allow_partial_plate,
+            hotlist_alerts=hotlist_alerts,
+            permitted_offense_types=offenses,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            declaration_signed_by=declaration_signed_by.strip(),
+            declaration_signed_at=declaration_signed_at,
+            drafted_by=by,
+        )
+        if not all_cameras:
+            agreement.cameras.set(cameras)
+        audit_record(
+            event_type="agreement.drafted",
+            city=city,
+            actor=by,
+            target_type="sharing_agreement",
+            target_id=str(agreement.public_id),
+            details=_agreement_details(
+                agreement,
+                starts_on=starts_on.isoformat(),
+                ends_on=ends_on.isoformat(),
+                all_cameras=all_cameras,
+                cameras=[str(camera.public_id) for camera in cameras] if not all_cameras else [],
+                allow_partial_plate=allow_partial_plate,
+                hotlist_alerts=hotlist_alerts,
+                permitted_offense_types=offenses,
+                declaration_signed_by=agreement.declaration_signed_by,
+                declaration_signed_at=declaration_signed_at.isoformat() if declaration_signed_at else None,
+            ),
+            request=request,
+        )
+    return agreement
+
+
+_VERBS = {
+    "submit": "submitted",
+    "send_back": "sent back",
+    "approve": "approved",
+    "suspend": "suspended",
+    "reinstate": "reinstated",
+    "revoke": "revoked",
+    "expire": "expired",
+}
+
+
+def _transition(
+    *,
+    agreement: SharingAgreement,
+    by: User | None,
+    action: str,
+    reason: str = "",
+    request: HttpRequest | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> SharingAgreement:
+    """Run one transition in one transaction with its audit entry. The row is locked and the save is
+    a conditional UPDATE on the state it was read in, so a concurrent transition cannot also win."""
+    city = agreement.city
+    with city_scope(city), transaction.atomic():
+        fresh = (
+            SharingAgreement.objects.select_for_update().select_related("partner_agency").get(pk=agreement.pk)
+        )
+        method = getattr(fresh, action)
+        if not can_proceed(method):
+            raise AgreementStateError(
+                f"This agreement is {fresh.get_state_display().lower()}; it cannot be {_VERBS[action]}."
+            )
+        before = fresh.state
+        method()
+        now = timezone.now()
+        fresh.state_changed_at = now
+        if reason:
+            fresh.state_reason = reason[:500]
+        if action == "submit":
+            fresh.submitted_at = now
+        if action == "approve":
+            fresh.approved_by = by
+            fresh.approved_at = now
+        fresh.save()
+        audit_record(
+            event_type=f"agreement.{_VERBS[action].replace(' ', '_')}",
+            city=city,
+            actor=by,
+            target_type="sharing_agreement",
+            target_id=str(fresh.public_id),
+            details=_agreement_details(
+                fresh, **{"from": before, "to": fresh.state, "reason": reason, **(extra or {})}
+            ),
+            request=request,
+        )
+    return fresh
+
+
+def _check_before_activation(*, agreement: SharingAgreement, by: User, stage: str, request) -> None:
+    """Submission, approval and reinstatement run the policy engine again (the policy or the agency's
+    registry entry may have changed since drafting) and need the signed declaration."""
+    city = agreement.city
+    agency = Agency.objects.get(pk=agreement.partner_agency_id)  # the registry as it stands now
+    decision = _agreement_decision(city=city, agency=agency, agreement=agreement, at_drafting=False)
+    if not decision.allowed:
+        _refuse_agreement(
+            city=city,
+            by=by,
+            agency=agency,
+            decision=decision,
+            stage=stage,
+            agreement=agreement,
+            request=request,
+        )
+    if not agreement.has_signed_declaration():
+        raise AgreementStateError(
+            "The partner has not signed the declaration (no use for prohibited purposes, no onward "
+            "sharing). Record who signed it and when first."
+        )
+    if stage != "submit" and agreement.ends_on < city_today(city):
+        raise AgreementStateError("The agreement's end date has passed.")
+    if stage != "submit":
+        with city_scope(city):
+            other = (
+                SharingAgreement.objects.filter(
+                    partner_agency=agreement.partner_agency, state=AgreementState.ACTIVE
+                )
+                .exclude(pk=agreement.pk)
+                .exists()
+            )
+        if other:
+            raise AgreementStateError(
+                f"{agreement.partner_agency.name} already has an active agreement; "
+                "suspend or revoke it first."
+            )
+
+
+def agreement_submit(*, agreement: SharingAgreement, by: User, request: HttpRequest | None = None):
+    """Draft to awaiting the chief (a clerk or the chief). Re-runs the policy engine."""
+    require_city_role(by, agreement.city, *AGREEMENT_EDITORS)
+    _check_before_activation(agreement=agreement, by=by, stage="submit", request=request)
+    return _transition(agreement=agreement, by=by, action="submit", request=request)
+
+
+def agreement_send_back(*, agreement: SharingAgreement, by: User, reason: str, request=None):
+    """Awaiting the chief back to draft (the chief), with the reason."""
+    require_city_role(by, agreement.city, Role.CHIEF)
+    return _transition(agreement=agreement, by=by, action="send_back", reason=reason, request=request)
+
+
+def agreement_approve(*, agreement: SharingAgreement, by: User, request: HttpRequest | None = None):
+    """Awaiting the chief to active (the chief). Re-runs the policy engine; refusals are audited."""
+    require_city_role(by, agreement.city, Role.CHIEF)
+    _check_before_activation(agreement=agreement, by=by, stage="approve", request=request)
+    return _transition(agreement=agreement, by=by, action="approve", request=request)
+
+
+def agreement_suspend(*, agreement: SharingAgreement, by: User, reason: str, request=None):
+    """Active to suspended (the chief): searches stop at once."""
+    require_city_role(by, agreement.city, Role.CHIEF)
+    return _transition(agreement=agreement, by=by, action="suspend", reason=reason, request=request)
+
+
+def agreement_reinstate(*, agreement: SharingAgreement, by: User, request: HttpRequest | None = None):
+    """Suspended back to active (the chief). Re-runs the policy engine."""
+    require_city_role(by, agreement.city, Role.CHIEF)
+    _check_before_activation(agreement=agreement, by=by, stage="reinstate", request=request)
+    return _transition(agreement=agreement, by=by, action="reinstate", request=request)
+
+
+def agreement_revoke(*, agreement: SharingAgreement, by: User, reason: str, request=None):
+    """Awaiting, active or suspended to revoked, for good (the chief), with the grounds."""
+    require_city_role(by, agreement.city, Role.CHIEF)
+    return _transition(agreement=agreement, by=by, action="revoke", reason=reason, request=request)
+
+
+def agreement_expire(*, agreement: SharingAgreement, by: User | None = None):
+    """Active or suspended to expired once its end date has passed (the daily job)."""
+    if agreement.ends_on >= city_today(agreement.city):
+        raise AgreementStateError("The agreement has not reached its end date.")
+    return _transition(
+        agreement=agreement, by=by, action="expire", extra={"ends_on": agreement.ends_on.isoformat()}
+    )
+
+
+def agreement_expire_due() -> int:
+    """Expire every agreement past its end date, city by city. Safe to run twice (or concurrently):
+    each transition is a locked, conditional UPDATE and a lost race is skipped."""
+    expired = 0
+    for city in City.objects.order_by("pk"):
+        with city_scope(city):
+            due = list(
+                SharingAgreement.objects.filter(
+                    state__in=[AgreementState.ACTIVE, AgreementState.SUSPENDED], ends_on__lt=city_today(city)
+                ).select_related("partner_agency")
+            )
+        for agreement in due:
+            try:
+                agreement_expire(agreement=agreement)
+            except AgreementStateError:
+                continue
+            expired += 1
+    return expired

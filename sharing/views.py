@@ -1,0 +1,245 @@
+"""Sharing pages under /c/<city_slug>/: search, lookup, agreements, the city policy."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from portal.access import access, city_roles
+from portal.roles import Role
+from sharing import services
+from sharing.forms import AgreementForm, CityPolicyForm, LookupForm, SearchForm, TransitionForm
+from sharing.models import EDITABLE_POLICY_FIELDS, AgreementState
+from sharing.permissions import CITY_SEARCHER
+from sharing.selectors import (
+    agreement_in_effect,
+    agreements_of_city,
+    cameras_visible_to,
+    city_policy_of,
+    get_agreement_for_city,
+    lookup_cities_for,
+)
+
+AGREEMENT_READERS = city_roles(Role.CLERK, Role.CHIEF, Role.AUDITOR)
+AGREEMENT_EDITORS = city_roles(Role.CLERK, Role.CHIEF)
+CHIEF = city_roles(Role.CHIEF)
+LOCAL_SEARCHERS = city_roles(Role.OFFICER, Role.CHIEF)
+
+
+def crop_url(city_slug: str, read) -> str:
+    """The access-checked crop of a read (served by the cameras app)."""
+    return f"/c/{city_slug}/reads/{read.public_id}/crop.jpg"
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# ----------------------------------------------------------------------------------------------
+# Search and lookup
+# ----------------------------------------------------------------------------------------------
+
+
+@access(CITY_SEARCHER)
+def search(request: HttpRequest, city_slug: str) -> HttpResponse:
+    """Search the city's reads (its officers and chief, or a partner under an agreement in effect)."""
+    city = request.city
+    user = request.user
+    agreement = None if user.is_member_of(city) else agreement_in_effect(city=city, agency=user.agency)
+    cameras = cameras_visible_to(user=user, city=city, agreement=agreement)
+    form = SearchForm(request.POST or None, cameras=cameras)
+    context = {"city": city, "form": form, "agreement": agreement, "result": None}
+    if request.method != "POST":
+        return render(request, "sharing/search.html", context)
+    if not form.is_valid():
+        return render(request, "sharing/search.html", context, status=400)
+    data = form.cleaned_data
+    result = services.search_run(
+        user=user,
+        city=city,
+        query=form.to_query(),
+        reason=data["reason"],
+        offense_type=data["offense_type"],
+        case_number=data["case_number"],
+        request=request,
+    )
+    context["result"] = result
+    context["rows"] = [(read, crop_url(city.slug, read)) for read in result.reads]
+    return render(request, "sharing/search.html", context, status=200 if result.allowed else 403)
+
+
+@access(LOCAL_SEARCHERS)
+def lookup(request: HttpRequest, city_slug: str) -> HttpResponse:
+    """A full-plate lookup across the other cities that opted in, as the city's policy allows."""
+    city = request.city
+    form = LookupForm(request.POST or None)
+    context = {"city": city, "form": form, "result": None, "reachable": lookup_cities_for(city=city)}
+    if request.method != "POST":
+        return render(request, "sharing/lookup.html", context)
+    if not form.is_valid():
+        return render(request, "sharing/lookup.html", context, status=400)
+    data = form.cleaned_data
+    result = services.lookup_run(
+        user=request.user,
+        city=city,
+        query=form.to_query(),
+        reason=data["reason"],
+        offense_type=data["offense_type"],
+        case_number=data["case_number"],
+        request=request,
+    )
+    context["result"] = result
+    return render(request, "sharing/lookup.html", context, status=200 if result.allowed else 403)
+
+
+# ----------------------------------------------------------------------------------------------
+# Agreements
+# ----------------------------------------------------------------------------------------------
+
+
+@access(AGREEMENT_READERS)
+def agreement_list(request: HttpRequest, city_slug: str) -> HttpResponse:
+    city = request.city
+    return render(
+        request, "sharing/agreement_list.html", {"city": city, "agreements": agreements_of_city(city=city)}
+    )
+
+
+@access(AGREEMENT_EDITORS)
+def agreement_new(request: HttpRequest, city_slug: str) -> HttpResponse:
+    """Draft an agreement (a clerk or the chief). The policy engine refuses forbidden partners."""
+    city = request.city
+    cameras = cameras_visible_to(user=request.user, city=city, agreement=None)
+    form = AgreementForm(request.POST or None, city=city, policy=city_policy_of(city), cameras=cameras)
+    context = {"city": city, "form": form, "refusal": None}
+    if request.method != "POST":
+        return render(request, "sharing/agreement_form.html", context)
+    if not form.is_valid():
+        return render(request, "sharing/agreement_form.html", context, status=400)
+    data = form.cleaned_data
+    try:
+        agreement = services.agreement_draft(
+            city=city,
+            by=request.user,
+            partner_agency=data["partner_agency"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            all_cameras=data["all_cameras"],
+            cameras=list(data["cameras"]),
+            allow_partial_plate=data["allow_partial_plate"],
+            hotlist_alerts=data["hotlist_alerts"],
+            permitted_offense_types=data["permitted_offense_types"],
+            declaration_signed_by=data["declaration_signed_by"],
+            declaration_signed_at=data["declaration_signed_at"],
+            request=request,
+        )
+    except services.PolicyRefusal as refusal:
+        context["refusal"] = refusal.decision
+        return render(request, "sharing/agreement_form.html", context, status=403)
+    except ValidationError as error:
+        _form_errors(form, error)
+        return render(request, "sharing/agreement_form.html", context, status=400)
+    messages.success(request, "Agreement drafted. Submit it for the chief's approval when it is complete.")
+    return redirect("sharing:agreement_detail", city_slug=city.slug, public_id=agreement.public_id)
+
+
+@access(AGREEMENT_READERS)
+def agreement_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    city = request.city
+    agreement = get_agreement_for_city(city=city, public_id=public_id)
+    return render(
+        request,
+        "sharing/agreement_detail.html",
+        {
+            "city": city,
+            "agreement": agreement,
+            "cameras": agreement.cameras.order_by("name") if not agreement.all_cameras else None,
+            "states": AgreementState,
+            "form": TransitionForm(),
+        },
+    )
+
+
+def _transition_view(action: str, rule, *, reason_required: bool = False, success: str):
+    """A POST-only view that runs one ``agreement_<action>`` service."""
+    service = getattr(services, f"agreement_{action}")
+
+    @access(rule)
+    @require_POST
+    def view(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+        city = request.city
+        agreement = get_agreement_for_city(city=city, public_id=public_id)
+        form = TransitionForm(request.POST, reason_required=reason_required)
+        detail = redirect("sharing:agreement_detail", city_slug=city.slug, public_id=agreement.public_id)
+        if not form.is_valid():
+            messages.error(request, "Give the reason.")
+            return detail
+        kwargs = {"reason": form.cleaned_data["reason"]} if reason_required else {}
+        try:
+            service(agreement=agreement, by=request.user, request=request, **kwargs)
+        except services.PolicyRefusal as refusal:
+            messages.error(
+                request, f"Refused by the city's policy ({refusal.decision.rule}): {refusal.decision.message}"
+            )
+            return detail
+        except services.AgreementStateError as error:
+            messages.error(request, str(error))
+            return detail
+        messages.success(request, success)
+        return detail
+
+    view.__name__ = f"agreement_{action}"
+    return view
+
+
+agreement_submit = _transition_view(
+    "submit", AGREEMENT_EDITORS, success="Submitted for the chief's approval."
+)
+agreement_send_back = _transition_view(
+    "send_back", CHIEF, reason_required=True, success="Sent back to draft."
+)
+agreement_approve = _transition_view("approve", CHIEF, success="Approved: the agreement is active.")
+agreement_suspend = _transition_view("suspend", CHIEF, reason_required=True, success="Suspended.")
+agreement_reinstate = _transition_view(
+    "reinstate", CHIEF, success="Reinstated: the agreement is active again."
+)
+agreement_revoke = _transition_view("revoke", CHIEF, reason_required=True, success="Revoked.")
+
+
+# ----------------------------------------------------------------------------------------------
+# City policy
+# ----------------------------------------------------------------------------------------------
+
+
+@access(CHIEF)
+def policy_edit(request: HttpRequest, city_slug: str) -> HttpResponse:
+    """The chief edits the city's policy; every changed value is an audit entry (old and new)."""
+    city = request.city
+    policy = city_policy_of(city)
+    form = CityPolicyForm(request.POST or None, initial=policy.values())
+    context = {"city": city, "form": form, "policy": policy}
+    if request.method != "POST":
+        return render(request, "sharing/policy.html", context)
+    if not form.is_valid():
+        return render(request, "sharing/policy.html", context, status=400)
+    try:
+        services.city_policy_update(
+            city=city,
+            by=request.user,
+            values={name: form.cleaned_data[name] for name in EDITABLE_POLICY_FIELDS},
+            request=request,
+        )
+    except ValidationError as error:
+        _form_errors(form, error)
+        return render(request, "sharing/policy.html", context, status=400)
+    messages.success(request, "Policy saved. Each change is in the audit log.")
+    return redirect("sharing:policy", city_slug=city.slug)
