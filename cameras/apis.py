@@ -19,19 +19,23 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cameras import selectors as camera_selectors
 from cameras.images import ImageRejected
-from cameras.models import Camera
+from cameras.models import Camera, Disposition
 from cameras.recognition import normalize_plate
 from cameras.services import (
     DeviceRead,
+    HitAlreadyDisposed,
     IngestRejected,
     camera_for_api_key,
     check_crop,
     frame_ingest,
+    hit_disposition,
     reads_ingest_from_device,
     upload_refusal_record,
 )
-from portal.access import Rule
+from portal.access import Rule, city_roles
+from portal.roles import Role
 
 
 class CameraKeyAuthentication(BaseAuthentication):
@@ -248,3 +252,49 @@ class ReadBatchApi(CameraIngestView):
         return Response(
             {"created": result.created, "duplicates": result.duplicates}, status=status.HTTP_201_CREATED
         )
+
+
+# --- hits (dispatchers) -------------------------------------------------------------------------------------
+
+
+HIT_HANDLERS = city_roles(Role.DISPATCHER, Role.CHIEF)
+
+
+class HitListQuerySerializer(serializers.Serializer):
+    since = serializers.DateTimeField(required=False, help_text="Hits created at or after this time.")
+    status = serializers.ChoiceField(choices=["new", "confirmed", "rejected"], required=False)
+
+
+class HitListApi(APIView):
+    access_rule = HIT_HANDLERS
+
+    @extend_schema(parameters=[HitListQuerySerializer], responses={200: OpenApiResponse(description="hits")})
+    def get(self, request, city_slug: str):
+        query = HitListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        hits = camera_selectors.hits_since(
+            since=query.validated_data.get("since"), status=query.validated_data.get("status", "")
+        )
+        return Response({"hits": [camera_selectors.hit_payload(hit) for hit in hits]})
+
+
+class DispositionSerializer(serializers.Serializer):
+    disposition = serializers.ChoiceField(choices=Disposition.choices)
+    action_taken = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class HitDispositionApi(APIView):
+    access_rule = HIT_HANDLERS
+
+    @extend_schema(request=DispositionSerializer, responses={200: OpenApiResponse(description="the hit")})
+    def post(self, request, city_slug: str, hit_id):
+        hit = camera_selectors.get_hit(public_id=hit_id)
+        serializer = DispositionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            hit = hit_disposition(hit=hit, by=request.user, request=request, **serializer.validated_data)
+        except HitAlreadyDisposed as error:
+            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        except ValueError as error:
+            return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(camera_selectors.hit_payload(hit))

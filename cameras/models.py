@@ -133,6 +133,9 @@ class Read(CityOwnedModel):
         max_length=64, blank=True, help_text="Held as evidence for this case: retention does not delete it."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    matched_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the read was matched against the hotlists (null: not yet)."
+    )
 
     class Meta:
         constraints = [
@@ -146,6 +149,9 @@ class Read(CityOwnedModel):
         indexes = [
             models.Index(fields=["city", "plate", "captured_at"], name="read_city_plate_time"),
             models.Index(fields=["city", "captured_at"], name="read_city_time"),
+            models.Index(
+                fields=["created_at"], name="read_not_matched", condition=models.Q(matched_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -171,3 +177,132 @@ class RetentionPurge(CityOwnedModel):
 
     class Meta:
         ordering = ["-ran_at"]
+
+
+# --- hotlists and hits ---------------------------------------------------------------------------------
+
+# Characters that OCR confuses with one another, folded onto one representative for near matches.
+OCR_CONFUSIONS = str.maketrans(
+    {"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "B": "8", "S": "5", "Z": "2"}
+)
+
+
+def confusion_key(plate: str) -> str:
+    """The plate with OCR-confusable characters folded: ``B0S5`` and ``8O55`` share a key."""
+    return plate.translate(OCR_CONFUSIONS)
+
+
+class HotlistSource(models.TextChoices):
+    MANUAL = "manual", "Entered by hand"
+    STATE_NCIC = "state_ncic", "State / NCIC extract (stolen vehicles, wanted persons)"
+    AMBER = "amber_missing", "AMBER alert / missing person"
+    CUSTOM = "custom", "Custom list"
+    NCIC_IMMIGRATION_VIOLATOR = "ncic_immigration_violator", "NCIC Immigration Violator File"
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, "Low"
+    NORMAL = 2, "Normal"
+    HIGH = 3, "High"
+    URGENT = 4, "Urgent (AMBER, officer safety)"
+
+
+class Hotlist(CityOwnedModel):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=120)
+    source = models.CharField(max_length=32, choices=HotlistSource.choices)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    alert_dispatchers = models.BooleanField(default=True)
+    share_alerts_with_partners = models.BooleanField(
+        default=False,
+        help_text="Partner agencies whose agreement includes hotlist alerts see this list's hits.",
+    )
+    created_by = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-priority", "name"]
+        constraints = [models.UniqueConstraint(fields=["city", "name"], name="hotlist_name_unique_in_city")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_active(self, at=None) -> bool:
+        from django.utils import timezone
+
+        at = at or timezone.now()
+        return self.archived_at is None and (self.expires_at is None or self.expires_at > at)
+
+
+class HotlistEntry(CityOwnedModel):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    hotlist = models.ForeignKey(Hotlist, on_delete=models.CASCADE, related_name="entries")
+    plate = models.CharField(max_length=16)
+    plate_key = models.CharField(max_length=16, editable=False)
+    state = models.CharField(max_length=2, blank=True)
+    reason = models.CharField(max_length=200)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    added_by = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hotlist", "plate", "state"], name="hotlist_entry_once"),
+        ]
+        indexes = [
+            models.Index(fields=["city", "plate"], name="hotlist_entry_plate"),
+            models.Index(fields=["city", "plate_key"], name="hotlist_entry_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plate} ({self.state or '??'}) on {self.hotlist_id}"
+
+
+class MatchKind(models.TextChoices):
+    EXACT = "exact", "Exact match"
+    POSSIBLE = "possible", "Possible match (OCR-confusable characters)"
+
+
+class HitStatus(models.TextChoices):
+    NEW = "new", "New: not verified"
+    CONFIRMED = "confirmed", "Confirmed by a person"
+    REJECTED = "rejected", "Rejected"
+
+
+class Disposition(models.TextChoices):
+    CORRECT_READ = "correct_read", "Correct read: plate and state match"
+    WRONG_STATE = "wrong_state", "Wrong state"
+    MISREAD = "misread", "Misread: the plate is different"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class Hit(CityOwnedModel):
+    """A read that matches a hotlist entry. Nobody acts on it until a person confirms it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    read = models.ForeignKey(Read, on_delete=models.CASCADE, related_name="hits")
+    entry = models.ForeignKey(HotlistEntry, null=True, on_delete=models.SET_NULL, related_name="hits")
+    hotlist = models.ForeignKey(Hotlist, on_delete=models.PROTECT, related_name="hits")
+    match_kind = models.CharField(max_length=10, choices=MatchKind.choices)
+    listed_plate = models.CharField(max_length=16)
+    listed_state = models.CharField(max_length=2, blank=True)
+    reason = models.CharField(max_length=200)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices)
+    status = models.CharField(max_length=10, choices=HitStatus.choices, default=HitStatus.NEW)
+    disposition = models.CharField(max_length=16, choices=Disposition.choices, blank=True)
+    action_taken = models.CharField(max_length=300, blank=True)
+    disposed_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    disposed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["read", "entry"], name="hit_once_per_read_and_entry")]
+        indexes = [models.Index(fields=["city", "created_at"], name="hit_city_time")]
+
+    def __str__(self) -> str:
+        return f"hit {self.listed_plate} ({self.status})"

@@ -12,4 +12,11 @@ urlpatterns = [
     path("cameras/<uuid:camera_id>/key/revoke/", views.camera_key_revoke, name="camera_key_revoke"),
     path("reads/<uuid:read_id>/crop.jpg", views.read_crop, name="read_crop"),
     path("frames/<uuid:frame_id>/image", views.frame_image, name="frame_image"),
+    path("hotlists/", views.hotlist_list, name="hotlist_list"),
+    path("hotlists/new/", views.hotlist_create, name="hotlist_create"),
+    path("hotlists/<uuid:hotlist_id>/", views.hotlist_detail, name="hotlist_detail"),
+    path("hotlists/<uuid:hotlist_id>/entries/", views.hotlist_entry_add, name="hotlist_entry_add"),
+    path("hotlists/<uuid:hotlist_id>/import/", views.hotlist_import, name="hotlist_import"),
+    path("hits/", views.hit_board, name="hit_board"),
+    path("hits/<uuid:hit_id>/", views.hit_detail, name="hit_detail"),
 ]

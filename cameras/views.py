@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from audits.services import audit_record
 from cameras import selectors, services
-from cameras.forms import CameraForm
-from cameras.models import Camera, private_storage
-from portal.access import CITY_STAFF, access, city_roles
+from cameras.forms import CameraForm, DispositionForm, HotlistEntryForm, HotlistForm, HotlistImportForm
+from cameras.models import Camera, Hotlist, private_storage
+from portal.access import CITY_STAFF, AnyOf, access, city_roles
 from portal.roles import Role
+from sharing.permissions import CITY_SEARCHER
 
 MANAGERS = city_roles(Role.CHIEF, Role.CLERK)
 READ_VIEWERS = city_roles(Role.CHIEF, Role.CLERK, Role.OFFICER, Role.DISPATCHER)
@@ -102,9 +106,17 @@ def _private_file(field, content_type: str) -> FileResponse:
     return response
 
 
-@access(READ_VIEWERS)
+@access(AnyOf((READ_VIEWERS, CITY_SEARCHER)))
 def read_crop(request: HttpRequest, city_slug: str, read_id) -> FileResponse:
     read = selectors.get_read(public_id=read_id)
+    if not request.user.is_member_of(request.city):
+        # A partner sees a crop only from a camera its agreement reaches, like its search results.
+        from sharing.selectors import agreement_in_effect, cameras_visible_to
+
+        agreement = agreement_in_effect(city=request.city, agency=request.user.agency)
+        visible = cameras_visible_to(user=request.user, city=request.city, agreement=agreement)
+        if agreement is None or not visible.filter(pk=read.camera_id).exists():
+            raise Http404("No such read.")
     return _private_file(read.crop, "image/png" if read.crop.name.endswith(".png") else "image/jpeg")
 
 
@@ -112,3 +124,131 @@ def read_crop(request: HttpRequest, city_slug: str, read_id) -> FileResponse:
 def frame_image(request: HttpRequest, city_slug: str, frame_id) -> FileResponse:
     frame = selectors.get_frame(public_id=frame_id)
     return _private_file(frame.image, frame.content_type)
+
+
+# --- hotlists ------------------------------------------------------------------------------------------------
+
+HOTLIST_VIEWERS = city_roles(Role.CHIEF, Role.CLERK, Role.DISPATCHER, Role.OFFICER)
+HIT_HANDLERS = city_roles(Role.DISPATCHER, Role.CHIEF)
+
+
+def _hotlist_list_page(request, form, status=200):
+    hotlists = Hotlist.objects.annotate(entry_count=Count("entries")).order_by("-priority", "name")
+    context = {
+        "city": request.city,
+        "hotlists": hotlists,
+        "form": form,
+        "can_manage": request.user.role in (Role.CHIEF, Role.CLERK),
+    }
+    return render(request, "cameras/hotlist_list.html", context, status=status)
+
+
+@access(HOTLIST_VIEWERS)
+def hotlist_list(request: HttpRequest, city_slug: str) -> HttpResponse:
+    return _hotlist_list_page(request, HotlistForm())
+
+
+@access(MANAGERS)
+@require_POST
+def hotlist_create(request: HttpRequest, city_slug: str) -> HttpResponse:
+    form = HotlistForm(request.POST)
+    if not form.is_valid():
+        return _hotlist_list_page(request, form, status=400)
+    try:
+        hotlist = services.hotlist_create(
+            city=request.city, by=request.user, request=request, **form.cleaned_data
+        )
+    except services.HotlistRefused as refusal:
+        form.add_error(None, str(refusal))
+        return _hotlist_list_page(request, form, status=403)
+    messages.success(request, f"Hotlist “{hotlist.name}” created.")
+    return redirect("hotlist_detail", city_slug=city_slug, hotlist_id=hotlist.public_id)
+
+
+def _hotlist_page(request, hotlist, *, entry_form=None, import_form=None, report=None, status=200):
+    entries = Paginator(hotlist.entries.order_by("plate"), 100).get_page(request.GET.get("page"))
+    context = {
+        "city": request.city,
+        "hotlist": hotlist,
+        "entries": entries,
+        "report": report,
+        "entry_form": entry_form or HotlistEntryForm(),
+        "import_form": import_form or HotlistImportForm(),
+        "can_manage": request.user.role in (Role.CHIEF, Role.CLERK),
+    }
+    return render(request, "cameras/hotlist_detail.html", context, status=status)
+
+
+@access(HOTLIST_VIEWERS)
+def hotlist_detail(request: HttpRequest, city_slug: str, hotlist_id) -> HttpResponse:
+    return _hotlist_page(request, selectors.get_hotlist(public_id=hotlist_id))
+
+
+@access(MANAGERS)
+@require_POST
+def hotlist_entry_add(request: HttpRequest, city_slug: str, hotlist_id) -> HttpResponse:
+    hotlist = selectors.get_hotlist(public_id=hotlist_id)
+    form = HotlistEntryForm(request.POST)
+    if not form.is_valid():
+        return _hotlist_page(request, hotlist, entry_form=form, status=400)
+    try:
+        services.hotlist_entry_add(hotlist=hotlist, by=request.user, request=request, **form.cleaned_data)
+    except services.HotlistRefused as refusal:
+        form.add_error(None, str(refusal))
+        return _hotlist_page(request, hotlist, entry_form=form, status=400)
+    messages.success(request, "Entry added.")
+    return redirect("hotlist_detail", city_slug=city_slug, hotlist_id=hotlist.public_id)
+
+
+@access(MANAGERS)
+@require_POST
+def hotlist_import(request: HttpRequest, city_slug: str, hotlist_id) -> HttpResponse:
+    hotlist = selectors.get_hotlist(public_id=hotlist_id)
+    form = HotlistImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _hotlist_page(request, hotlist, import_form=form, status=400)
+    try:
+        report = services.hotlist_import_csv(
+            hotlist=hotlist, by=request.user, data=form.cleaned_data["file"].read(), request=request
+        )
+    except services.HotlistRefused as refusal:
+        form.add_error("file", str(refusal))
+        return _hotlist_page(request, hotlist, import_form=form, status=400)
+    return _hotlist_page(request, hotlist, report=report)
+
+
+# --- hits ------------------------------------------------------------------------------------------------------
+
+
+@access(HIT_HANDLERS)
+def hit_board(request: HttpRequest, city_slug: str) -> HttpResponse:
+    """The dispatcher's live page: hits arrive over the socket; the API fills any gap."""
+    return render(request, "cameras/hit_board.html", {"city": request.city})
+
+
+@access(HIT_HANDLERS)
+def hit_detail(request: HttpRequest, city_slug: str, hit_id) -> HttpResponse:
+    hit = selectors.get_hit(public_id=hit_id)
+    form = DispositionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.hit_disposition(hit=hit, by=request.user, request=request, **form.cleaned_data)
+            except services.HitAlreadyDisposed as error:
+                form.add_error(None, str(error))
+                status = 409
+            except ValueError as error:
+                form.add_error("action_taken", str(error))
+                status = 400
+            else:
+                messages.success(request, "Disposition recorded.")
+                return redirect("hit_detail", city_slug=city_slug, hit_id=hit.public_id)
+        else:
+            status = 400
+    return render(
+        request,
+        "cameras/hit_detail.html",
+        {"city": request.city, "hit": hit, "payload": selectors.hit_payload(hit), "form": form},
+        status=status,
+    )

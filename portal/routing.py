@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from cameras.consumers import HitsConsumer
 from portal.consumers import CityEventsConsumer
 
 websocket_urlpatterns = [
     path("ws/c/<slug:city_slug>/events/", CityEventsConsumer.as_asgi()),
+    path("ws/c/<slug:city_slug>/hits/", HitsConsumer.as_asgi()),
 ]

@@ -172,7 +172,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [env.str("CHANNELS_REDIS_URL", default=REDIS_URL)]},
+            "CONFIG": {
+                # redis-py 8 times reads out after 5 s by default, which is also how long
+                # channels-redis blocks waiting for a message: give reads room to outlast it.
+                "hosts": [
+                    {"address": env.str("CHANNELS_REDIS_URL", default=REDIS_URL), "socket_timeout": 30}
+                ],
+            },
         }
     }
 else:
@@ -200,6 +206,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    "sharing-agreement-expire-daily": {
+        "task": "sharing.tasks.agreement_expire_due",
+        "schedule": crontab(hour=0, minute=10),
+    },
+    "match-pending-reads": {"task": "cameras.tasks.match_pending_reads", "schedule": 60.0},
     "retention-purge-daily": {
         "task": "cameras.tasks.purge_expired_reads",
         "schedule": crontab(hour=2, minute=30),

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 from django.http import Http404
+from django.urls import Resolver404, resolve
 
 if TYPE_CHECKING:
     from portal.models import City
@@ -87,10 +88,12 @@ class CityOwnedModel(models.Model):
 
 
 class CityScopeMiddleware:
-    """Resolve ``/c/<city_slug>/`` once per request, set the scope, and reset it afterwards.
+    """Resolve ``<city_slug>`` from the URL once per request, set the scope, and reset it afterwards.
 
     An unknown slug is a 404. Whether the signed-in user may see the city is the access rule's
     business (``portal.access``), which answers the same 404 for "missing" and "not yours".
+    The scope is set and reset in the same call, so that it holds under WSGI and ASGI alike
+    (under ASGI, middleware hooks may run in different copies of the context).
     """
 
     def __init__(self, get_response):
@@ -99,22 +102,17 @@ class CityScopeMiddleware:
     def __call__(self, request):
         request.city = None
         try:
+            match = resolve(request.path_info, getattr(request, "urlconf", None))
+        except Resolver404:
             return self.get_response(request)
-        finally:
-            token = getattr(request, "_city_scope_token", None)
-            if token is not None:
-                _current_city.reset(token)
-                request._city_scope_token = None
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        slug = view_kwargs.get("city_slug")
+        slug = match.kwargs.get("city_slug")
         if slug is None:
-            return None
+            return self.get_response(request)
         from portal.models import City
 
         city = City.objects.filter(slug=slug).first()
         if city is None:
             raise Http404("No such city.")
         request.city = city
-        request._city_scope_token = _current_city.set(city)
-        return None
+        with city_scope(city):
+            return self.get_response(request)

@@ -136,3 +136,85 @@ def celery_worker_process(transactional_db):
     except subprocess.TimeoutExpired:
         process.kill()
     log.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def daphne_server(transactional_db):
+    """The real ASGI stack (Daphne, Channels over Redis) on a free port, against the test database."""
+    if not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("needs PostgreSQL and Redis (make test)")
+    import urllib.request
+
+    port = free_port()
+    (REPO / "var").mkdir(exist_ok=True)
+    log = open(REPO / "var" / "test-daphne.log", "wb")  # noqa: SIM115
+    env = subprocess_env() | {"DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"daphne exited early; see {log.name}")
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.terminate()
+        raise RuntimeError("daphne did not answer within 60 s")
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture
+def celery_eager():
+    """Run tasks inline in this process (for unit tests of what a task does, not of the broker)."""
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def private_storage_dir(tmp_path, settings):
+    root = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": root, "base_url": None},
+        },
+    }
+    from django.core.files.storage import storages
+
+    storages._storages.pop("private", None)
+    storages.__dict__.pop("backends", None)
+    yield root
+    storages._storages.pop("private", None)
+    storages.__dict__.pop("backends", None)
+
+
+def stored_files(root) -> list:
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []

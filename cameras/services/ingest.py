@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -35,9 +35,6 @@ from portal.tenancy import city_scope
 logger = logging.getLogger(__name__)
 
 MAX_RECOGNITION_ATTEMPTS = 3
-
-# Hooks run (on commit) with the ids of reads just stored; the hotlist matcher registers here.
-read_stored_hooks: list[Callable[[City, list[int]], None]] = []
 
 
 class IngestRejected(ValueError):
@@ -321,11 +318,15 @@ def reads_ingest_from_device(*, camera: Camera, reads: Sequence[DeviceRead]) -> 
 
 
 def _reads_stored(city: City, read_ids: list[int]) -> None:
-    for hook in read_stored_hooks:
-        try:
-            hook(city, read_ids)
-        except Exception:  # a failing consumer must not undo the stored reads
-            logger.exception("read-stored hook %r failed", hook)
+    """After reads commit: match them against the hotlists (in a task, so ingest stays fast)."""
+    if not read_ids:
+        return
+    from cameras.services.hotlists import match_stored_reads
+
+    try:
+        match_stored_reads(city, read_ids)
+    except Exception:  # the reads are stored; a broker outage must not turn the upload into a 500
+        logger.exception("could not queue hotlist matching for %d reads of %s", len(read_ids), city.slug)
 
 
 # --- recognition ------------------------------------------------------------------------------------

@@ -35,24 +35,4 @@ def camera_with_key(city_a):
     return camera_create(city=city_a, by=clerk, name="Main & 1st", latitude="47.3", longitude="-122.2")
 
 
-@pytest.fixture
-def private_storage_dir(tmp_path, settings):
-    root = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": root, "base_url": None},
-        },
-    }
-    from django.core.files.storage import storages
-
-    storages._storages.pop("private", None)
-    storages.__dict__.pop("backends", None)
-    yield root
-    storages._storages.pop("private", None)
-    storages.__dict__.pop("backends", None)
-
-
-def stored_files(root) -> list:
-    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+from tests.conftest import stored_files  # noqa: E402,F401  (re-exported for the camera tests)

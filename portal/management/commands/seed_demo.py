@@ -1,9 +1,13 @@
 """Seed a demonstration installation: Auburn and Mukilteo (WA), their staff, cameras and partners."""
 
+import datetime as dt
+import random
+import string
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from audits.services import audit_record
 from cameras.models import Camera
@@ -40,6 +44,7 @@ CITIES = [
 PARTNERS = [
     # name, kind, state, parent, immigration, 287(g), task force
     ("Kent Police Department", AgencyKind.LOCAL, "WA", None, False, False, False),
+    ("Everett Police Department", AgencyKind.LOCAL, "WA", None, False, False, False),
     ("King County Sheriff's Office", AgencyKind.LOCAL, "WA", None, False, False, False),
     ("Snohomish County Sheriff's Office", AgencyKind.LOCAL, "WA", None, False, False, True),
     ("Washington State Patrol", AgencyKind.STATE, "WA", None, False, False, False),
@@ -70,6 +75,7 @@ PARTNERS = [
 PARTNER_USERS = [
     ("kent-detective", "Kent Police Department"),
     ("kcso-deputy", "King County Sheriff's Office"),
+    ("everett-detective", "Everett Police Department"),
     ("usbp-agent", "U.S. Border Patrol"),
 ]
 
@@ -97,6 +103,9 @@ class Command(BaseCommand):
             admin.set_password(DEMO_PASSWORD)
             admin.save()
         logins.append(("admin", "site administrator (/admin/)"))
+
+        for spec in CITIES:
+            self._activity(City.objects.get(slug=spec["slug"]), agencies)
 
         self.stdout.write(self.style.SUCCESS("Demo ready. Every demo account's password: " + DEMO_PASSWORD))
         for username, what in logins:
@@ -153,6 +162,53 @@ class Command(BaseCommand):
                 details={"name": city.name, "preset": city.policy_preset, "source": "seed_demo"},
             )
         return city
+
+    def _activity(self, city: City, agencies: dict[str, Agency]) -> None:
+        """Agreements, a hotlist, a day of reads and a hit, made through the real use cases once."""
+        from cameras.models import Hotlist, HotlistSource, Read, ReadSource
+        from cameras.services import hotlist_create, hotlist_entry_add, reads_match
+        from sharing.models import SharingAgreement
+        from sharing.services import agreement_approve, agreement_draft, agreement_submit
+
+        with city_scope(city):
+            if Hotlist.objects.exists():
+                return
+            cameras = list(Camera.objects.order_by("name"))
+        chief = User.objects.get(username=f"{city.slug}-chief")
+        clerk = User.objects.get(username=f"{city.slug}-clerk")
+        today = timezone.localdate()
+        partners = ["Kent Police Department", "King County Sheriff's Office"] if city.slug == "auburn" else [
+            "Everett Police Department"
+        ]
+        for name in partners:
+            agreement = agreement_draft(
+                city=city, by=clerk, partner_agency=agencies[name], starts_on=today - dt.timedelta(days=30),
+                ends_on=today + dt.timedelta(days=335), hotlist_alerts=False,
+                declaration_signed_by=f"Chief of {name}", declaration_signed_at=timezone.now() - dt.timedelta(days=31),
+            )
+            agreement_submit(agreement=agreement, by=clerk)
+            agreement_approve(agreement=SharingAgreement.all_cities.get(pk=agreement.pk), by=chief)
+        stolen = hotlist_create(city=city, by=clerk, name="Stolen vehicles (WA)", source=HotlistSource.STATE_NCIC,
+                                priority=3)
+        amber = hotlist_create(city=city, by=clerk, name="AMBER and missing persons", source=HotlistSource.AMBER,
+                               priority=4)
+        hotlist_entry_add(hotlist=stolen, by=clerk, plate="BGT4821", state="WA", reason="Stolen 2017 Honda Civic")
+        hotlist_entry_add(hotlist=stolen, by=clerk, plate="CAR5502", state="WA", reason="Stolen Ford F-150")
+        hotlist_entry_add(hotlist=amber, by=clerk, plate="AMB0731", state="OR", reason="AMBER alert OR-26-114")
+        rng = random.Random(city.slug)
+        now = timezone.now()
+        reads = [
+            Read(city=city, camera=rng.choice(cameras), source=ReadSource.DEVICE,
+                 captured_at=now - dt.timedelta(minutes=rng.randint(1, 24 * 60)),
+                 plate="".join(rng.choice(string.ascii_uppercase) for _ in range(3)) + f"{rng.randint(0, 9999):04d}",
+                 confidence=round(rng.uniform(0.8, 0.99), 2), vehicle_colour=rng.choice(["white", "black", "silver",
+                                                                                          "blue", "red", ""]))
+            for _ in range(300)
+        ]
+        reads.append(Read(city=city, camera=cameras[0], source=ReadSource.DEVICE, captured_at=now, plate="BGT4821",
+                          confidence=0.97, vehicle_colour="silver"))
+        created = Read.all_cities.bulk_create(reads)
+        reads_match(city=city, read_ids=[read.pk for read in created])
 
     def _user(self, username: str, *, city: City | None, agency: Agency, role: Role) -> User:
         user, created = User.objects.get_or_create(

@@ -1,0 +1,21 @@
+"""Live hits for the city's dispatchers and chief."""
+
+from portal.consumers import CityConsumer
+from portal.roles import Role
+
+
+class HitsConsumer(CityConsumer):
+    """``/ws/c/<city_slug>/hits/``: each hit as it is saved (pushed on commit).
+
+    Channels delivers at most once, so the page also asks ``GET /api/v1/c/<city>/hits/?since=`` on
+    connect and after any gap; the two paths meet on the hit's id.
+    """
+
+    topic = "hits"
+    allowed_roles = (Role.DISPATCHER, Role.CHIEF)
+
+    async def hit_created(self, event):
+        await self.send_json({"type": "hit", "hit": event["hit"]})
+
+    async def hit_updated(self, event):
+        await self.send_json({"type": "hit_updated", "hit": event["hit"]})
