@@ -32,15 +32,6 @@ def purge_expired_reads() -> dict[str, int]:
     return deleted
 
 
-@shared_task(name="cameras.tasks.match_reads", acks_late=True, max_retries=5)
-def match_reads(city_id: int, read_ids: list[int]) -> int:
-    """Match stored reads against the city's hotlists and push any hits. Safe to run twice."""
-    from cameras.services import reads_match
-
-    city = City.objects.get(pk=city_id)
-    return len(reads_match(city=city, read_ids=read_ids))
-
-
 @shared_task(name="cameras.tasks.match_pending_reads", acks_late=True)
 def match_pending_reads() -> int:
     """Every minute: match any read that missed its matching task."""

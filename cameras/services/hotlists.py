@@ -372,6 +372,10 @@ def _push_hits(city: City, hit_ids: list[int], kind: str) -> None:
 
     for payload in hit_payloads(city=city, hit_ids=hit_ids):
         broadcast(city_group(city, "hits"), {"type": kind, "hit": payload})
+    if kind == "hit.created":
+        from sharing.services import partner_alerts_push
+
+        partner_alerts_push(city=city, hit_ids=hit_ids)
 
 
 # --- disposition ---------------------------------------------------------------------------------------------
@@ -419,7 +423,7 @@ def hit_disposition(*, hit: Hit, by: User, disposition: str, action_taken: str =
 def reads_match_pending(*, older_than: dt.timedelta = dt.timedelta(seconds=30), limit: int = 5000) -> int:
     """Match reads that were stored but never matched (the broker was down when they arrived).
 
-    The safety net behind ``match_stored_reads``: no read escapes the hotlists for longer than a
+    The safety net behind matching on commit (``ingest._reads_stored``): no read escapes the hotlists for longer than a
     beat interval. Returns how many reads were matched.
     """
     cutoff = timezone.now() - older_than
@@ -434,10 +438,3 @@ def reads_match_pending(*, older_than: dt.timedelta = dt.timedelta(seconds=30), 
     for city in City.objects.filter(pk__in=by_city):
         reads_match(city=city, read_ids=by_city[city.pk])
     return sum(len(ids) for ids in by_city.values())
-
-
-def match_stored_reads(city: City, read_ids: list[int]) -> None:
-    """Hook for freshly stored reads: match them in a Celery task (eager in the embedded mode)."""
-    from cameras.tasks import match_reads
-
-    match_reads.delay(city.pk, read_ids)

@@ -318,15 +318,17 @@ def reads_ingest_from_device(*, camera: Camera, reads: Sequence[DeviceRead]) -> 
 
 
 def _reads_stored(city: City, read_ids: list[int]) -> None:
-    """After reads commit: match them against the hotlists (in a task, so ingest stays fast)."""
+    """After reads commit: match them against the hotlists at once, so a hit reaches dispatchers
+    without waiting in a queue (two indexed queries). If matching fails, the reads are stored all
+    the same and the every-minute sweeper (``reads_match_pending``) matches them."""
     if not read_ids:
         return
-    from cameras.services.hotlists import match_stored_reads
+    from cameras.services.hotlists import reads_match
 
     try:
-        match_stored_reads(city, read_ids)
-    except Exception:  # the reads are stored; a broker outage must not turn the upload into a 500
-        logger.exception("could not queue hotlist matching for %d reads of %s", len(read_ids), city.slug)
+        reads_match(city=city, read_ids=read_ids)
+    except Exception:
+        logger.exception("hotlist matching failed for %d reads of %s; the sweeper will retry", len(read_ids), city.slug)
 
 
 # --- recognition ------------------------------------------------------------------------------------

@@ -60,3 +60,15 @@ def test_an_empty_purge_still_leaves_a_record(city_a):
 def test_the_daily_task_purges_each_city(city_a, city_b):
     make_read(CameraFactory(city=city_a), 30)
     assert purge_expired_reads() == {city_a.slug: 1, city_b.slug: 0}
+
+
+def test_a_camera_or_city_with_reads_cannot_be_deleted_silently(city_a):
+    from django.db.models import ProtectedError
+
+    camera = CameraFactory(city=city_a)
+    make_read(camera, 1)
+    with pytest.raises(ProtectedError):
+        camera.delete()
+    with pytest.raises(ProtectedError):
+        city_a.delete()
+    assert Read.all_cities.filter(camera=camera).count() == 1
