@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from sharing.models import CityPolicy, Search, SharingAgreement
+from sharing.models import CityPolicy, PermanentBlock, RevocationCase, Search, SharingAgreement
 
 
 class ReadOnlyAcrossCities(admin.ModelAdmin):
@@ -11,6 +11,11 @@ class ReadOnlyAcrossCities(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # Every field is shown read-only, so no form field queries a city-owned model (whose
+        # default manager fails closed without a scope).
+        return [field.name for field in self.model._meta.fields]
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -34,3 +39,17 @@ class SharingAgreementAdmin(ReadOnlyAcrossCities):
 class SearchAdmin(ReadOnlyAcrossCities):
     list_display = ["searched_at", "city", "username", "agency_name", "outcome", "rule", "result_count"]
     list_filter = ["outcome", "scope"]
+
+
+@admin.register(RevocationCase)
+class RevocationCaseAdmin(ReadOnlyAcrossCities):
+    list_display = ["public_id", "city", "agency", "grounds", "state", "opened_at", "decided_at"]
+    list_filter = ["state", "grounds"]
+    exclude = ["evidence_events", "evidence_searches"]  # shown on the city's case page
+
+
+@admin.register(PermanentBlock)
+class PermanentBlockAdmin(ReadOnlyAcrossCities):
+    """Read-only: a permanent block is never lifted (the database refuses UPDATE and DELETE too)."""
+
+    list_display = ["agency_name", "city", "case", "created_at"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.db.models import QuerySet
 
+from audits.models import AuditEvent
 from cameras.models import Camera
 from portal.models import Agency, City
-from sharing.models import CityPolicy
+from sharing.models import CityPolicy, RevocationGrounds, Search
 from sharing.policy.offenses import OFFENSE_TYPES
 from sharing.policy.types import PROHIBITED_PURPOSES
 from sharing.selectors import ReadQuery, normalize_plate
@@ -194,4 +195,55 @@ class CityPolicyForm(forms.Form):
     require_offense_type = forms.BooleanField(required=False, label="Searches must give an offense type")
     min_partial_plate_length = forms.IntegerField(
         min_value=1, max_value=16, label="Fewest known characters in a partial plate"
+    )
+
+
+class RevocationCaseForm(forms.Form):
+    """Open a case: the agency, the grounds, what the evidence shows, and the evidence itself (the
+    city's audit entries and searches of that agency, offered once the agency is chosen)."""
+
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), to_field_name="public_id")
+    grounds = forms.ChoiceField(choices=RevocationGrounds.choices)
+    summary = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    evidence_events = forms.ModelMultipleChoiceField(
+        queryset=AuditEvent.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        widget=forms.CheckboxSelectMultiple,
+        label="Audit entries",
+    )
+    evidence_searches = forms.ModelMultipleChoiceField(
+        queryset=Search.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        widget=forms.CheckboxSelectMultiple,
+        label="Searches",
+    )
+
+    def __init__(self, *args, city: City, events=None, searches=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        agencies = Agency.objects.order_by("name")
+        if city.own_agency_id is not None:
+            agencies = agencies.exclude(pk=city.own_agency_id)
+        self.fields["agency"].queryset = agencies
+        if events is not None:
+            self.fields["evidence_events"].queryset = AuditEvent.objects.filter(
+                pk__in=[event.pk for event in events]
+            ).order_by("-sequence")
+            self.fields["evidence_events"].label_from_instance = lambda e: (
+                f"{e.occurred_at:%Y-%m-%d %H:%M} UTC · {e.event_type} · {e.actor_username} · {e.outcome}"
+            )
+        if searches is not None:
+            self.fields["evidence_searches"].queryset = Search.all_cities.filter(
+                pk__in=[search.pk for search in searches]
+            ).order_by("-searched_at")
+            self.fields["evidence_searches"].label_from_instance = lambda s: (
+                f"{s.searched_at:%Y-%m-%d %H:%M} UTC · {s.username} · {s.plate_query} · "
+                f"{s.offense_type} · {s.reason[:80]} · {s.outcome}"
+            )
+
+
+class RevocationDecisionForm(forms.Form):
+    rationale = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="Rationale"
     )

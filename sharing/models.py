@@ -301,3 +301,150 @@ class Search(CityOwnedModel):
 
     def __str__(self) -> str:
         return f"search {self.public_id} ({self.outcome}: {self.rule})"
+
+
+# ----------------------------------------------------------------------------------------------
+# Revocation: cases against a partner agency, and the city's permanent block list
+# ----------------------------------------------------------------------------------------------
+
+
+class RevocationGrounds(models.TextChoices):
+    IMMIGRATION_ENFORCEMENT = "immigration_enforcement", "Use for immigration enforcement"
+    PROHIBITED_PURPOSE = "prohibited_purpose", "Use for another prohibited purpose"
+    OUT_OF_SCOPE = "out_of_scope", "Use outside the agreement's scope"
+    ONWARD_SHARING = "onward_sharing", "Onward sharing with a third party"
+    OTHER = "other", "Other grounds"
+
+
+# Grounds on which the law demands that a revocation is for good (permanent block).
+PERMANENT_GROUNDS = frozenset({RevocationGrounds.IMMIGRATION_ENFORCEMENT})
+
+
+class RevocationState(models.TextChoices):
+    OPENED = "opened", "Opened"
+    UNDER_REVIEW = "under_review", "Under the chief's review"
+    REVOKED = "revoked", "Revoked"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+def _is_chief_of_case_city(case: RevocationCase, user) -> bool:
+    from portal.roles import Role
+
+    return user is not None and user.has_city_role(case.city, Role.CHIEF)
+
+
+class RevocationCase(ConcurrentTransitionMixin, CityOwnedModel):
+    """A case against a partner agency: opened by a clerk or auditor, decided by the chief.
+
+    The state only changes through the ``revocation_<action>`` services (the field is protected);
+    each transition names who may make it (``permission``) and the service writes its audit entry in
+    the same transaction. A suspension while under review ends every agreement at once; a
+    revocation ends them for good, and on immigration grounds adds a ``PermanentBlock``.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey("portal.Agency", on_delete=models.PROTECT, related_name="revocation_cases")
+    grounds = models.CharField(max_length=32, choices=RevocationGrounds.choices)
+    summary = models.TextField(help_text="What the evidence shows, in the opener's words.")
+    state = FSMField(default=RevocationState.OPENED, choices=RevocationState.choices, protected=True)
+    evidence_events = models.ManyToManyField("audits.AuditEvent", blank=True, related_name="+")
+    evidence_searches = models.ManyToManyField(Search, blank=True, related_name="+")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    review_started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_started_at = models.DateTimeField(null=True, blank=True)
+    suspended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rationale = models.TextField(blank=True, help_text="The chief's written rationale for the decision.")
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["city", "agency", "state"], name="revocation_city_agency_state")]
+
+    def __str__(self) -> str:
+        return f"revocation case {self.public_id} against {self.agency} ({self.state})"
+
+    @property
+    def reference(self) -> str:
+        """A short, stable reference for messages and the public page."""
+        return f"RC-{self.public_id.hex[:8].upper()}"
+
+    def is_suspended(self) -> bool:
+        return self.state == RevocationState.UNDER_REVIEW and self.suspended_at is not None
+
+    def is_permanent(self) -> bool:
+        return self.state == RevocationState.REVOKED and self.grounds in PERMANENT_GROUNDS
+
+    def _not_suspended(self) -> bool:
+        return self.suspended_at is None
+
+    # Transitions. Only the services in ``sharing.services.revocations`` call these.
+
+    @transition(
+        field=state,
+        source=RevocationState.OPENED,
+        target=RevocationState.UNDER_REVIEW,
+        permission=_is_chief_of_case_city,
+    )
+    def start_review(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=RevocationState.UNDER_REVIEW,
+        target=RevocationState.UNDER_REVIEW,
+        conditions=[_not_suspended],
+        permission=_is_chief_of_case_city,
+    )
+    def suspend(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=RevocationState.UNDER_REVIEW,
+        target=RevocationState.REVOKED,
+        permission=_is_chief_of_case_city,
+    )
+    def revoke(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=RevocationState.UNDER_REVIEW,
+        target=RevocationState.DISMISSED,
+        permission=_is_chief_of_case_city,
+    )
+    def dismiss(self) -> None:
+        pass
+
+
+class PermanentBlock(CityOwnedModel):
+    """An agency the city will never share with again (revoked on immigration-enforcement grounds).
+
+    Append-only: no service updates or deletes a row, the admin is read-only, and in PostgreSQL a
+    trigger refuses UPDATE and DELETE (migration 0003). The block covers the agency, its units, and
+    its parent organisations with their units: ``covered_names`` keeps the names of the agency and its
+    parent chain as they stood when the block was made, so a rename does not lift it.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey("portal.Agency", on_delete=models.PROTECT, related_name="permanent_blocks")
+    agency_name = models.CharField(max_length=200)
+    covered_names = models.JSONField(default=list)
+    case = models.OneToOneField(RevocationCase, on_delete=models.PROTECT, related_name="permanent_block")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"permanent block of {self.agency_name} (case {self.case_id})"

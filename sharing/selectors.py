@@ -24,7 +24,16 @@ from portal.models import Agency, City, User
 from portal.roles import Role
 from portal.tenancy import city_scope
 from sharing import policy as engine
-from sharing.models import AgreementState, CityPolicy, Search, SharingAgreement
+from sharing.models import (
+    AgreementState,
+    CityPolicy,
+    PermanentBlock,
+    RevocationCase,
+    RevocationState,
+    Search,
+    SharingAgreement,
+)
+from sharing.policy.text import normalize_name
 
 # City roles that may search their own city's reads.
 SEARCH_ROLES: tuple[Role, ...] = (Role.OFFICER, Role.CHIEF)
@@ -280,3 +289,196 @@ def lookup_cities_for(*, city: City) -> list[City]:
 def searches_of_city(*, city: City) -> QuerySet[Search]:
     with city_scope(city):
         return Search.objects.select_related("agency").order_by("-searched_at")
+
+
+# ----------------------------------------------------------------------------------------------
+# Revocation: cases, the permanent block list, who is cut off
+# ----------------------------------------------------------------------------------------------
+
+
+def agency_with_units(agency: Agency) -> list[Agency]:
+    """``agency`` and every agency whose parent chain includes it (its units, at any depth)."""
+    found: list[Agency] = [agency]
+    seen = {agency.pk}
+    frontier = [agency.pk]
+    while frontier:
+        children = list(Agency.objects.filter(parent_id__in=frontier).exclude(pk__in=seen))
+        frontier = [child.pk for child in children]
+        seen.update(frontier)
+        found.extend(children)
+    return found
+
+
+def permanent_blocks_of(*, city: City) -> QuerySet[PermanentBlock]:
+    with city_scope(city):
+        return PermanentBlock.objects.select_related("agency", "case").order_by("-created_at")
+
+
+def _block_names(block: PermanentBlock) -> set[str]:
+    """The names a block covers: the agency and its parent chain, as recorded and as they stand now."""
+    names = set(block.covered_names or []) | {block.agency_name}
+    names |= {agency.name for agency in block.agency.parent_chain()}
+    return {name for name in names if name and name.strip()}
+
+
+def blocked_agency_names(*, city: City) -> frozenset[str]:
+    """The city's permanent block list as the policy engine takes it (``blocked_agency_names``).
+
+    The engine refuses an agency whose own name or any parent's name is on it; each block lists the
+    blocked agency and its parent organisations, so units, siblings and parents are all refused.
+    """
+    names: set[str] = set()
+    for block in permanent_blocks_of(city=city):
+        names |= _block_names(block)
+    return frozenset(names)
+
+
+def permanent_block_covering(*, city: City, agency: Agency | None) -> PermanentBlock | None:
+    """The city's permanent block that covers ``agency`` (itself, a unit, a parent or a sibling)."""
+    if agency is None:
+        return None
+    chain = agency.parent_chain()
+    chain_pks = {node.pk for node in chain}
+    chain_names = {normalize_name(node.name) for node in chain}
+    for block in permanent_blocks_of(city=city):
+        if block.agency_id in chain_pks or {normalize_name(n) for n in _block_names(block)} & chain_names:
+            return block
+    return None
+
+
+def block_citation(block: PermanentBlock) -> str:
+    case = block.case
+    when = (case.decided_at or block.created_at).date().isoformat()
+    return (
+        f"{block.agency_name} was permanently revoked by this city on {when} "
+        f"(revocation case {case.reference}, grounds: {case.get_grounds_display().lower()})."
+    )
+
+
+@dataclass(frozen=True)
+class CutOff:
+    """Why a city has cut an agency off: a permanent block, a suspension under review, a revocation."""
+
+    kind: str  # "blocked", "suspended" or "revoked"
+    case: RevocationCase
+    message: str
+
+
+def agency_cut_off(*, city: City, agency: Agency | None) -> CutOff | None:
+    """Whether ``city`` has cut ``agency`` off (directly or through an organisation above it).
+
+    A permanent block always holds. A suspension holds while its case is under review. A revocation
+    on other grounds holds until the chief approves a new agreement with the agency after it.
+    """
+    if agency is None:
+        return None
+    block = permanent_block_covering(city=city, agency=agency)
+    if block is not None:
+        return CutOff("blocked", block.case, block_citation(block))
+    chain_pks = [node.pk for node in agency.parent_chain()]
+    with city_scope(city):
+        cases = RevocationCase.objects.filter(agency_id__in=chain_pks).filter(
+            Q(state=RevocationState.UNDER_REVIEW, suspended_at__isnull=False)
+            | Q(state=RevocationState.REVOKED)
+        )
+        for case in cases.select_related("agency").order_by("-opened_at"):
+            if case.state == RevocationState.UNDER_REVIEW:
+                return CutOff(
+                    "suspended",
+                    case,
+                    f"{case.agency.name} is suspended while revocation case {case.reference} is under review.",
+                )
+            readmitted = SharingAgreement.objects.filter(
+                partner_agency=agency, approved_at__gt=case.decided_at
+            ).exists()
+            if not readmitted:
+                return CutOff(
+                    "revoked",
+                    case,
+                    f"{case.agency.name}'s access was revoked on {case.decided_at.date().isoformat()} "
+                    f"(revocation case {case.reference}).",
+                )
+    return None
+
+
+def agreements_of_agency_and_units(*, city: City, agency: Agency) -> QuerySet[SharingAgreement]:
+    """Every agreement of ``city`` with ``agency`` or one of its units."""
+    pks = [node.pk for node in agency_with_units(agency)]
+    with city_scope(city):
+        return SharingAgreement.objects.filter(partner_agency_id__in=pks)
+
+
+def revocation_cases_of(*, city: City, state: str = "", grounds: str = "") -> QuerySet[RevocationCase]:
+    with city_scope(city):
+        cases = RevocationCase.objects.select_related("agency", "opened_by", "decided_by")
+        if state:
+            cases = cases.filter(state=state)
+        if grounds:
+            cases = cases.filter(grounds=grounds)
+        return cases.order_by("-opened_at")
+
+
+def get_revocation_case_for_city(*, city: City, public_id: uuid.UUID) -> RevocationCase:
+    """The city's case, or 404 (missing and another city's answer the same)."""
+    case = revocation_cases_of(city=city).filter(public_id=public_id).first()
+    if case is None:
+        raise Http404("No such revocation case.")
+    return case
+
+
+def revocation_evidence_candidates(*, city: City, agency: Agency, limit: int = 200):
+    """The city's audit entries and searches of ``agency`` and its units, newest first, to attach."""
+    from audits.models import AuditEvent
+
+    pks = [node.pk for node in agency_with_units(agency)]
+    events = AuditEvent.objects.filter(city=city, agency_id__in=pks).order_by("-sequence")[:limit]
+    with city_scope(city):
+        searches = Search.objects.filter(agency_id__in=pks).order_by("-searched_at")[:limit]
+    return events, searches
+
+
+def revocation_case_history(*, case: RevocationCase):
+    """The case's own audit entries (every transition: who, when, why)."""
+    from audits.models import AuditEvent
+
+    return AuditEvent.objects.filter(
+        city_id=case.city_id, target_type="revocation_case", target_id=str(case.public_id)
+    ).order_by("sequence")
+
+
+# ----------------------------------------------------------------------------------------------
+# Partner hotlist alerts
+# ----------------------------------------------------------------------------------------------
+
+
+def partner_alert_agreements(
+    *, city: City, camera_id: int, on: dt.date | None = None
+) -> list[SharingAgreement]:
+    """Agreements in effect with hotlist alerts whose camera scope covers the camera (not cut off)."""
+    on = on or city_today(city)
+    with city_scope(city):
+        agreements = (
+            SharingAgreement.objects.filter(
+                state=AgreementState.ACTIVE, hotlist_alerts=True, starts_on__lte=on, ends_on__gte=on
+            )
+            .filter(Q(all_cameras=True) | Q(cameras__pk=camera_id))
+            .select_related("partner_agency")
+            .distinct()
+        )
+        return [a for a in agreements if agency_cut_off(city=city, agency=a.partner_agency) is None]
+
+
+def agency_alerts_group(agency: Agency) -> str:
+    return f"agency.{agency.public_id.hex}.alerts"
+
+
+def agency_receives_alerts(*, agency: Agency) -> bool:
+    """Whether any city sends ``agency`` hotlist alerts today (for the partner alert socket)."""
+    candidates = SharingAgreement.all_cities.filter(
+        partner_agency=agency, state=AgreementState.ACTIVE, hotlist_alerts=True
+    ).select_related("city")
+    return any(
+        agreement.is_in_effect(city_today(agreement.city))
+        and agency_cut_off(city=agreement.city, agency=agency) is None
+        for agreement in candidates
+    )

@@ -19,4 +19,13 @@ urlpatterns = [
     path("agreements/<uuid:public_id>/reinstate/", views.agreement_reinstate, name="agreement_reinstate"),
     path("agreements/<uuid:public_id>/revoke/", views.agreement_revoke, name="agreement_revoke"),
     path("policy/", views.policy_edit, name="policy"),
+    path("revocations/", views.revocation_list, name="revocation_list"),
+    path("revocations/new/", views.revocation_new, name="revocation_new"),
+    path("revocations/<uuid:public_id>/", views.revocation_detail, name="revocation_detail"),
+    path(
+        "revocations/<uuid:public_id>/review/", views.revocation_start_review, name="revocation_start_review"
+    ),
+    path("revocations/<uuid:public_id>/suspend/", views.revocation_suspend, name="revocation_suspend"),
+    path("revocations/<uuid:public_id>/revoke/", views.revocation_revoke, name="revocation_revoke"),
+    path("revocations/<uuid:public_id>/dismiss/", views.revocation_dismiss, name="revocation_dismiss"),
 ]

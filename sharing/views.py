@@ -11,18 +11,33 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from portal.access import access, city_roles
+from portal.models import Agency
 from portal.roles import Role
 from sharing import services
-from sharing.forms import AgreementForm, CityPolicyForm, LookupForm, SearchForm, TransitionForm
-from sharing.models import EDITABLE_POLICY_FIELDS, AgreementState
+from sharing.forms import (
+    AgreementForm,
+    CityPolicyForm,
+    LookupForm,
+    RevocationCaseForm,
+    RevocationDecisionForm,
+    SearchForm,
+    TransitionForm,
+)
+from sharing.models import EDITABLE_POLICY_FIELDS, AgreementState, RevocationGrounds, RevocationState
 from sharing.permissions import CITY_SEARCHER
 from sharing.selectors import (
     agreement_in_effect,
+    agreements_of_agency_and_units,
     agreements_of_city,
     cameras_visible_to,
     city_policy_of,
     get_agreement_for_city,
+    get_revocation_case_for_city,
     lookup_cities_for,
+    permanent_blocks_of,
+    revocation_case_history,
+    revocation_cases_of,
+    revocation_evidence_candidates,
 )
 
 AGREEMENT_READERS = city_roles(Role.CLERK, Role.CHIEF, Role.AUDITOR)
@@ -243,3 +258,141 @@ def policy_edit(request: HttpRequest, city_slug: str) -> HttpResponse:
         return render(request, "sharing/policy.html", context, status=400)
     messages.success(request, "Policy saved. Each change is in the audit log.")
     return redirect("sharing:policy", city_slug=city.slug)
+
+
+# ----------------------------------------------------------------------------------------------
+# Revocation cases
+# ----------------------------------------------------------------------------------------------
+
+CASE_READERS = city_roles(Role.CLERK, Role.AUDITOR, Role.CHIEF)
+CASE_OPENERS = city_roles(Role.CLERK, Role.AUDITOR)
+
+
+def _public_id_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+@access(CASE_READERS)
+def revocation_list(request: HttpRequest, city_slug: str) -> HttpResponse:
+    city = request.city
+    state = request.GET.get("state", "")
+    grounds = request.GET.get("grounds", "")
+    state = state if state in RevocationState.values else ""
+    grounds = grounds if grounds in RevocationGrounds.values else ""
+    return render(
+        request,
+        "sharing/revocation_list.html",
+        {
+            "city": city,
+            "cases": revocation_cases_of(city=city, state=state, grounds=grounds),
+            "states": RevocationState.choices,
+            "grounds_choices": RevocationGrounds.choices,
+            "state": state,
+            "grounds": grounds,
+            "blocks": permanent_blocks_of(city=city),
+        },
+    )
+
+
+@access(CASE_OPENERS)
+def revocation_new(request: HttpRequest, city_slug: str) -> HttpResponse:
+    """Open a case (a clerk or an auditor). ``?agency=<id>`` (and ``&search=<id>`` / ``&event=<id>``
+    from a finding) offers that agency's audit entries and searches as evidence, preselected."""
+    city = request.city
+    agency_id = _public_id_or_none(request.POST.get("agency") or request.GET.get("agency"))
+    agency = Agency.objects.filter(public_id=agency_id).first() if agency_id else None
+    events = searches = None
+    if agency is not None:
+        events, searches = revocation_evidence_candidates(city=city, agency=agency)
+        events, searches = list(events), list(searches)
+    initial = {
+        "agency": agency.public_id if agency else None,
+        "evidence_searches": request.GET.getlist("search"),
+        "evidence_events": request.GET.getlist("event"),
+    }
+    bound = request.method == "POST" and "summary" in request.POST
+    form = RevocationCaseForm(
+        request.POST if bound else None, city=city, events=events, searches=searches, initial=initial
+    )
+    context = {"city": city, "form": form, "agency": agency}
+    if not bound:
+        return render(request, "sharing/revocation_form.html", context)
+    if not form.is_valid():
+        return render(request, "sharing/revocation_form.html", context, status=400)
+    data = form.cleaned_data
+    try:
+        case = services.revocation_open(
+            city=city,
+            agency=data["agency"],
+            grounds=data["grounds"],
+            by=request.user,
+            summary=data["summary"],
+            evidence_events=list(data["evidence_events"]),
+            evidence_searches=list(data["evidence_searches"]),
+            request=request,
+        )
+    except ValidationError as error:
+        _form_errors(form, error)
+        return render(request, "sharing/revocation_form.html", context, status=400)
+    messages.success(request, "Case opened. The chief decides it.")
+    return redirect("sharing:revocation_detail", city_slug=city.slug, public_id=case.public_id)
+
+
+@access(CASE_READERS)
+def revocation_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    city = request.city
+    case = get_revocation_case_for_city(city=city, public_id=public_id)
+    return render(
+        request,
+        "sharing/revocation_detail.html",
+        {
+            "city": city,
+            "case": case,
+            "events": case.evidence_events.order_by("sequence"),
+            "searches": case.evidence_searches.order_by("-searched_at"),
+            "history": revocation_case_history(case=case),
+            "agreements": agreements_of_agency_and_units(city=city, agency=case.agency).select_related(
+                "partner_agency"
+            ),
+            "states": RevocationState,
+            "form": RevocationDecisionForm(),
+        },
+    )
+
+
+def _case_transition_view(action: str, *, success: str):
+    """A POST-only view for the chief that runs one ``revocation_<action>`` service."""
+    service = getattr(services, f"revocation_{action}")
+
+    @access(CHIEF)
+    @require_POST
+    def view(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+        city = request.city
+        case = get_revocation_case_for_city(city=city, public_id=public_id)
+        form = RevocationDecisionForm(request.POST)
+        detail = redirect("sharing:revocation_detail", city_slug=city.slug, public_id=case.public_id)
+        rationale = form.cleaned_data["rationale"] if form.is_valid() else ""
+        try:
+            service(case=case, by=request.user, rationale=rationale, request=request)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return detail
+        except services.RevocationStateError as error:
+            messages.error(request, str(error))
+            return detail
+        messages.success(request, success)
+        return detail
+
+    view.__name__ = f"revocation_{action}"
+    return view
+
+
+revocation_start_review = _case_transition_view("start_review", success="Review started.")
+revocation_suspend = _case_transition_view(
+    "suspend", success="Suspended: every agreement with the agency has ended for now."
+)
+revocation_revoke = _case_transition_view("revoke", success="Revoked. The agency has been notified.")
+revocation_dismiss = _case_transition_view("dismiss", success="Dismissed.")

@@ -328,7 +328,9 @@ def _reads_stored(city: City, read_ids: list[int]) -> None:
     try:
         reads_match(city=city, read_ids=read_ids)
     except Exception:
-        logger.exception("hotlist matching failed for %d reads of %s; the sweeper will retry", len(read_ids), city.slug)
+        logger.exception(
+            "hotlist matching failed for %d reads of %s; the sweeper will retry", len(read_ids), city.slug
+        )
 
 
 # --- recognition ------------------------------------------------------------------------------------

@@ -16,14 +16,24 @@ from sharing.services.agreements import (
     agreement_submit,
     agreement_suspend,
 )
+from sharing.services.alerts import partner_alerts_push
 from sharing.services.city_policy import city_policy_update
 from sharing.services.common import AgreementStateError, PolicyRefusal
+from sharing.services.revocations import (
+    RevocationStateError,
+    revocation_dismiss,
+    revocation_open,
+    revocation_revoke,
+    revocation_start_review,
+    revocation_suspend,
+)
 from sharing.services.searches import LookupCity, SearchResult, lookup_run, search_run
 
 __all__ = [
     "AgreementStateError",
     "LookupCity",
     "PolicyRefusal",
+    "RevocationStateError",
     "SearchResult",
     "agreement_approve",
     "agreement_draft",
@@ -36,5 +46,11 @@ __all__ = [
     "agreement_suspend",
     "city_policy_update",
     "lookup_run",
+    "partner_alerts_push",
+    "revocation_dismiss",
+    "revocation_open",
+    "revocation_revoke",
+    "revocation_start_review",
+    "revocation_suspend",
     "search_run",
 ]

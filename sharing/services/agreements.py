@@ -24,13 +24,18 @@ from sharing.models import (
     SharingAgreement,
 )
 from sharing.policy.types import (
+    RULE_AGENCY_BLOCKED,
     RULE_AGENCY_DECLARATION,
 )
 from sharing.selectors import (
+    agency_cut_off,
     agency_profile,
+    block_citation,
+    blocked_agency_names,
     city_policy_of,
     city_today,
     engine_policy_of,
+    permanent_block_covering,
 )
 from sharing.services.common import AGREEMENT_EDITORS, AgreementStateError, PolicyRefusal, require_city_role
 
@@ -48,8 +53,21 @@ def _agreement_decision(
     *, city: City, agency: Agency, agreement: SharingAgreement | None, at_drafting: bool
 ) -> engine.Decision:
     """The engine's verdict on an agreement with ``agency``. A missing declaration does not stop a
-    draft (it is signed before approval) but does stop submission and approval."""
-    decision = engine.evaluate_agreement(agency_profile(agency, agreement=agreement), engine_policy_of(city))
+    draft (it is signed before approval) but does stop submission and approval.
+
+    The city's permanent block list goes to the engine (names of blocked agencies and their parent
+    organisations), and the registry's parent chain is checked directly as well, so a unit, sibling
+    or parent of a blocked agency is refused under any name, with the revocation cited."""
+    decision = engine.evaluate_agreement(
+        agency_profile(agency, agreement=agreement),
+        engine_policy_of(city),
+        blocked_agency_names=blocked_agency_names(city=city),
+    )
+    block = permanent_block_covering(city=city, agency=agency)
+    if block is not None:
+        citation = engine.Violation(RULE_AGENCY_BLOCKED, block_citation(block), (block.agency_name,))
+        others = [v for v in decision.violations if v.rule != RULE_AGENCY_BLOCKED]
+        return engine.Decision.deny([citation, *others])
     if at_drafting and not decision.allowed:
         remaining = [v for v in decision.violations if v.rule != RULE_AGENCY_DECLARATION]
         decision = engine.Decision.deny(remaining) if remaining else engine.Decision.allow()
@@ -249,6 +267,9 @@ def _check_before_activation(*, agreement: SharingAgreement, by: User, stage: st
             agreement=agreement,
             request=request,
         )
+    cut_off = agency_cut_off(city=city, agency=agency)
+    if cut_off is not None and cut_off.kind == "suspended":
+        raise AgreementStateError(cut_off.message + " Decide the case first.")
     if not agreement.has_signed_declaration():
         raise AgreementStateError(
             "The partner has not signed the declaration (no use for prohibited purposes, no onward "

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 
 from audits.models import Outcome
@@ -25,6 +25,7 @@ from sharing.models import (
     SharingAgreement,
 )
 from sharing.policy.types import (
+    RULE_AGENCY_BLOCKED,
     SCOPE_LOCAL,
     SCOPE_NATIONAL,
     SCOPE_STATEWIDE,
@@ -32,8 +33,10 @@ from sharing.policy.types import (
 from sharing.selectors import (
     SEARCH_ROLES,
     ReadQuery,
+    agency_cut_off,
     agency_profile,
     agreement_in_effect,
+    blocked_agency_names,
     city_today,
     engine_policy_of,
     lookup_cities_for,
@@ -41,6 +44,47 @@ from sharing.selectors import (
     search_window,
 )
 from sharing.services.common import require_city_role
+
+# Rule codes of refusals decided outside the engine (the city has cut the agency off).
+RULE_AGENCY_SUSPENDED = "agency.suspended"
+RULE_AGENCY_REVOKED = "agency.revoked"
+RULE_AGREEMENT_ENDED = "agreement.ended_during_search"
+
+
+def _cut_off_decision(*, city: City, agency: Agency | None) -> engine.Decision | None:
+    """A denial when ``city`` has cut ``agency`` off (suspension, revocation, permanent block)."""
+    cut_off = agency_cut_off(city=city, agency=agency)
+    if cut_off is None:
+        return None
+    rule = {
+        "blocked": RULE_AGENCY_BLOCKED,
+        "suspended": RULE_AGENCY_SUSPENDED,
+        "revoked": RULE_AGENCY_REVOKED,
+    }[cut_off.kind]
+    return engine.Decision.deny([engine.Violation(rule, cut_off.message, (str(cut_off.case.public_id),))])
+
+
+def _agreement_still_in_effect(*, agreement: SharingAgreement, city: City) -> bool:
+    """Re-read the agreement inside the search's transaction, right before the query runs.
+
+    In PostgreSQL the row is read ``FOR SHARE``: a revocation or suspension that has locked it (its
+    transition holds ``FOR UPDATE`` until commit) makes us wait, and then we see its outcome; once we
+    hold the share lock, a revocation waits for this search to finish. Either way no search reads
+    through an agreement that has ended.
+    """
+    today = city_today(city)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT 1 FROM {SharingAgreement._meta.db_table} "  # noqa: S608 - table name is ours
+                "WHERE id = %s AND city_id = %s AND partner_agency_id = %s AND state = %s "
+                "AND starts_on <= %s AND ends_on >= %s FOR SHARE",
+                [agreement.pk, city.pk, agreement.partner_agency_id, "active", today, today],
+            )
+            return cursor.fetchone() is not None
+    return SharingAgreement.all_cities.filter(
+        pk=agreement.pk, state="active", starts_on__lte=today, ends_on__gte=today
+    ).exists()
 
 
 @dataclass(frozen=True)
@@ -225,6 +269,7 @@ def search_run(
             scope=SCOPE_LOCAL,
         ),
         engine_policy_of(city),
+        blocked_agency_names=() if is_own else blocked_agency_names(city=city),
         agreement=engine.AgreementScope(
             allow_partial_plate=agreement.allow_partial_plate,
             permitted_offense_types=frozenset(agreement.permitted_offense_types),
@@ -232,9 +277,24 @@ def search_run(
         if agreement is not None
         else None,
     )
+    if not is_own:
+        decision = _cut_off_decision(city=city, agency=agency) or decision
     reads: list[Read] = []
     cameras_reached = 0
     with city_scope(city), transaction.atomic():
+        # Before anything else in this transaction (the audit chain lock comes later, in the order
+        # the revocation takes them too): the agreement must still hold as the query runs.
+        if decision.allowed and agreement is not None:
+            if not _agreement_still_in_effect(agreement=agreement, city=city):
+                decision = engine.Decision.deny(
+                    [
+                        engine.Violation(
+                            RULE_AGREEMENT_ENDED,
+                            f"{agency.name}'s sharing agreement with {city.name} ended while the search "
+                            "was running; nothing was returned.",
+                        )
+                    ]
+                )
         if decision.allowed:
             visible = reads_visible_to(user=user, city=city, agreement=agreement, query=query)
             reads = list(visible.reads)
@@ -282,6 +342,10 @@ def lookup_run(
     profile = _profile_for(agency, city, None)
 
     def ask(target: City, scope: str, own: bool) -> engine.Decision:
+        if not own:
+            refused = _cut_off_decision(city=target, agency=agency)
+            if refused is not None:
+                return refused
         return engine.evaluate_search(
             _engine_request(
                 user_agency=profile,
@@ -294,6 +358,7 @@ def lookup_run(
                 scope=scope,
             ),
             engine_policy_of(target),
+            blocked_agency_names=() if own else blocked_agency_names(city=target),
         )
 
     decision = ask(city, SCOPE_STATEWIDE, True)

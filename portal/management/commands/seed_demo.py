@@ -177,36 +177,63 @@ class Command(BaseCommand):
         chief = User.objects.get(username=f"{city.slug}-chief")
         clerk = User.objects.get(username=f"{city.slug}-clerk")
         today = timezone.localdate()
-        partners = ["Kent Police Department", "King County Sheriff's Office"] if city.slug == "auburn" else [
-            "Everett Police Department"
-        ]
+        partners = (
+            ["Kent Police Department", "King County Sheriff's Office"]
+            if city.slug == "auburn"
+            else ["Everett Police Department"]
+        )
         for name in partners:
             agreement = agreement_draft(
-                city=city, by=clerk, partner_agency=agencies[name], starts_on=today - dt.timedelta(days=30),
-                ends_on=today + dt.timedelta(days=335), hotlist_alerts=False,
-                declaration_signed_by=f"Chief of {name}", declaration_signed_at=timezone.now() - dt.timedelta(days=31),
+                city=city,
+                by=clerk,
+                partner_agency=agencies[name],
+                starts_on=today - dt.timedelta(days=30),
+                ends_on=today + dt.timedelta(days=335),
+                hotlist_alerts=False,
+                declaration_signed_by=f"Chief of {name}",
+                declaration_signed_at=timezone.now() - dt.timedelta(days=31),
             )
             agreement_submit(agreement=agreement, by=clerk)
             agreement_approve(agreement=SharingAgreement.all_cities.get(pk=agreement.pk), by=chief)
-        stolen = hotlist_create(city=city, by=clerk, name="Stolen vehicles (WA)", source=HotlistSource.STATE_NCIC,
-                                priority=3)
-        amber = hotlist_create(city=city, by=clerk, name="AMBER and missing persons", source=HotlistSource.AMBER,
-                               priority=4)
-        hotlist_entry_add(hotlist=stolen, by=clerk, plate="BGT4821", state="WA", reason="Stolen 2017 Honda Civic")
+        stolen = hotlist_create(
+            city=city, by=clerk, name="Stolen vehicles (WA)", source=HotlistSource.STATE_NCIC, priority=3
+        )
+        amber = hotlist_create(
+            city=city, by=clerk, name="AMBER and missing persons", source=HotlistSource.AMBER, priority=4
+        )
+        hotlist_entry_add(
+            hotlist=stolen, by=clerk, plate="BGT4821", state="WA", reason="Stolen 2017 Honda Civic"
+        )
         hotlist_entry_add(hotlist=stolen, by=clerk, plate="CAR5502", state="WA", reason="Stolen Ford F-150")
-        hotlist_entry_add(hotlist=amber, by=clerk, plate="AMB0731", state="OR", reason="AMBER alert OR-26-114")
+        hotlist_entry_add(
+            hotlist=amber, by=clerk, plate="AMB0731", state="OR", reason="AMBER alert OR-26-114"
+        )
         rng = random.Random(city.slug)
         now = timezone.now()
         reads = [
-            Read(city=city, camera=rng.choice(cameras), source=ReadSource.DEVICE,
-                 captured_at=now - dt.timedelta(minutes=rng.randint(1, 24 * 60)),
-                 plate="".join(rng.choice(string.ascii_uppercase) for _ in range(3)) + f"{rng.randint(0, 9999):04d}",
-                 confidence=round(rng.uniform(0.8, 0.99), 2), vehicle_colour=rng.choice(["white", "black", "silver",
-                                                                                          "blue", "red", ""]))
+            Read(
+                city=city,
+                camera=rng.choice(cameras),
+                source=ReadSource.DEVICE,
+                captured_at=now - dt.timedelta(minutes=rng.randint(1, 24 * 60)),
+                plate="".join(rng.choice(string.ascii_uppercase) for _ in range(3))
+                + f"{rng.randint(0, 9999):04d}",
+                confidence=round(rng.uniform(0.8, 0.99), 2),
+                vehicle_colour=rng.choice(["white", "black", "silver", "blue", "red", ""]),
+            )
             for _ in range(300)
         ]
-        reads.append(Read(city=city, camera=cameras[0], source=ReadSource.DEVICE, captured_at=now, plate="BGT4821",
-                          confidence=0.97, vehicle_colour="silver"))
+        reads.append(
+            Read(
+                city=city,
+                camera=cameras[0],
+                source=ReadSource.DEVICE,
+                captured_at=now,
+                plate="BGT4821",
+                confidence=0.97,
+                vehicle_colour="silver",
+            )
+        )
         created = Read.all_cities.bulk_create(reads)
         reads_match(city=city, read_ids=[read.pk for read in created])
 
