@@ -150,6 +150,66 @@ def find_char_bands(plate: np.ndarray) -> list[Band]:
     return kept
 
 
+def char_components(plate: np.ndarray):
+    """The largest row of character blobs of a rectified plate, with the label image.
+
+    Connected components of the Otsu-binarised (CLAHE) plate in both polarities; a blob
+    is character-like when it is 25-90 % of the plate height, taller than wide, not touching
+    the border, and neither hollow nor solid; the row is the largest set of blobs within 20 %
+    of one blob's height and 25 % of its centre line.  Returns ``(boxes, labels)`` with
+    boxes ``(label, x, y, w, h)``, or ``None`` when fewer than three blobs line up.
+    """
+    gray = cv2.cvtColor(plate, cv2.COLOR_BGR2GRAY) if plate.ndim == 3 else plate
+    H, W = gray.shape
+    gray = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(4, 8)).apply(gray)
+    best = None
+    best_key = (0, 0.0)
+    for inv in (True, False):
+        _, bw = cv2.threshold(gray, 0, 255, (cv2.THRESH_BINARY_INV if inv else cv2.THRESH_BINARY) | cv2.THRESH_OTSU)
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(bw, connectivity=8)
+        comps = []
+        for i in range(1, n):
+            x, y, w, h, a = (int(v) for v in stats[i])
+            if h < 0.25 * H or h > 0.9 * H or w < 2 or w > 0.25 * W:
+                continue
+            if h / w < 1.0 or h / w > 8:
+                continue
+            fill = a / float(w * h)
+            if fill < 0.15 or fill > 0.95:
+                continue
+            if x <= 0 or x + w >= W or y <= 0 or y + h >= H:
+                continue
+            comps.append((i, x, y, w, h))
+        for _, x, y, w, h in comps:
+            cy = y + h / 2.0
+            grp = [c for c in comps if abs(c[4] - h) <= 0.2 * h and abs(c[2] + c[4] / 2.0 - cy) <= 0.25 * h]
+            key = (len(grp), float(np.median([c[4] for c in grp])))
+            if len(grp) >= 3 and key > best_key:
+                best, best_key = (grp, labels), key
+    return best
+
+
+def chars_only_crop(plate: np.ndarray) -> np.ndarray | None:
+    """A black-on-white image of just the character blobs (emblems, stickers, frame and
+    slogans painted out), cropped to the character row, or ``None``."""
+    found = char_components(plate)
+    if found is None:
+        return None
+    comps, labels = found
+    hs = float(np.median([c[4] for c in comps]))
+    x0 = min(c[1] for c in comps)
+    x1 = max(c[1] + c[3] for c in comps)
+    y0 = min(c[2] for c in comps)
+    y1 = max(c[2] + c[4] for c in comps)
+    out = np.full(labels.shape, 255, dtype=np.uint8)
+    out[np.isin(labels, [c[0] for c in comps])] = 0
+    py, px = int(hs * 0.25), int(hs * 0.5)
+    out = out[max(0, y0 - py) : y1 + py, max(0, x0 - px) : x1 + px]
+    out = cv2.copyMakeBorder(out, 0, 0, px, px, cv2.BORDER_CONSTANT, value=255)
+    out = cv2.GaussianBlur(out, (3, 3), 0)
+    return cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
+
+
 def crop_band(plate: np.ndarray, b: Band, pad_y: float = 0.2, pad_x: float = 0.6) -> np.ndarray:
     H, W = plate.shape[:2]
     py = int(round(b.char_h * pad_y))
@@ -239,6 +299,9 @@ def variants(plate: np.ndarray) -> list[tuple[str, np.ndarray]]:
             gap = np.full((h, h // 2, 3), 255, dtype=np.uint8)
             out.append(("two_rows", pad_lr(np.hstack([crops[0], gap, crops[1]]))))
     out += [(n + "+clahe", enhance(v)) for n, v in out if n.startswith("strip")]
+    chars = chars_only_crop(plate)
+    if chars is not None:
+        out.append(("chars", chars))
     return out
 
 
@@ -260,20 +323,29 @@ def choose(cands: list[Candidate]) -> Candidate | None:
     return best[top]
 
 
+EDGE_EXTRA = 1.5
+
+
 def alignment_score(hyp: str, chars: list[OcrChar]) -> float:
     """How well one candidate's characters support the hypothesis ``hyp``.
 
     Global alignment: a matching character earns its CTC probability, a hypothesis
     character the candidate lacks costs 1, a candidate character the hypothesis lacks
     costs its probability (so a low-confidence extra glyph - an emblem or sticker between
-    character groups - costs little), a mismatch earns nothing.  Normalised by ``len(hyp)``.
+    character groups - costs little), times :data:`EDGE_EXTRA` for the candidate's first and
+    last character (a first character that only some crops read is usually real, not an
+    emblem), a mismatch earns nothing.  Normalised by ``len(hyp)``.
     """
     n, m = len(hyp), len(chars)
     if n == 0:
         return 0.0
+    extra = [c.prob for c in chars]
+    if m:
+        extra[0] *= EDGE_EXTRA
+        extra[-1] *= EDGE_EXTRA if m > 1 else 1.0
     prev = [0.0] * (m + 1)
     for j in range(1, m + 1):
-        prev[j] = prev[j - 1] - chars[j - 1].prob
+        prev[j] = prev[j - 1] - extra[j - 1]
     for i in range(1, n + 1):
         cur = [-float(i)] + [0.0] * m
         h = hyp[i - 1]
@@ -282,7 +354,7 @@ def alignment_score(hyp: str, chars: list[OcrChar]) -> float:
             cur[j] = max(
                 prev[j - 1] + (c.prob if c.char == h else 0.0),
                 prev[j] - 1.0,
-                cur[j - 1] - c.prob,
+                cur[j - 1] - extra[j - 1],
             )
         prev = cur
     return prev[m] / n

@@ -18,6 +18,7 @@ def partner_alert_payload(hit) -> dict:
     """What a partner sees of a hit: no image, no crop, no internal ids beyond the hit's own."""
     return {
         "id": str(hit.public_id),
+        "city": hit.city.name,
         "plate": hit.read.plate,
         "captured_at": hit.read.captured_at.isoformat(),
         "camera": hit.read.camera.name,

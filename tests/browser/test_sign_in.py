@@ -2,6 +2,8 @@
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 from audits.models import AuditEvent
 from portal.roles import Role
@@ -21,10 +23,11 @@ def test_staff_sign_in_and_see_their_city_home(browser, live_server, city_a):
     CameraFactory(city=city_a, name="Harbour Ave camera")
     chief = city_user(city_a, Role.CHIEF)
     sign_in(browser, live_server, chief.username, PASSWORD)
+    WebDriverWait(browser, 20).until(EC.url_to_be(f"{live_server.url}/c/{city_a.slug}/"))
     assert browser.find_element(By.TAG_NAME, "h1").text == f"{city_a.name}, {city_a.state}"
     assert "Harbour Ave camera" in browser.page_source
-    assert browser.current_url == f"{live_server.url}/c/{city_a.slug}/"
     browser.find_element(By.LINK_TEXT, "Audit log").click()
+    WebDriverWait(browser, 20).until(EC.title_contains("Audit log"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Audit log"
     assert "auth.login" in browser.page_source
     assert AuditEvent.objects.filter(event_type="audit.viewed", actor=chief).exists()
@@ -33,5 +36,7 @@ def test_staff_sign_in_and_see_their_city_home(browser, live_server, city_a):
 def test_a_wrong_password_shows_a_clear_error(browser, live_server, city_a):
     officer = city_user(city_a, Role.OFFICER)
     sign_in(browser, live_server, officer.username, "not the password")
-    alert = browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    alert = WebDriverWait(browser, 20).until(
+        EC.visibility_of_element_located((By.CSS_SELECTOR, "[role=alert]"))
+    ).text
     assert "correct username and password" in alert

@@ -107,6 +107,34 @@ def test_choose_aligned_drops_uncertain_extra_glyph():
     assert choose_aligned([_cand("ABC1234", source="box:band")]).plate == "ABC1234"
 
 
+def test_choose_aligned_leading_character_read_by_half_the_crops():
+    from cameras.recognition.plate import choose_aligned
+
+    # a small first character at the plate edge: half the crops read it with middling
+    # confidence, half lose it; an extra first/last character costs more than an inner one
+    full = [_cand("XNR374", [0.85, 0.99, 0.99, 0.99, 0.99, 0.99]) for _ in range(4)]
+    short = [_cand("NR374") for _ in range(2)]
+    assert choose_aligned(full + short).plate == "XNR374"
+
+
+def test_chars_only_crop_paints_out_emblem():
+    from cameras.recognition.plate import char_components, chars_only_crop
+
+    plate = np.full((96, 330, 3), 235, np.uint8)
+    cv2.putText(plate, "HK4", (20, 72), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (20, 20, 20), 5, cv2.LINE_AA)
+    cv2.putText(plate, "729", (200, 72), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (20, 20, 20), 5, cv2.LINE_AA)
+    cv2.circle(plate, (165, 50), 11, (0, 90, 200), -1)  # an emblem between the groups
+    comps, labels = char_components(plate)
+    assert len(comps) == 6
+    assert all(not (140 <= x <= 180) for _, x, _, _, _ in comps)
+    crop = chars_only_crop(plate)
+    assert crop is not None and crop.shape[0] < plate.shape[0]
+    # the emblem is painted out: the columns between the groups are plain white
+    gray = crop[:, :, 0]
+    assert gray.min() < 50 and (gray.min(axis=0) > 200).sum() > 20
+    assert chars_only_crop(np.full((96, 200, 3), 200, np.uint8)) is None
+
+
 def test_no_plate_returns_empty(recognizer):
     img, _ = car_scene(None)
     assert recognizer.recognize(img) == []
@@ -190,7 +218,7 @@ def _bench_dir() -> Path:
     return Path(__file__).resolve().parents[2].parent / "shared" / "alpr-bench"
 
 
-US_DEV_FLOOR = 0.78  # every other us-dev image, IoU-matched reading: measured 83.9% (47/56); full set 80.2%, see docs/benchmarks.md
+US_DEV_FLOOR = 0.80  # every other us-dev image, IoU-matched reading: measured 83.9% (47/56); full set 81.1%, see docs/benchmarks.md
 
 
 @pytest.mark.skipif(not (_bench_dir() / "us-dev").is_dir(), reason="ALPR benchmark images not available")
