@@ -34,6 +34,7 @@ test: install services
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 policy-eval: install
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py policy_eval ../shared/policy-cases/dev.jsonl

@@ -109,19 +109,28 @@ def main(argv: list[str] | None = None) -> int:
         lenient += any(o_to_0(r.plate) == o_to_0(gt) for r in readings)
         read_any += bool(readings)
         if args.verbose and not ok:
-            got = ", ".join(f"{r.plate}({r.confidence:.2f}, iou={iou(r.box, gbox):.2f})" for r in readings) or "-"
+            got = (
+                ", ".join(f"{r.plate}({r.confidence:.2f}, iou={iou(r.box, gbox):.2f})" for r in readings)
+                or "-"
+            )
             print(f"MISS {path.name}: expected {gt}, got {got}")
 
     n = len(items)
     lat = np.array(latencies) * 1000.0
     print(f"dataset:            {folder}")
     print(f"images:             {n}")
-    print(f"exact plate reads:  {exact}/{n} = {exact / n:.1%}  (IoU-matched reading only; O->0 on both sides)")
+    print(
+        f"exact plate reads:  {exact}/{n} = {exact / n:.1%}  (IoU-matched reading only; O->0 on both sides)"
+    )
     print(f"lenient exact:      {lenient}/{n} = {lenient / n:.1%}  (any reading of the image; old rule)")
-    print(f"detection recall:   {detected}/{n} = {detected / n:.1%}  (a read plate box with IoU >= {IOU_THRESHOLD} to the label)")
+    print(
+        f"detection recall:   {detected}/{n} = {detected / n:.1%}  (a read plate box with IoU >= {IOU_THRESHOLD} to the label)"
+    )
     print(f"images with a read: {read_any}/{n}")
-    print(f"latency per frame:  median {np.median(lat):.0f} ms, p95 {np.percentile(lat, 95):.0f} ms"
-          f"  (cpu threads={os.cpu_count()}, device={args.device})")
+    print(
+        f"latency per frame:  median {np.median(lat):.0f} ms, p95 {np.percentile(lat, 95):.0f} ms"
+        f"  (cpu threads={os.cpu_count()}, device={args.device})"
+    )
     return 0
 
 

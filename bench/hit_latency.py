@@ -61,19 +61,27 @@ def random_plate(rng: random.Random) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--reads", type=int, default=2000)
     parser.add_argument("--hit-rate", type=float, default=0.05, help="share of reads on the hotlist")
     parser.add_argument("--dispatchers", type=int, default=50)
     parser.add_argument("--hotlist-size", type=int, default=100_000)
     parser.add_argument("--senders", type=int, default=4, help="concurrent HTTP senders (cameras)")
-    parser.add_argument("--database-url", default=os.environ.get(
-        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/steward_bench_hits"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/steward_bench_hits"),
+    )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"))
     args = parser.parse_args()
 
-    os.environ.update(DATABASE_URL=args.database_url, REDIS_URL=args.redis_url,
-                      DJANGO_SETTINGS_MODULE="portal.settings", LOG_LEVEL="WARNING")
+    os.environ.update(
+        DATABASE_URL=args.database_url,
+        REDIS_URL=args.redis_url,
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        LOG_LEVEL="WARNING",
+    )
     ensure_database(args.database_url)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, check=True)
     import redis
@@ -96,17 +104,30 @@ def main() -> int:
     city = City.objects.create(slug="bench-hits", name="Bench Hits", state="WA", retention_days=21)
     chief = User.objects.create(username=f"bench-chief-{city.pk}", city=city, role=Role.CHIEF)
     camera, key = camera_create(city=city, by=chief, name="Bench camera", latitude="47.3", longitude="-122.2")
-    hotlist = hotlist_create(city=city, by=chief, name="Bench list", source=HotlistSource.STATE_NCIC, priority=3)
+    hotlist = hotlist_create(
+        city=city, by=chief, name="Bench list", source=HotlistSource.STATE_NCIC, priority=3
+    )
     listed = sorted({random_plate(rng) for _ in range(args.hotlist_size)})
     HotlistEntry.all_cities.bulk_create(
-        [HotlistEntry(city=city, hotlist=hotlist, plate=p, plate_key=confusion_key(p), state="WA",
-                      reason="bench", added_by=chief) for p in listed],
+        [
+            HotlistEntry(
+                city=city,
+                hotlist=hotlist,
+                plate=p,
+                plate_key=confusion_key(p),
+                state="WA",
+                reason="bench",
+                added_by=chief,
+            )
+            for p in listed
+        ],
         batch_size=10_000,
     )
     cookies = []
     for n in range(args.dispatchers):
-        dispatcher = User.objects.create(username=f"bench-dispatcher-{city.pk}-{n}", city=city,
-                                         role=Role.DISPATCHER)
+        dispatcher = User.objects.create(
+            username=f"bench-dispatcher-{city.pk}-{n}", city=city, role=Role.DISPATCHER
+        )
         client = Client()
         client.force_login(dispatcher)
         cookies.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
@@ -114,11 +135,35 @@ def main() -> int:
     port = free_port()
     env = dict(os.environ)
     log = open(REPO / "var" / "bench-hit-latency.log", "wb")  # noqa: SIM115
-    daphne = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                               "portal.asgi:application"], cwd=REPO, env=env, stdout=log, stderr=log)
-    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", "default",
-                               "-c", "1", "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
-                              cwd=REPO, env=env, stdout=log, stderr=log)
+    daphne = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "-Q",
+            "default",
+            "-c",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -156,7 +201,9 @@ def run(args, rng, city, camera, key, listed, cookies, base) -> int:
     def listen(cookie: str) -> None:
         socket = websocket.create_connection(
             f"ws://127.0.0.1:{base.rsplit(':', 1)[1]}/ws/c/{city.slug}/hits/",
-            cookie=f"sessionid={cookie}", origin=base, timeout=1,
+            cookie=f"sessionid={cookie}",
+            origin=base,
+            timeout=1,
         )
         socket.recv()  # hello
         ready.wait()
@@ -202,8 +249,9 @@ def run(args, rng, city, camera, key, listed, cookies, base) -> int:
                 if not queue:
                     return
                 n, plate = queue.pop(0)
-            body = {"reads": [{"plate": plate, "confidence": 0.95,
-                               "captured_at": (timezone.now()).isoformat()}]}
+            body = {
+                "reads": [{"plate": plate, "confidence": 0.95, "captured_at": (timezone.now()).isoformat()}]
+            }
             start = time.perf_counter()
             response = session.post(url, json=body, timeout=30)
             done = time.perf_counter()
@@ -239,20 +287,30 @@ def run(args, rng, city, camera, key, listed, cookies, base) -> int:
         every.extend(max(0.0, m - accepted[plate]) * 1000 for m in moments)
         from_send.append((max(moments) - sent_at[plate]) * 1000)
 
-    print(f"reads sent: {len(accepted)} in {elapsed:.1f} s ({len(accepted) / elapsed:.0f} reads/s over "
-          f"{args.senders} senders); HTTP failures: {len(failures)}")
-    print(f"hotlist: {len(listed)} entries; hits expected: {len(hits_wanted)}; dispatchers: {len(cookies)}; "
-          f"hits not delivered to every dispatcher: {missing}")
+    print(
+        f"reads sent: {len(accepted)} in {elapsed:.1f} s ({len(accepted) / elapsed:.0f} reads/s over "
+        f"{args.senders} senders); HTTP failures: {len(failures)}"
+    )
+    print(
+        f"hotlist: {len(listed)} entries; hits expected: {len(hits_wanted)}; dispatchers: {len(cookies)}; "
+        f"hits not delivered to every dispatcher: {missing}"
+    )
     if not first:
         print("no hit was received")
         return 1
     print("latency from read accepted (HTTP 201) to hit on screen, ms:")
-    print(f"  first dispatcher : p50 {statistics.median(first):7.1f}  p95 {percentile(first, 0.95):7.1f}"
-          f"  max {max(first):7.1f}  (n={len(first)})")
-    print(f"  every dispatcher : p50 {statistics.median(every):7.1f}  p95 {percentile(every, 0.95):7.1f}"
-          f"  max {max(every):7.1f}  (n={len(every)})")
-    print(f"  last dispatcher, from request sent: p50 {statistics.median(from_send):7.1f}  "
-          f"p95 {percentile(from_send, 0.95):7.1f}")
+    print(
+        f"  first dispatcher : p50 {statistics.median(first):7.1f}  p95 {percentile(first, 0.95):7.1f}"
+        f"  max {max(first):7.1f}  (n={len(first)})"
+    )
+    print(
+        f"  every dispatcher : p50 {statistics.median(every):7.1f}  p95 {percentile(every, 0.95):7.1f}"
+        f"  max {max(every):7.1f}  (n={len(every)})"
+    )
+    print(
+        f"  last dispatcher, from request sent: p50 {statistics.median(from_send):7.1f}  "
+        f"p95 {percentile(from_send, 0.95):7.1f}"
+    )
     return 0 if not missing and not failures else 2
 
 

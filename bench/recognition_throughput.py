@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     folder = resolve_data(args.data)
-    paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))[: args.frames]
+    paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))[
+        : args.frames
+    ]
     frames = [im for im in (cv2.imread(str(p)) for p in paths) if im is not None]
     if not frames:
         print(f"no images found in {folder}", file=sys.stderr)
@@ -62,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         plates += sum(len(r) for r in rec.recognize_batch(frames[i : i + args.batch]))
     tb = time.perf_counter() - t0
     print(f"frames:             {n} from {folder} (device={args.device}, cpu threads={os.cpu_count()})")
-    print(f"recognize_batch:    {n / tb:.2f} frames/s  ({1000 * tb / n:.0f} ms/frame, batch={args.batch}, {plates} plates)")
+    print(
+        f"recognize_batch:    {n / tb:.2f} frames/s  ({1000 * tb / n:.0f} ms/frame, batch={args.batch}, {plates} plates)"
+    )
     if not args.no_sequential:
         t0 = time.perf_counter()
         for im in frames:

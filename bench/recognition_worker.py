@@ -31,12 +31,18 @@ from hit_latency import ensure_database  # noqa: E402
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "alpr-bench" / "us-dev"))
     parser.add_argument("--frames", type=int, default=40)
     parser.add_argument("--concurrency", type=int, default=1)
-    parser.add_argument("--database-url", default=os.environ.get(
-        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/steward_bench_recognition"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/steward_bench_recognition"
+        ),
+    )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10"))
     args = parser.parse_args()
     images = sorted(Path(args.data).glob("*.jpg"))
@@ -44,8 +50,12 @@ def main() -> int:
         print(f"no images under {args.data}")
         return 1
 
-    os.environ.update(DATABASE_URL=args.database_url, REDIS_URL=args.redis_url,
-                      DJANGO_SETTINGS_MODULE="portal.settings", LOG_LEVEL="WARNING")
+    os.environ.update(
+        DATABASE_URL=args.database_url,
+        REDIS_URL=args.redis_url,
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        LOG_LEVEL="WARNING",
+    )
     ensure_database(args.database_url)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, check=True)
     import redis
@@ -68,9 +78,26 @@ def main() -> int:
 
     log = open(REPO / "var" / "bench-recognition-worker.log", "wb")  # noqa: SIM115
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", "recognition", "-c", str(args.concurrency),
-         "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
-        cwd=REPO, env=dict(os.environ), stdout=log, stderr=log,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "-Q",
+            "recognition",
+            "-c",
+            str(args.concurrency),
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=REPO,
+        env=dict(os.environ),
+        stdout=log,
+        stderr=log,
     )
     try:
         from portal.celery import app
@@ -81,7 +108,9 @@ def main() -> int:
         base = timezone.now() - dt.timedelta(minutes=30)
 
         def ingest(n: int, path: Path):
-            frame, _ = frame_ingest(camera=camera, data=path.read_bytes(), captured_at=base + dt.timedelta(seconds=n))
+            frame, _ = frame_ingest(
+                camera=camera, data=path.read_bytes(), captured_at=base + dt.timedelta(seconds=n)
+            )
             return frame.pk
 
         def wait(ids: list[int], timeout: float) -> None:
@@ -103,10 +132,14 @@ def main() -> int:
         done = Frame.all_cities.filter(pk__in=ids, status=FrameStatus.DONE).count()
         reads = Read.all_cities.filter(frame_id__in=ids).count()
         print(f"frames: {len(ids)} ({done} recognised, {len(ids) - done} failed); reads stored: {reads}")
-        print(f"worker: prefork, concurrency {args.concurrency}, device "
-              f"{os.environ.get('STEWARD_RECOGNITION_DEVICE', 'cpu')}; machine: {os.cpu_count()} CPUs")
-        print(f"throughput: {len(ids) / elapsed:.2f} frames/s ({elapsed / len(ids) * 1000:.0f} ms per frame, "
-              f"{elapsed:.1f} s in all)")
+        print(
+            f"worker: prefork, concurrency {args.concurrency}, device "
+            f"{os.environ.get('STEWARD_RECOGNITION_DEVICE', 'cpu')}; machine: {os.cpu_count()} CPUs"
+        )
+        print(
+            f"throughput: {len(ids) / elapsed:.2f} frames/s ({elapsed / len(ids) * 1000:.0f} ms per frame, "
+            f"{elapsed:.1f} s in all)"
+        )
         return 0
     finally:
         worker.terminate()

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -82,60 +83,70 @@ def subprocess_env() -> dict[str, str]:
     return env
 
 
+@contextmanager
+def background_process(name: str, command: list[str], *, ready, env=None, timeout: float = 60):
+    """Start ``command`` against the test database, wait until ``ready()`` is true, stop it after."""
+    (REPO / "var").mkdir(exist_ok=True)
+    log_path = REPO / "var" / f"test-{name}.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env or subprocess_env(), stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            while not ready():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited early; see {log_path}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{name} was not ready within {timeout:.0f} s; see {log_path}")
+                time.sleep(0.3)
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _needs_real_services() -> None:
+    if not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("needs PostgreSQL and Redis (make test)")
+
+
 @pytest.fixture
 def celery_worker_process(transactional_db):
     """A real Celery worker (prefork, one child) on every queue, against the test database."""
-    if not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("needs PostgreSQL and Redis (make test)")
+    _needs_real_services()
     import redis
 
-    redis.Redis.from_url(settings.REDIS_URL).flushdb()
-    (REPO / "var").mkdir(exist_ok=True)
-    log = open(REPO / "var" / "test-celery-worker.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "-Q",
-            "default,recognition,reviews",
-            "--concurrency",
-            "1",
-            "--pool",
-            "prefork",
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--hostname",
-            f"test-{os.getpid()}@%h",
-        ],
-        cwd=REPO,
-        env=subprocess_env(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     from portal.celery import app
 
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"celery worker exited early; see {log.name}")
-        if app.control.ping(timeout=0.5):
-            break
-    else:
-        process.terminate()
-        raise RuntimeError("celery worker did not answer within 60 s")
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "portal",
+        "worker",
+        "-Q",
+        "default,recognition,reviews",
+        "--concurrency",
+        "1",
+        "--pool",
+        "prefork",
+        "--loglevel",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--hostname",
+        f"test-{os.getpid()}@%h",
+    ]
+    with background_process(
+        "celery-worker", command, ready=lambda: bool(app.control.ping(timeout=0.5))
+    ) as worker:
+        yield worker
 
 
 def free_port() -> int:
@@ -149,41 +160,23 @@ def free_port() -> int:
 @pytest.fixture
 def daphne_server(transactional_db):
     """The real ASGI stack (Daphne, Channels over Redis) on a free port, against the test database."""
-    if not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("needs PostgreSQL and Redis (make test)")
+    _needs_real_services()
     import urllib.request
 
     port = free_port()
-    (REPO / "var").mkdir(exist_ok=True)
-    log = open(REPO / "var" / "test-daphne.log", "wb")  # noqa: SIM115
-    env = subprocess_env() | {"DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"daphne exited early; see {log.name}")
+
+    def answering() -> bool:
         try:
             urllib.request.urlopen(url + "/healthz", timeout=2)
-            break
+            return True
         except OSError:
-            time.sleep(0.3)
-    else:
-        process.terminate()
-        raise RuntimeError("daphne did not answer within 60 s")
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+            return False
+
+    command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"]
+    env = subprocess_env() | {"DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    with background_process("daphne", command, ready=answering, env=env):
+        yield url
 
 
 @pytest.fixture

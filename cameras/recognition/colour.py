@@ -6,8 +6,17 @@ import cv2
 import numpy as np
 
 COLOURS = (
-    "white", "black", "grey", "silver", "red", "blue", "green",
-    "yellow", "brown", "orange", "unknown",
+    "white",
+    "black",
+    "grey",
+    "silver",
+    "red",
+    "blue",
+    "green",
+    "yellow",
+    "brown",
+    "orange",
+    "unknown",
 )
 
 

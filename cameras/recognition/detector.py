@@ -47,6 +47,8 @@ class PlateDetector:
                 if self._model is None:
                     os.environ.setdefault("YOLO_OFFLINE", "1")
                     os.environ.setdefault("YOLO_VERBOSE", "False")
+                    if not Path(self.model_path).is_file():
+                        raise FileNotFoundError(f"plate detector weights not found: {self.model_path}")
                     from ultralytics import YOLO
 
                     self._model = YOLO(str(self.model_path), task="segment")
@@ -102,7 +104,7 @@ class PlateDetector:
                 tiles.append(image[y : y + th, x : x + tw])
                 offs.append((x, y))
         dets: list[Detection] = []
-        for (ox, oy), ds in zip(offs, self.detect_batch(tiles, conf)):
+        for (ox, oy), ds in zip(offs, self.detect_batch(tiles, conf), strict=False):
             for d in ds:
                 x1, y1, x2, y2 = d.xyxy
                 poly = None if d.polygon is None else d.polygon + np.array([ox, oy], dtype=np.float32)

@@ -8,7 +8,6 @@ Chinese look-alike characters the full alphabet would produce.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -136,9 +135,7 @@ class PlateOCR:
                     if pending_break and line.chars:
                         line.breaks.append(len(line.chars))
                     pending_break = False
-                    line.chars.append(
-                        OcrChar(ALNUM[k], float(pc), bool(p_lower[t, k] > p_upper[t, k]), t)
-                    )
+                    line.chars.append(OcrChar(ALNUM[k], float(pc), bool(p_lower[t, k] > p_upper[t, k]), t))
                 prev = k
             elif po > pb:
                 prev = -2

@@ -93,7 +93,9 @@ def find_char_bands(plate: np.ndarray) -> list[Band]:
     gray = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(4, 8)).apply(gray)
     bands: list[Band] = []
     for inv in (True, False):
-        _, bw = cv2.threshold(gray, 0, 255, (cv2.THRESH_BINARY_INV if inv else cv2.THRESH_BINARY) | cv2.THRESH_OTSU)
+        _, bw = cv2.threshold(
+            gray, 0, 255, (cv2.THRESH_BINARY_INV if inv else cv2.THRESH_BINARY) | cv2.THRESH_OTSU
+        )
         n, _, stats, _ = cv2.connectedComponentsWithStats(bw, connectivity=8)
         comps = []
         for i in range(1, n):
@@ -114,12 +116,12 @@ def find_char_bands(plate: np.ndarray) -> list[Band]:
             continue
         comps.sort(key=lambda c: -c[3])
         used = [False] * len(comps)
-        for i, (x, y, w, h) in enumerate(comps):
+        for i, (_x, y, _w, h) in enumerate(comps):
             if used[i]:
                 continue
             group = []
             cy = y + h / 2.0
-            for j, (x2, y2, w2, h2) in enumerate(comps):
+            for j, (_x2, y2, _w2, h2) in enumerate(comps):
                 if used[j]:
                     continue
                 if abs(h2 - h) <= 0.3 * h and abs((y2 + h2 / 2.0) - cy) <= 0.35 * h:
@@ -165,7 +167,9 @@ def char_components(plate: np.ndarray):
     best = None
     best_key = (0, 0.0)
     for inv in (True, False):
-        _, bw = cv2.threshold(gray, 0, 255, (cv2.THRESH_BINARY_INV if inv else cv2.THRESH_BINARY) | cv2.THRESH_OTSU)
+        _, bw = cv2.threshold(
+            gray, 0, 255, (cv2.THRESH_BINARY_INV if inv else cv2.THRESH_BINARY) | cv2.THRESH_OTSU
+        )
         n, labels, stats, _ = cv2.connectedComponentsWithStats(bw, connectivity=8)
         comps = []
         for i in range(1, n):
@@ -180,7 +184,7 @@ def char_components(plate: np.ndarray):
             if x <= 0 or x + w >= W or y <= 0 or y + h >= H:
                 continue
             comps.append((i, x, y, w, h))
-        for _, x, y, w, h in comps:
+        for _, _x, y, _w, h in comps:
             cy = y + h / 2.0
             grp = [c for c in comps if abs(c[4] - h) <= 0.2 * h and abs(c[2] + c[4] / 2.0 - cy) <= 0.25 * h]
             key = (len(grp), float(np.median([c[4] for c in grp])))
@@ -260,9 +264,8 @@ def pad_lr(img: np.ndarray, frac: float = 0.25) -> np.ndarray:
 def enhance(img: np.ndarray) -> np.ndarray:
     """Local contrast normalisation (CLAHE on lightness)."""
     lab = cv2.cvtColor(img, cv2.COLOR_BGR2LAB)
-    l = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(2, 6)).apply(lab[:, :, 0])
-    g = cv2.cvtColor(l, cv2.COLOR_GRAY2BGR)
-    return g
+    lightness = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(2, 6)).apply(lab[:, :, 0])
+    return cv2.cvtColor(lightness, cv2.COLOR_GRAY2BGR)
 
 
 MASK_PX = 0.08
@@ -406,7 +409,7 @@ def plate_images(img: np.ndarray, box_xyxy, poly) -> tuple[list[str], list[np.nd
 def candidates(names: list[str], lines: list[OcrLine]) -> list[Candidate]:
     """One candidate per OCR'd crop; ``score`` is the crop-source weight."""
     cands = []
-    for n, line in zip(names, lines):
+    for n, line in zip(names, lines, strict=False):
         chars = kept_chars(line)
         text = "".join(c.char for c in chars)
         conf = float(np.mean([c.prob for c in chars])) if chars else 0.0

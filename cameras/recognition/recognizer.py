@@ -49,7 +49,7 @@ class PlateRecognizer:
         images = [_as_bgr(im) for im in images]
         all_dets = self.detector.detect_batch(images)
         out: list[list[PlateReading]] = []
-        for img, dets in zip(images, all_dets):
+        for img, dets in zip(images, all_dets, strict=False):
             if not dets and self.config.zoom_fallback:
                 dets = self.detector.detect_tiled(img)
             out.append(self._read(img, dets[: self.config.max_plates]))

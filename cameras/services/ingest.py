@@ -360,7 +360,7 @@ def frame_recognize(*, frame_id: int) -> FrameStatus | None:
     the frame is still queued: a second run finds it done and stores nothing. A frame that cannot be
     decoded is marked failed with the reason; other errors are retried up to a cap.
     """
-    from cameras.recognition import ImageDecodeError, decode_image, encode_jpeg  # noqa: F401
+    from cameras.recognition import ImageDecodeError, decode_image
 
     frame = Frame.all_cities.select_related("city", "camera").filter(pk=frame_id).first()
     if frame is None or frame.status != FrameStatus.QUEUED:

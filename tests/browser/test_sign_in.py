@@ -36,7 +36,9 @@ def test_staff_sign_in_and_see_their_city_home(browser, live_server, city_a):
 def test_a_wrong_password_shows_a_clear_error(browser, live_server, city_a):
     officer = city_user(city_a, Role.OFFICER)
     sign_in(browser, live_server, officer.username, "not the password")
-    alert = WebDriverWait(browser, 20).until(
-        EC.visibility_of_element_located((By.CSS_SELECTOR, "[role=alert]"))
-    ).text
+    alert = (
+        WebDriverWait(browser, 20)
+        .until(EC.visibility_of_element_located((By.CSS_SELECTOR, "[role=alert]")))
+        .text
+    )
     assert "correct username and password" in alert

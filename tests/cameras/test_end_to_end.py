@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 
 from cameras.models import Frame, Read
-from tests.cameras.conftest import stored_files  # noqa: F401
 
 pytestmark = [pytest.mark.worker]
 

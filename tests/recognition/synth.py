@@ -12,7 +12,16 @@ def render_plate(text: str = "ABC1234", width: int = 240) -> np.ndarray:
     plate = np.full((h, width, 3), 245, dtype=np.uint8)
     cv2.rectangle(plate, (2, 2), (width - 3, h - 3), (40, 40, 40), 3)
     font = cv2.FONT_HERSHEY_SIMPLEX
-    cv2.putText(plate, "CALIFORNIA", (int(width * 0.3), int(h * 0.22)), font, width / 600, (30, 30, 160), 1, cv2.LINE_AA)
+    cv2.putText(
+        plate,
+        "CALIFORNIA",
+        (int(width * 0.3), int(h * 0.22)),
+        font,
+        width / 600,
+        (30, 30, 160),
+        1,
+        cv2.LINE_AA,
+    )
     scale = width / 150.0
     thick = max(2, width // 60)
     (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_DUPLEX, scale, thick)

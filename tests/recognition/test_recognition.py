@@ -87,7 +87,7 @@ def _cand(text, probs=None, source="mask:strip0.20"):
     from cameras.recognition.plate import Candidate
 
     probs = probs or [0.99] * len(text)
-    chars = [OcrChar(c, p, False, i) for i, (c, p) in enumerate(zip(text, probs))]
+    chars = [OcrChar(c, p, False, i) for i, (c, p) in enumerate(zip(text, probs, strict=False))]
     return Candidate(text, text, sum(probs) / len(probs), 1.0, source, chars)
 
 
@@ -196,7 +196,7 @@ def test_config_paths_configurable(tmp_path):
     assert rec.detector.model_path == default_detector_path()
     assert rec.detector._model is None  # lazy
     missing = PlateRecognizer(RecognizerConfig(detector_path=tmp_path / "nope.onnx"))
-    with pytest.raises(Exception):
+    with pytest.raises(FileNotFoundError, match="nope.onnx"):
         missing.recognize(np.zeros((64, 64, 3), np.uint8))
 
 
@@ -210,6 +210,7 @@ def test_no_django_imports():
 
 
 # ---- opt-in accuracy test on the shared ALPR benchmark ------------------------------
+
 
 def _bench_dir() -> Path:
     env = os.environ.get("ALPR_BENCH_DIR")
