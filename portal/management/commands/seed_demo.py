@@ -236,6 +236,27 @@ class Command(BaseCommand):
         )
         created = Read.all_cities.bulk_create(reads)
         reads_match(city=city, read_ids=[read.pk for read in created])
+        # Two searches for the audit log and the public page: one allowed, one refused.
+        from sharing.selectors import ReadQuery
+        from sharing.services import search_run
+
+        officer = User.objects.get(username=f"{city.slug}-officer")
+        search_run(
+            user=officer,
+            city=city,
+            query=ReadQuery(plate="BGT4821"),
+            offense_type="stolen_vehicle",
+            reason="Stolen Honda Civic taken from the Safeway lot on Auburn Way, 25 Nov, owner's report",
+            case_number=f"{city.slug[:3].upper()}-26-0412",
+        )
+        search_run(
+            user=officer,
+            city=city,
+            query=ReadQuery(plate="CAR5502"),
+            offense_type="other",
+            reason="ICE ERO asked us to locate this vehicle",
+            case_number=f"{city.slug[:3].upper()}-26-0413",
+        )
 
     def _user(self, username: str, *, city: City | None, agency: Agency, role: Role) -> User:
         user, created = User.objects.get_or_create(
