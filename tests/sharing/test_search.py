@@ -381,3 +381,38 @@ def test_schema_documents_the_search_api(client):
     response = client.get("/api/v1/schema/")
     assert response.status_code == 200
     assert b"/api/v1/c/{city_slug}/searches/" in response.content
+
+
+# ---------------------------------------------------------------------------------------------
+# Partial plates: the window is searched newest days first, with the same rows as one query
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 5, 8, 200])
+def test_partial_search_returns_the_newest_rows_of_the_whole_window(city_a, officer_a, camera_1, limit):
+    ages = [1, 20, 30, 50, 100, 160, 170, 200, 300, 480]  # hours: every slice (2 days, a week, the rest)
+    reads = [
+        make_read(camera_1, f"ABC{n:04d}", ago=dt.timedelta(hours=hours)) for n, hours in enumerate(ages)
+    ]
+    make_read(camera_1, "XYZ9999", ago=dt.timedelta(hours=2))  # no match
+    make_read(camera_1, "ABC0001", ago=dt.timedelta(days=city_a.retention_days + 1))  # beyond the window
+    visible = reads_visible_to(
+        user=officer_a, city=city_a, agreement=None, query=ReadQuery(plate="ABC", partial=True), limit=limit
+    )
+    assert [read.pk for read in visible.reads] == [read.pk for read in reads[:limit]]
+
+
+def test_partial_search_slices_cover_a_short_or_empty_window_exactly(city_a, officer_a, camera_1):
+    inside = make_read(camera_1, "ABC1234", ago=dt.timedelta(days=3))
+    make_read(camera_1, "ABC1234", ago=dt.timedelta(days=5))
+    make_read(camera_1, "ABC1234", ago=dt.timedelta(hours=1))
+    now = timezone.now()
+    query = ReadQuery(
+        plate="C12", partial=True, since=now - dt.timedelta(days=4), until=now - dt.timedelta(days=2)
+    )
+    visible = reads_visible_to(user=officer_a, city=city_a, agreement=None, query=query)
+    assert [read.pk for read in visible.reads] == [inside.pk]
+    empty = ReadQuery(
+        plate="C12", partial=True, since=now - dt.timedelta(days=1), until=now - dt.timedelta(days=2)
+    )
+    assert reads_visible_to(user=officer_a, city=city_a, agreement=None, query=empty).reads == []
