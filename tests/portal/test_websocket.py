@@ -18,6 +18,10 @@ async def connect(client, path, origin=b"http://127.0.0.1"):
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie.value}".encode()))
     communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, code = await communicator.connect(timeout=5)
+    if not connected:
+        # Tell the consumer the socket is gone, as Daphne would, so it ends instead of waiting
+        # on the channel layer until the test's event loop is torn down.
+        await communicator.disconnect()
     return communicator, connected, code
 
 

@@ -88,6 +88,7 @@ async def test_the_partner_alert_socket_closes_on_revocation_and_refuses_afterwa
     await sync_to_async(services.revocation_revoke)(case=case, by=chief_a, rationale="Documented misuse.")
     closed = await communicator.receive_output(timeout=5)
     assert closed["type"] == "websocket.close" and closed["code"] == 4403
+    await communicator.disconnect()
 
     again, connected, code = await connect(client, "/ws/partner/alerts/")
     assert not connected and code == 4403
