@@ -29,8 +29,10 @@ demo: install
 services:
 	bash scripts/ensure-services
 
+# Connections are not kept between requests in tests: threads (Channels, live servers) would
+# otherwise hold the test database open past its teardown.
 test: install services
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
