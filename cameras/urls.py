@@ -10,6 +10,7 @@ urlpatterns = [
     path("cameras/<uuid:camera_id>/", views.camera_detail, name="camera_detail"),
     path("cameras/<uuid:camera_id>/key/rotate/", views.camera_key_rotate, name="camera_key_rotate"),
     path("cameras/<uuid:camera_id>/key/revoke/", views.camera_key_revoke, name="camera_key_revoke"),
+    path("cameras/<uuid:camera_id>/retire/", views.camera_retire, name="camera_retire"),
     path("reads/<uuid:read_id>/crop.jpg", views.read_crop, name="read_crop"),
     path("frames/<uuid:frame_id>/image", views.frame_image, name="frame_image"),
     path("hotlists/", views.hotlist_list, name="hotlist_list"),

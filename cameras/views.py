@@ -94,6 +94,17 @@ def camera_key_revoke(request: HttpRequest, city_slug: str, camera_id) -> HttpRe
     return redirect("camera_detail", city_slug=city_slug, camera_id=camera.public_id)
 
 
+@access(MANAGERS)
+@require_POST
+def camera_retire(request: HttpRequest, city_slug: str, camera_id) -> HttpResponse:
+    camera = selectors.get_camera(public_id=camera_id)
+    services.camera_retire(camera=camera, by=request.user, request=request)
+    messages.success(
+        request, "Camera retired: its key no longer works; its reads stay until retention removes them."
+    )
+    return redirect("camera_detail", city_slug=city_slug, camera_id=camera.public_id)
+
+
 def _private_file(field, content_type: str) -> FileResponse:
     if not field:
         raise Http404("No image.")

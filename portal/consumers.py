@@ -75,13 +75,3 @@ class CityConsumer(AsyncJsonWebsocketConsumer):
     async def session_end(self, event):
         """A user's access ended (signed out, locked, revoked): close at once."""
         await self.close(code=REFUSED)
-
-
-class CityEventsConsumer(CityConsumer):
-    """Notices to a city's staff (audit verification results, later reviews)."""
-
-    topic = "events"
-    allowed_roles = tuple(Role.city_roles())
-
-    async def city_notice(self, event):
-        await self.send_json({"type": "notice", "notice": event["notice"]})

@@ -3,11 +3,9 @@
 from django.urls import path
 
 from cameras.consumers import HitsConsumer
-from portal.consumers import CityEventsConsumer
 from sharing.consumers import PartnerAlertsConsumer
 
 websocket_urlpatterns = [
-    path("ws/c/<slug:city_slug>/events/", CityEventsConsumer.as_asgi()),
     path("ws/c/<slug:city_slug>/hits/", HitsConsumer.as_asgi()),
     path("ws/partner/alerts/", PartnerAlertsConsumer.as_asgi()),
 ]

@@ -111,11 +111,17 @@ def camera_rotate_key(*, camera: Camera, by: User, request=None) -> str:
     return key
 
 
+def _clear_api_key(camera: Camera, *extra_fields: str) -> str:
+    """Remove the camera's key (and save ``extra_fields``); returns the old prefix."""
+    old_prefix = camera.api_key_prefix
+    camera.api_key_prefix, camera.api_key_hash, camera.api_key_issued_at = "", "", None
+    camera.save(update_fields=["api_key_prefix", "api_key_hash", "api_key_issued_at", *extra_fields])
+    return old_prefix
+
+
 def camera_revoke_key(*, camera: Camera, by: User, request=None) -> None:
     with transaction.atomic():
-        old_prefix = camera.api_key_prefix
-        camera.api_key_prefix, camera.api_key_hash, camera.api_key_issued_at = "", "", None
-        camera.save(update_fields=["api_key_prefix", "api_key_hash", "api_key_issued_at"])
+        old_prefix = _clear_api_key(camera)
         audit_record(
             event_type="camera.key_revoked",
             city=camera.city,
@@ -485,13 +491,13 @@ def camera_retire(*, camera: Camera, by: User, request=None) -> None:
     """Cameras are retired, never deleted: their reads stay until retention removes them."""
     with transaction.atomic():
         camera.status = CameraStatus.RETIRED
-        camera.api_key_prefix, camera.api_key_hash, camera.api_key_issued_at = "", "", None
-        camera.save(update_fields=["status", "api_key_prefix", "api_key_hash", "api_key_issued_at"])
+        old_prefix = _clear_api_key(camera, "status")
         audit_record(
             event_type="camera.retired",
             city=camera.city,
             actor=by,
             target_type="camera",
             target_id=str(camera.public_id),
+            details={"old_prefix": old_prefix},
             request=request,
         )

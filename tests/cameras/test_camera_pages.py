@@ -119,3 +119,23 @@ def test_a_key_rotated_by_service_is_audited_with_prefixes_only(city_a, camera_w
     key = camera_rotate_key(camera=camera, by=city_user(city_a, Role.CHIEF))
     details = AuditEvent.objects.get(event_type="camera.key_rotated").details
     assert key not in str(details) and details["new_prefix"] == camera.api_key_prefix
+
+
+def test_retiring_a_camera_stops_its_uploads_and_keeps_its_reads(client, city_a, camera_with_key):
+    camera, key = camera_with_key
+    Read.all_cities.create(
+        city=city_a,
+        camera=camera,
+        source="device",
+        plate="KEEP1",
+        confidence=0.9,
+        captured_at="2026-01-01T00:00:00Z",
+    )
+    client.force_login(city_user(city_a, Role.OFFICER))
+    assert client.post(f"/c/{city_a.slug}/cameras/{camera.public_id}/retire/").status_code == 403
+    client.force_login(city_user(city_a, Role.CHIEF))
+    assert client.post(f"/c/{city_a.slug}/cameras/{camera.public_id}/retire/").status_code == 302
+    camera.refresh_from_db()
+    assert camera.status == "retired" and camera_for_api_key(key) is None
+    assert Read.all_cities.filter(camera=camera).count() == 1
+    assert AuditEvent.objects.filter(event_type="camera.retired").count() == 1
