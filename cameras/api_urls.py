@@ -17,5 +17,7 @@ for _format, _api in DEVICE_APIS.items():
     _name = "api_device_" + _format.replace("-", "_")
     urlpatterns += [
         path(f"cameras/<uuid:camera_id>/devices/{_format}/", _api.as_view(), name=_name),
-        path(f"cameras/<uuid:camera_id>/devices/{_format}/<str:token>/", _api.as_view(), name=f"{_name}_token"),
+        path(
+            f"cameras/<uuid:camera_id>/devices/{_format}/<str:token>/", _api.as_view(), name=f"{_name}_token"
+        ),
     ]

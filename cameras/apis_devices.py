@@ -81,10 +81,16 @@ class DeviceIngestView(CameraIngestView):
         try:
             body, image = self._body(request)
             parsed = self.parse(body, image)
-            result = device_payload_ingest(camera=request.auth, source_format=self.source_format, parsed=parsed)
+            result = device_payload_ingest(
+                camera=request.auth, source_format=self.source_format, parsed=parsed
+            )
         except PayloadRejected as error:
             self._refuse(
-                request, self.kwargs, code=error.code, message=f"{self.source_format}: {error}", camera=request.auth
+                request,
+                self.kwargs,
+                code=error.code,
+                message=f"{self.source_format}: {error}",
+                camera=request.auth,
             )
             body = {"detail": error.message, "field": error.field, "code": error.code}
             return Response(body, status=error.status)
@@ -104,7 +110,10 @@ class DeviceIngestView(CameraIngestView):
         length = int(request.META.get("CONTENT_LENGTH") or 0)
         if length > settings.STEWARD_MAX_FRAME_BYTES + 256 * 1024:
             raise PayloadRejected(
-                "body", f"is {length} bytes; the limit is {settings.STEWARD_MAX_FRAME_BYTES}.", code="too_large", status=413
+                "body",
+                f"is {length} bytes; the limit is {settings.STEWARD_MAX_FRAME_BYTES}.",
+                code="too_large",
+                status=413,
             )
         content_type = (request.content_type or "").split(";")[0].strip().lower()
         try:
@@ -113,7 +122,10 @@ class DeviceIngestView(CameraIngestView):
             raise PayloadRejected("body", f"is not valid JSON ({error.detail}).", code="malformed") from error
         except exceptions.UnsupportedMediaType as error:
             raise PayloadRejected(
-                "Content-Type", "send application/json or multipart/form-data.", code="unsupported_type", status=415
+                "Content-Type",
+                "send application/json or multipart/form-data.",
+                code="unsupported_type",
+                status=415,
             ) from error
         if content_type == "application/json":
             return data, None
@@ -128,7 +140,10 @@ class DeviceIngestView(CameraIngestView):
             upload = request.FILES.get("upload") or files[0][1]
             if upload.size > settings.STEWARD_MAX_FRAME_BYTES:
                 raise PayloadRejected(
-                    files[0][0], f"the image is over {settings.STEWARD_MAX_FRAME_BYTES} bytes.", code="too_large", status=413
+                    files[0][0],
+                    f"the image is over {settings.STEWARD_MAX_FRAME_BYTES} bytes.",
+                    code="too_large",
+                    status=413,
                 )
             image = upload.read()
         fields = {name: request.POST.get(name) for name in request.POST}

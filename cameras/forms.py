@@ -53,4 +53,6 @@ class CameraHealthSettingsForm(forms.Form):
         label="Expected gap (minutes)",
         help_text="The camera is silent when neither a read nor a heartbeat arrived for this long.",
     )
-    email_clerks_when_silent = forms.BooleanField(required=False, label="Email the clerks when it goes silent")
+    email_clerks_when_silent = forms.BooleanField(
+        required=False, label="Email the clerks when it goes silent"
+    )

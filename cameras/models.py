@@ -355,7 +355,9 @@ class CameraEdge(CityOwnedModel):
 
     camera = models.OneToOneField(Camera, on_delete=models.CASCADE, related_name="edge")
     webhook_token_hash = models.CharField(max_length=64, blank=True)
-    webhook_token_hint = models.CharField(max_length=8, blank=True, help_text="First characters, to tell tokens apart.")
+    webhook_token_hint = models.CharField(
+        max_length=8, blank=True, help_text="First characters, to tell tokens apart."
+    )
     webhook_token_issued_at = models.DateTimeField(null=True, blank=True)
     expected_gap_minutes = models.PositiveIntegerField(
         default=DEFAULT_EXPECTED_GAP_MINUTES,
@@ -427,7 +429,10 @@ def camera_health(camera: Camera, edge: CameraEdge | None, *, now=None) -> tuple
         return HealthStatus.UP, "new camera, waiting for its first read"
     last_contact = max(contacts)
     if now - last_contact > gap:
-        return HealthStatus.SILENT, f"nothing for {_minutes(now - last_contact)} (expected within {_minutes(gap)})"
+        return (
+            HealthStatus.SILENT,
+            f"nothing for {_minutes(now - last_contact)} (expected within {_minutes(gap)})",
+        )
     if last_beat is not None and now - last_beat <= gap and not edge.last_heartbeat_ok:
         return HealthStatus.DEGRADED, edge.last_heartbeat_note or "the device reports a fault"
     if last_read is None or now - last_read > gap:

@@ -143,7 +143,11 @@ def camera_health_rows(*, city, now=None) -> list[tuple]:
 def cameras_silent(city, *, now=None) -> list[Camera]:
     """The cameras of ``city`` that sent neither a read nor a heartbeat for longer than their
     expected gap (for dashboards)."""
-    return [camera for camera, status, _ in camera_health_rows(city=city, now=now) if status == HealthStatus.SILENT]
+    return [
+        camera
+        for camera, status, _ in camera_health_rows(city=city, now=now)
+        if status == HealthStatus.SILENT
+    ]
 
 
 def camera_health_history(*, camera: Camera, limit: int = 10) -> dict:

@@ -57,7 +57,9 @@ def parse(body, *, image: bytes | None = None, time_zone: str = "UTC") -> Parsed
     if state is not None and text(state, "carState", max_length=20).lower() not in STATES:
         raise PayloadRejected("carState", "must be new, updated or lost.", code="foreign")
     raw_confidence = number(required(body, "plateConfidence", ""), "plateConfidence")
-    best_confidence = confidence(raw_confidence, "plateConfidence", scale=100.0 if raw_confidence > 1 else 1.0)
+    best_confidence = confidence(
+        raw_confidence, "plateConfidence", scale=100.0 if raw_confidence > 1 else 1.0
+    )
     box = _box(body.get("plateCoordinates"))
     crop = None
     if image is not None:

@@ -97,7 +97,9 @@ def _results(body: dict, DeviceRead) -> list:
         where = f"results[{position}]"
         item = obj(item, where)
         best = plate(required(item, "plate", f"{where}."), f"{where}.plate")
-        best_confidence = confidence(required(item, "confidence", f"{where}."), f"{where}.confidence", scale=SCALE)
+        best_confidence = confidence(
+            required(item, "confidence", f"{where}."), f"{where}.confidence", scale=SCALE
+        )
         others = candidate_list(item.get("candidates") or [], f"{where}.candidates", scale=SCALE, best=best)
         reads.append(
             DeviceRead(
@@ -119,7 +121,10 @@ def _heartbeat(body: dict) -> Heartbeat:
     problems, summary = [], []
     for position, stream in enumerate(streams):
         stream = obj(stream, f"video_streams[{position}]")
-        name = text(stream.get("camera_name") or stream.get("camera_id") or position, f"video_streams[{position}].camera_name")
+        name = text(
+            stream.get("camera_name") or stream.get("camera_id") or position,
+            f"video_streams[{position}].camera_name",
+        )
         streaming = stream.get("is_streaming")
         if not isinstance(streaming, bool):
             raise PayloadRejected(f"video_streams[{position}].is_streaming", "must be true or false.")

@@ -67,7 +67,11 @@ def parse(body, *, product: str, image: bytes | None = None) -> Parsed:
         if item.get("region") is not None:
             region_code = region(obj(item["region"], f"{where}.region").get("code"), f"{where}.region.code")
         box = _box(item.get("box"), f"{where}.box")
-        crop = plate_crop(frame, box) if frame is not None else None
+        crop = None
+        if frame is not None:
+            crop = plate_crop(
+                frame, _box_in_image(box, item.get("vehicle"), frame.width, frame.height, where)
+            )
         digest = hashlib.sha256(f"{raw_time}|{filename}".encode()).hexdigest()[:40]
         reads.append(
             DeviceRead(
@@ -89,11 +93,31 @@ def _box(value, name: str) -> tuple[int, int, int, int] | None:
     if value is None:
         return None
     box = obj(value, name)
-    corners = [int(number(required(box, key, f"{name}."), f"{name}.{key}")) for key in ("xmin", "ymin", "xmax", "ymax")]
+    corners = [
+        int(number(required(box, key, f"{name}."), f"{name}.{key}"))
+        for key in ("xmin", "ymin", "xmax", "ymax")
+    ]
     xmin, ymin, xmax, ymax = corners
     if xmin < 0 or ymin < 0 or xmax <= xmin or ymax <= ymin:
         raise PayloadRejected(name, "xmin < xmax and ymin < ymax, all at least 0.")
     return xmin, ymin, xmax - xmin, ymax - ymin
+
+
+def _box_in_image(box, vehicle, width: int, height: int, where: str):
+    """The plate's box in the image that came with the webhook. Stream sends the vehicle's image by
+    default (``webhook_image_type = vehicle``) while boxes are in the frame's coordinates: when the
+    image has the vehicle box's size, the plate box is moved into it; a box that does not fit the
+    image is not used (the whole image is kept instead)."""
+    if box is None:
+        return None
+    x, y, w, h = box
+    if isinstance(vehicle, dict) and isinstance(vehicle.get("box"), dict):
+        vx, vy, vw, vh = _box(vehicle["box"], f"{where}.vehicle.box")
+        if abs(vw - width) <= 2 and abs(vh - height) <= 2:  # the image is the vehicle, cut from the frame
+            x, y = x - vx, y - vy
+    if x < 0 or y < 0 or x + w > width or y + h > height:
+        return None
+    return x, y, w, h
 
 
 def _colour(item: dict) -> str:

@@ -155,7 +155,10 @@ def camera_health_settings_set(
     with city_scope(camera.city), transaction.atomic():
         edge = camera_edge(camera)
         before = {"expected_gap_minutes": edge.expected_gap_minutes, "email": edge.email_clerks_when_silent}
-        edge.expected_gap_minutes, edge.email_clerks_when_silent = expected_gap_minutes, email_clerks_when_silent
+        edge.expected_gap_minutes, edge.email_clerks_when_silent = (
+            expected_gap_minutes,
+            email_clerks_when_silent,
+        )
         edge.save(update_fields=["expected_gap_minutes", "email_clerks_when_silent"])
         audit_record(
             event_type="camera.health_settings_changed",
@@ -194,7 +197,9 @@ def camera_health_sweep(*, city: City, now: dt.datetime | None = None) -> dict[s
                 if edge.silent_alerted_at is None and edge.email_clerks_when_silent:
                     if _email_clerks(camera=camera, edge=edge, now=now):
                         emailed += 1
-        CameraHeartbeat.objects.filter(received_at__lt=now - dt.timedelta(days=HEARTBEAT_HISTORY_DAYS)).delete()
+        CameraHeartbeat.objects.filter(
+            received_at__lt=now - dt.timedelta(days=HEARTBEAT_HISTORY_DAYS)
+        ).delete()
     return {"silent": silent, "emailed": emailed}
 
 

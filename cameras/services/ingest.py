@@ -17,7 +17,6 @@ from django.utils import timezone
 from audits.models import Outcome
 from audits.services import audit_record
 from cameras.images import CheckedImage, check_image
-from cameras.services.health import camera_note_reads
 from cameras.models import (
     API_KEY_PREFIX_LENGTH,
     Camera,
@@ -31,6 +30,7 @@ from cameras.models import (
     hash_api_key,
     private_storage,
 )
+from cameras.services.health import camera_note_reads
 from portal.models import City, User
 from portal.tenancy import city_scope
 

@@ -40,7 +40,9 @@ def too_wide(browser, selector: str) -> list[str]:
 
 def test_clerk_sees_health_and_issues_a_webhook_url(browser, live_server, city_a):
     clerk = city_user(city_a, Role.CLERK)
-    camera, _key = camera_create(city=city_a, by=clerk, name="Harbour Ave", latitude="47.3", longitude="-122.2")
+    camera, _key = camera_create(
+        city=city_a, by=clerk, name="Harbour Ave", latitude="47.3", longitude="-122.2"
+    )
     reads_ingest_from_device(
         camera=camera, reads=[DeviceRead(plate="ABC1234", confidence=0.9, captured_at=timezone.now())]
     )

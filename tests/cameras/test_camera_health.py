@@ -34,7 +34,9 @@ def clerk(city_a):
 
 @pytest.fixture
 def camera(city_a, clerk):
-    camera, _key = camera_create(city=city_a, by=clerk, name="Harbour Ave", latitude="47.3", longitude="-122.2")
+    camera, _key = camera_create(
+        city=city_a, by=clerk, name="Harbour Ave", latitude="47.3", longitude="-122.2"
+    )
     return camera
 
 
@@ -101,7 +103,10 @@ def test_no_email_when_the_camera_asks_for_none(client, city_a, camera, clerk):
     assert response.status_code == 302
     edge = CameraEdge.all_cities.get(camera=camera)
     assert (edge.expected_gap_minutes, edge.email_clerks_when_silent) == (5, False)
-    assert camera_health_sweep(city=city_a, now=timezone.now() + dt.timedelta(minutes=6)) == {"silent": 1, "emailed": 0}
+    assert camera_health_sweep(city=city_a, now=timezone.now() + dt.timedelta(minutes=6)) == {
+        "silent": 1,
+        "emailed": 0,
+    }
     assert mail.outbox == []
     event = AuditEvent.objects.get(event_type="camera.health_settings_changed")
     assert event.actor == clerk and event.details["after"] == {"expected_gap_minutes": 5, "email": False}
@@ -137,7 +142,9 @@ def test_silent_selector_ignores_retired_and_other_cities(city_a, city_b, camera
 
 
 def test_camera_page_shows_health_history_and_device_urls(client, city_a, camera, clerk):
-    camera_heartbeat_record(camera=camera, source_format="openalpr.heartbeat", ok=False, note="stream h265 is not streaming")
+    camera_heartbeat_record(
+        camera=camera, source_format="openalpr.heartbeat", ok=False, note="stream h265 is not streaming"
+    )
     client.force_login(clerk)
     page = client.get(f"/c/{city_a.slug}/cameras/{camera.public_id}/")
     assert page.status_code == 200
@@ -165,14 +172,24 @@ def test_issuing_the_webhook_url_shows_it_once(client, city_a, camera, clerk):
     api = client.post(first, data=json.dumps(alpr_heartbeat(timezone.now())), content_type="application/json")
     assert api.status_code == 200
     stream = [u for label, u in response.context["urls"] if "Stream" in label][0]
-    assert client.post(stream, data=json.dumps(pr_stream(timezone.now())), content_type="application/json").status_code == 200
+    assert (
+        client.post(
+            stream, data=json.dumps(pr_stream(timezone.now())), content_type="application/json"
+        ).status_code
+        == 200
+    )
     assert Read.all_cities.count() == 1
 
 
 def test_officers_and_other_cities_cannot_issue_or_change(client, city_a, city_b, camera, officer_a):
     client.force_login(officer_a)
     assert client.post(f"/c/{city_a.slug}/cameras/{camera.public_id}/webhook/issue/").status_code == 403
-    assert client.post(f"/c/{city_a.slug}/cameras/{camera.public_id}/health/", {"expected_gap_minutes": 5}).status_code == 403
+    assert (
+        client.post(
+            f"/c/{city_a.slug}/cameras/{camera.public_id}/health/", {"expected_gap_minutes": 5}
+        ).status_code
+        == 403
+    )
     client.force_login(city_user(city_b, Role.CLERK))
     assert client.post(f"/c/{city_a.slug}/cameras/{camera.public_id}/webhook/issue/").status_code == 404
     assert client.post(f"/c/{city_b.slug}/cameras/{camera.public_id}/webhook/revoke/").status_code == 404

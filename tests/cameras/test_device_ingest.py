@@ -72,7 +72,9 @@ def scene():
 @pytest.fixture
 def listed(city_a):
     clerk = city_user(city_a, Role.CLERK)
-    hotlist = hotlist_create(city=city_a, by=clerk, name="Stolen", source=HotlistSource.STATE_NCIC, priority=3)
+    hotlist = hotlist_create(
+        city=city_a, by=clerk, name="Stolen", source=HotlistSource.STATE_NCIC, priority=3
+    )
     for plate in ("6PK132", "AE1T3E", "9JUB11", "P29VGF", "RZ3832H"):
         hotlist_entry_add(hotlist=hotlist, by=clerk, plate=plate, state="WA", reason="stolen vehicle")
     return hotlist
@@ -86,7 +88,14 @@ def refusals():
 
 
 def test_alpr_group_stores_the_best_plate_with_candidates_region_crop_and_makes_a_hit(
-    client, city_a, camera_with_key, listed, now, crop_jpeg, private_storage_dir, django_capture_on_commit_callbacks
+    client,
+    city_a,
+    camera_with_key,
+    listed,
+    now,
+    crop_jpeg,
+    private_storage_dir,
+    django_capture_on_commit_callbacks,
 ):
     camera, key = camera_with_key
     with django_capture_on_commit_callbacks(execute=True):
@@ -110,7 +119,9 @@ def test_alpr_group_stores_the_best_plate_with_candidates_region_crop_and_makes_
     assert camera.health_status() == "up"
 
 
-def test_the_same_group_twice_is_stored_once(client, city_a, camera_with_key, now, crop_jpeg, private_storage_dir):
+def test_the_same_group_twice_is_stored_once(
+    client, city_a, camera_with_key, now, crop_jpeg, private_storage_dir
+):
     camera, key = camera_with_key
     body = alpr_group(now, crop_jpeg)
     assert post_json(client, url(city_a, camera, "openalpr"), body, key).json()["created"] == 1
@@ -150,13 +161,17 @@ def test_two_plates_in_one_frame_are_two_reads(client, city_a, camera_with_key, 
     assert sorted(Read.all_cities.values_list("plate", flat=True)) == ["AE1T3E", "XYZ789"]
 
 
-def test_heartbeats_record_health_and_a_stopped_stream_degrades_the_camera(client, city_a, camera_with_key, now):
+def test_heartbeats_record_health_and_a_stopped_stream_degrades_the_camera(
+    client, city_a, camera_with_key, now
+):
     camera, key = camera_with_key
     response = post_json(client, url(city_a, camera, "openalpr"), alpr_heartbeat(now), key)
     assert response.status_code == 200
     assert response.json() == {"kind": "heartbeat", "created": 0, "duplicates": 0, "heartbeat": True}
     beat = CameraHeartbeat.all_cities.get()
-    assert beat.ok and beat.details["video_streams"] == [{"camera_name": "h265", "is_streaming": True, "fps": 30}]
+    assert beat.ok and beat.details["video_streams"] == [
+        {"camera_name": "h265", "is_streaming": True, "fps": 30}
+    ]
     assert "rtsp" not in json.dumps(beat.details)  # the stream URL (often with a password) is not kept
     assert Read.all_cities.count() == 0
     # Alive but no reads yet: degraded, not up.
@@ -173,7 +188,9 @@ def test_heartbeats_record_health_and_a_stopped_stream_degrades_the_camera(clien
 # --- Plate Recognizer -------------------------------------------------------------------------------------
 
 
-def test_stream_json_webhook(client, city_a, camera_with_key, listed, now, django_capture_on_commit_callbacks):
+def test_stream_json_webhook(
+    client, city_a, camera_with_key, listed, now, django_capture_on_commit_callbacks
+):
     camera, key = camera_with_key
     with django_capture_on_commit_callbacks(execute=True):
         response = post_json(client, url(city_a, camera, "platerecognizer-stream"), pr_stream(now), key)
@@ -190,7 +207,14 @@ def test_stream_json_webhook(client, city_a, camera_with_key, listed, now, djang
 
 
 def test_snapshot_multipart_with_image_keeps_the_plate_cut_from_it(
-    client, city_a, camera_with_key, listed, now, scene, private_storage_dir, django_capture_on_commit_callbacks
+    client,
+    city_a,
+    camera_with_key,
+    listed,
+    now,
+    scene,
+    private_storage_dir,
+    django_capture_on_commit_callbacks,
 ):
     camera, key = camera_with_key
     frame, (x, y, w, h) = scene
@@ -199,7 +223,10 @@ def test_snapshot_multipart_with_image_keeps_the_plate_cut_from_it(
     upload.name = "car2.jpg"
     with django_capture_on_commit_callbacks(execute=True):
         response = post_multipart(
-            client, url(city_a, camera, "platerecognizer-snapshot"), {"json": json.dumps(body), "upload": upload}, key
+            client,
+            url(city_a, camera, "platerecognizer-snapshot"),
+            {"json": json.dumps(body), "upload": upload},
+            key,
         )
     assert response.status_code == 200, response.content
     read = Read.all_cities.get()
@@ -211,10 +238,38 @@ def test_snapshot_multipart_with_image_keeps_the_plate_cut_from_it(
     assert len(stored_files(private_storage_dir)) == 1  # the crop only, not the whole frame
 
 
+def test_stream_multipart_with_the_vehicle_image_moves_the_plate_box_into_it(
+    client, city_a, camera_with_key, now, private_storage_dir
+):
+    # Stream's default "webhook_image_type = vehicle" sends the vehicle's image; boxes stay in the
+    # frame's coordinates (guides.platerecognizer.com/docs/stream/configuration, webhook parameters).
+    camera, key = camera_with_key
+    image, (x, y, w, h) = car_scene("9JUB11")
+    vx, vy, vw, vh = x - 150, y - 200, w + 300, h + 260
+    vehicle_jpeg = jpeg_of(image[vy : vy + vh, vx : vx + vw])
+    body = pr_stream(now)
+    result = body["data"]["results"][0]
+    result["box"] = {"xmin": x, "ymin": y, "xmax": x + w, "ymax": y + h}
+    result["vehicle"]["box"] = {"xmin": vx, "ymin": vy, "xmax": vx + vw, "ymax": vy + vh}
+    upload = io.BytesIO(vehicle_jpeg)
+    upload.name = "vehicle.jpg"
+    response = post_multipart(
+        client,
+        url(city_a, camera, "platerecognizer-stream"),
+        {"json": json.dumps(body), "upload": upload},
+        key,
+    )
+    assert response.status_code == 200, response.content
+    with Image.open(private_storage().open(Read.all_cities.get().crop.name)) as crop:
+        assert w < crop.width < w * 1.5 and h < crop.height < h * 1.5
+
+
 def test_snapshot_without_plates_stores_nothing_and_answers_200(client, city_a, camera_with_key, now):
     camera, key = camera_with_key
     body = pr_snapshot(now)
-    body["data"]["results"] = []  # "A webhook is sent for each call ..., even when no license plate is found."
+    body["data"][
+        "results"
+    ] = []  # "A webhook is sent for each call ..., even when no license plate is found."
     response = post_json(client, url(city_a, camera, "platerecognizer-snapshot"), body, key)
     assert response.status_code == 200 and response.json()["created"] == 0
 
@@ -275,27 +330,48 @@ def test_secret_webhook_url_works_rotates_and_revokes(client, city_a, camera_wit
     camera, key = camera_with_key
     clerk = city_user(city_a, Role.CLERK)
     token = camera_webhook_token_issue(camera=camera, by=clerk)
-    assert post_json(client, url(city_a, camera, "platerecognizer-stream", token), pr_stream(now)).status_code == 200
+    assert (
+        post_json(client, url(city_a, camera, "platerecognizer-stream", token), pr_stream(now)).status_code
+        == 200
+    )
     camera.edge.refresh_from_db()
-    assert token not in json.dumps(
-        list(AuditEvent.objects.values_list("details", flat=True))
-    ) and camera.edge.webhook_token_hash != token
+    assert (
+        token not in json.dumps(list(AuditEvent.objects.values_list("details", flat=True)))
+        and camera.edge.webhook_token_hash != token
+    )
 
     newer = camera_webhook_token_issue(camera=camera, by=clerk)
-    old = post_json(client, url(city_a, camera, "platerecognizer-stream", token), pr_stream(now + dt.timedelta(seconds=1)))
+    old = post_json(
+        client, url(city_a, camera, "platerecognizer-stream", token), pr_stream(now + dt.timedelta(seconds=1))
+    )
     assert old.status_code == 401
-    assert post_json(
-        client, url(city_a, camera, "platerecognizer-stream", newer), pr_stream(now + dt.timedelta(seconds=2))
-    ).status_code == 200
+    assert (
+        post_json(
+            client,
+            url(city_a, camera, "platerecognizer-stream", newer),
+            pr_stream(now + dt.timedelta(seconds=2)),
+        ).status_code
+        == 200
+    )
     # The key can go while the URL keeps working (a device without headers needs only the URL).
     camera_revoke_key(camera=camera, by=clerk)
-    assert post_json(
-        client, url(city_a, camera, "platerecognizer-stream", newer), pr_stream(now + dt.timedelta(seconds=3))
-    ).status_code == 200
+    assert (
+        post_json(
+            client,
+            url(city_a, camera, "platerecognizer-stream", newer),
+            pr_stream(now + dt.timedelta(seconds=3)),
+        ).status_code
+        == 200
+    )
     camera_webhook_token_revoke(camera=camera, by=clerk)
-    assert post_json(
-        client, url(city_a, camera, "platerecognizer-stream", newer), pr_stream(now + dt.timedelta(seconds=4))
-    ).status_code == 401
+    assert (
+        post_json(
+            client,
+            url(city_a, camera, "platerecognizer-stream", newer),
+            pr_stream(now + dt.timedelta(seconds=4)),
+        ).status_code
+        == 401
+    )
     assert Read.all_cities.count() == 3
     types = list(AuditEvent.objects.values_list("event_type", flat=True))
     assert types.count("camera.webhook_token_issued") == 2 and "camera.webhook_token_revoked" in types
@@ -317,7 +393,9 @@ def test_key_in_x_camera_key_header_and_no_credentials(client, city_a, camera_wi
     target = url(city_a, camera, "openalpr")
     assert post_json(client, target, alpr_results(now), HTTP_X_CAMERA_KEY=key).status_code == 200
     assert post_json(client, target, alpr_results(now + dt.timedelta(seconds=1))).status_code == 401
-    assert post_json(client, target, alpr_results(now), HTTP_X_CAMERA_KEY="stw_0000000000_x").status_code == 401
+    assert (
+        post_json(client, target, alpr_results(now), HTTP_X_CAMERA_KEY="stw_0000000000_x").status_code == 401
+    )
     assert Read.all_cities.count() == 1 and len(refusals()) == 2
 
 
@@ -369,7 +447,13 @@ MALFORMED = [
     ("openalpr", "group", _set("best_confidence", "high"), 400, "best_confidence"),
     ("openalpr", "group", _set("epoch_start", "yesterday"), 400, "epoch_start"),
     ("openalpr", "group", _set("epoch_start", 1538924513), 400, "epoch_start"),  # seconds, not ms
-    ("openalpr", "group", _set("best_plate.plate_crop_jpeg", "...base64_jpeg_bytes..."), 400, "best_plate.plate_crop_jpeg"),
+    (
+        "openalpr",
+        "group",
+        _set("best_plate.plate_crop_jpeg", "...base64_jpeg_bytes..."),
+        400,
+        "best_plate.plate_crop_jpeg",
+    ),
     ("openalpr", "group", _set("best_plate.plate_crop_jpeg", CROP), 415, "best_plate.plate_crop_jpeg"),
     ("openalpr", "group", _set("best_plate_number", "!"), 400, "best_plate_number"),
     ("openalpr", "group", _set("candidates.1", "6PKI32"), 400, "candidates[1]"),
@@ -377,19 +461,61 @@ MALFORMED = [
     ("openalpr", "group", _set("data_type", "alpr_alert"), 400, "data_type"),
     ("openalpr", "results", _set("results", {"plate": "AE1T3E"}), 400, "results"),
     ("openalpr", "results", _drop("results.0.confidence"), 400, "results[0].confidence"),
-    ("openalpr", "results", _set("results.0.candidates.3.confidence", -1), 400, "results[0].candidates[3].confidence"),
-    ("openalpr", "heartbeat", _set("video_streams.0.is_streaming", "yes"), 400, "video_streams[0].is_streaming"),
+    (
+        "openalpr",
+        "results",
+        _set("results.0.candidates.3.confidence", -1),
+        400,
+        "results[0].candidates[3].confidence",
+    ),
+    (
+        "openalpr",
+        "heartbeat",
+        _set("video_streams.0.is_streaming", "yes"),
+        400,
+        "video_streams[0].is_streaming",
+    ),
     ("openalpr", "heartbeat", _drop("timestamp"), 400, "timestamp"),
-    ("openalpr", "stream", lambda b: b, 400, "data_type"),  # a Plate Recognizer payload sent to the agent's URL
+    (
+        "openalpr",
+        "stream",
+        lambda b: b,
+        400,
+        "data_type",
+    ),  # a Plate Recognizer payload sent to the agent's URL
     ("platerecognizer-stream", "stream", _drop("data"), 400, "data"),
     ("platerecognizer-stream", "stream", _set("data.timestamp", "2021-09-29 5:56"), 400, "data.timestamp"),
     ("platerecognizer-stream", "stream", _set("data.results.0.score", 83.9), 400, "data.results[0].score"),
-    ("platerecognizer-stream", "stream", _set("data.results.0.box", {"xmin": 5, "ymin": 1, "xmax": 2, "ymax": 3}), 400, "data.results[0].box"),
+    (
+        "platerecognizer-stream",
+        "stream",
+        _set("data.results.0.box", {"xmin": 5, "ymin": 1, "xmax": 2, "ymax": 3}),
+        400,
+        "data.results[0].box",
+    ),
     ("platerecognizer-stream", "stream", _set("data.results.0.region", "gb"), 400, "data.results[0].region"),
-    ("platerecognizer-stream", "snapshot", lambda b: b, 400, "hook.event"),  # a Snapshot hook on the Stream URL
+    (
+        "platerecognizer-stream",
+        "snapshot",
+        lambda b: b,
+        400,
+        "hook.event",
+    ),  # a Snapshot hook on the Stream URL
     ("platerecognizer-snapshot", "snapshot", _set("data.results", None), 400, "data.results"),
-    ("platerecognizer-snapshot", "group", lambda b: b, 400, "data"),  # an OpenALPR group on a Plate Recognizer URL
-    ("axis-lpv", "axis", lambda b: {k: v for k, v in b.items() if not k.startswith("plate")}, 400, "plateUTF8"),
+    (
+        "platerecognizer-snapshot",
+        "group",
+        lambda b: b,
+        400,
+        "data",
+    ),  # an OpenALPR group on a Plate Recognizer URL
+    (
+        "axis-lpv",
+        "axis",
+        lambda b: {k: v for k, v in b.items() if not k.startswith("plate")},
+        400,
+        "plateUTF8",
+    ),
     ("axis-lpv", "axis", _set("plateCoordinates", [1, 2, 3]), 400, "plateCoordinates"),
     ("axis-lpv", "axis", _set("datetime", "2024-01-01T10:00:00"), 400, "datetime"),
     ("axis-lpv", "axis", _set("datetime", "20241301 100000000"), 400, "datetime"),
@@ -426,23 +552,37 @@ def test_malformed_or_foreign_payloads_are_refused_by_field_audited_and_leave_no
     assert refusal.details["key_camera"] == str(camera.public_id) and field in refusal.details["message"]
 
 
-@pytest.mark.parametrize("device_format", ["openalpr", "platerecognizer-stream", "platerecognizer-snapshot", "axis-lpv"])
+@pytest.mark.parametrize(
+    "device_format", ["openalpr", "platerecognizer-stream", "platerecognizer-snapshot", "axis-lpv"]
+)
 def test_not_json_at_all(client, city_a, camera_with_key, device_format):
     camera, key = camera_with_key
     for body in ("{not json", "[1, 2]", '"a string"'):
         response = client.post(
-            url(city_a, camera, device_format), data=body, content_type="application/json", HTTP_AUTHORIZATION=f"Camera {key}"
+            url(city_a, camera, device_format),
+            data=body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Camera {key}",
         )
         assert 400 <= response.status_code < 500 and response.json()["field"] in ("body",), response.content
-    xml = client.post(url(city_a, camera, device_format), data="<x/>", content_type="text/xml", HTTP_AUTHORIZATION=f"Camera {key}")
+    xml = client.post(
+        url(city_a, camera, device_format),
+        data="<x/>",
+        content_type="text/xml",
+        HTTP_AUTHORIZATION=f"Camera {key}",
+    )
     assert xml.status_code == 415 and xml.json()["field"] == "Content-Type"
     assert Read.all_cities.count() == 0 and len(refusals()) == 4
 
 
-def test_multipart_with_a_broken_image_or_json_stores_nothing(client, city_a, camera_with_key, now, private_storage_dir):
+def test_multipart_with_a_broken_image_or_json_stores_nothing(
+    client, city_a, camera_with_key, now, private_storage_dir
+):
     camera, key = camera_with_key
     target = url(city_a, camera, "platerecognizer-snapshot")
-    bad_image = post_multipart(client, target, {"json": json.dumps(pr_snapshot(now)), "upload": io.BytesIO(b"GIF89a...")}, key)
+    bad_image = post_multipart(
+        client, target, {"json": json.dumps(pr_snapshot(now)), "upload": io.BytesIO(b"GIF89a...")}, key
+    )
     assert bad_image.status_code == 415 and bad_image.json()["field"] == "upload"
     bad_json = post_multipart(client, target, {"json": "{", "upload": io.BytesIO(b"x")}, key)
     assert bad_json.status_code == 400 and bad_json.json()["field"] == "json"

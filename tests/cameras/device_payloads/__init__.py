@@ -27,7 +27,10 @@ ALPR_RESULTS = {
     "img_height": 720,
     "processing_time_ms": 259.132385,
     "error": False,
-    "regions_of_interest": [{"x": 60, "y": 600, "width": 620, "height": 120}, {"x": 0, "y": 0, "width": 1280, "height": 570}],
+    "regions_of_interest": [
+        {"x": 60, "y": 600, "width": 620, "height": 120},
+        {"x": 0, "y": 0, "width": 1280, "height": 570},
+    ],
     "results": [
         {
             "plate": "AE1T3E",
@@ -38,7 +41,12 @@ ALPR_RESULTS = {
             "region_confidence": 34,
             "processing_time_ms": 17.029213,
             "requested_topn": 10,
-            "coordinates": [{"x": 110, "y": 300}, {"x": 227, "y": 295}, {"x": 227, "y": 348}, {"x": 113, "y": 352}],
+            "coordinates": [
+                {"x": 110, "y": 300},
+                {"x": 227, "y": 295},
+                {"x": 227, "y": 348},
+                {"x": 113, "y": 352},
+            ],
             "vehicle_region": {"x": 0, "y": 34, "width": 433, "height": 433},
             "candidates": [
                 {"plate": "AE1T3E", "confidence": 93.904076, "matches_template": 1},
@@ -215,7 +223,11 @@ PR_STREAM = {
                 "score": 0.839,
                 "candidates": [{"plate": "9jub11"}, {"plate": "sju88y"}, {"plate": "sjubi"}],
                 "dscore": 0.441,
-                "vehicle": {"score": 0.267, "type": "Big Truck", "box": {"xmin": 387, "ymin": 23, "xmax": 1493, "ymax": 577}},
+                "vehicle": {
+                    "score": 0.267,
+                    "type": "Big Truck",
+                    "box": {"xmin": 387, "ymin": 23, "xmax": 1493, "ymax": 577},
+                },
                 "direction": "",
                 "source_url": "/user-data/Elixirtech_Slow2_Indoor.mp4",
                 "position_sec": 4,
@@ -225,7 +237,11 @@ PR_STREAM = {
 }
 
 PR_SNAPSHOT = {
-    "hook": {"target": "https://webhook.site/dd8ddd2e-ada9-4a4d-b249-66fcb2615848", "id": 479, "event": "image.done"},
+    "hook": {
+        "target": "https://webhook.site/dd8ddd2e-ada9-4a4d-b249-66fcb2615848",
+        "id": 479,
+        "event": "image.done",
+    },
     "data": {
         "filename": "car2.jpg",
         "timestamp": "2025-09-09 23:22:38.030345",
@@ -238,7 +254,11 @@ PR_SNAPSHOT = {
                 "score": 1,
                 "candidates": [{"score": 1, "plate": "p29vgf"}, {"score": 0.902, "plate": "p29vgt"}],
                 "dscore": 0.9,
-                "vehicle": {"score": 0.8, "type": "Sedan", "box": {"xmin": 100, "ymin": 150, "xmax": 900, "ymax": 620}},
+                "vehicle": {
+                    "score": 0.8,
+                    "type": "Sedan",
+                    "box": {"xmin": 100, "ymin": 150, "xmax": 900, "ymax": 620},
+                },
             }
         ],
     },
