@@ -17,10 +17,10 @@ import json
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from cameras.adapters import PayloadRejected, axis, openalpr, platerecognizer
@@ -67,7 +67,7 @@ class WebhookTokenAuthentication(BaseAuthentication):
 
 class DeviceIngestView(CameraIngestView):
     authentication_classes = [WebhookTokenAuthentication, CameraKeyHeaderAuthentication]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    # The project's default parsers (JSON, form, multipart), so that limits set on them apply here.
     source_format = ""
 
     def parse(self, body, image: bytes | None):
@@ -192,3 +192,37 @@ DEVICE_APIS = {
     "platerecognizer-snapshot": PlateRecognizerSnapshotIngestApi,
     "axis-lpv": AxisLpvIngestApi,
 }
+
+
+class CameraKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "cameras.apis.CameraKeyAuthentication"
+    name = "cameraKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization", "description": "'Camera <key>'"}
+
+
+class CameraKeyHeaderScheme(OpenApiAuthenticationExtension):
+    target_class = "cameras.apis_devices.CameraKeyHeaderAuthentication"
+    name = "cameraKeyHeader"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Camera-Key",
+            "description": "the camera's key ('Authorization: Camera <key>' works too)",
+        }
+
+
+class WebhookTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "cameras.apis_devices.WebhookTokenAuthentication"
+    name = "cameraWebhookUrl"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "query",
+            "name": "token",
+            "description": "The camera's secret webhook URL: the last path segment, .../<format>/<token>/",
+        }

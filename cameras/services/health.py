@@ -66,7 +66,9 @@ def _settle(*, camera: Camera, edge: CameraEdge, now: dt.datetime) -> str:
 
 
 def camera_note_reads(*, camera: Camera, latest: dt.datetime) -> None:
-    """Reads of ``camera`` up to ``latest`` were stored (called inside the ingest transaction)."""
+    """Reads of ``camera`` arrived at ``latest`` (called inside the ingest transaction). The time
+    they arrived, not their capture time, says the camera is talking: a backlog sent after an
+    outage brings the camera back up."""
     edge = camera_edge(camera)
     with city_scope(camera.city):
         CameraEdge.objects.filter(pk=edge.pk).update(

@@ -329,7 +329,7 @@ def reads_ingest_from_device(*, camera: Camera, reads: Sequence[DeviceRead]) -> 
             with transaction.atomic():
                 created = Read.objects.bulk_create(rows)
                 if rows:
-                    camera_note_reads(camera=camera, latest=max(row.captured_at for row in rows))
+                    camera_note_reads(camera=camera, latest=timezone.now())
                 ids = [row.pk for row in created]
                 transaction.on_commit(lambda: _reads_stored(camera.city, ids))
         except IntegrityError as error:
@@ -454,7 +454,7 @@ def frame_recognize(*, frame_id: int) -> FrameStatus | None:
                 if reading.plate
             ]
         )
-        camera_note_reads(camera=frame.camera, latest=frame.captured_at)
+        camera_note_reads(camera=frame.camera, latest=frame.received_at)
         locked.status, locked.processed_at, locked.failure_reason = FrameStatus.DONE, timezone.now(), ""
         locked.save(update_fields=["status", "processed_at", "failure_reason"])
         ids = [row.pk for row in created]
