@@ -78,6 +78,7 @@ def hit_payload(hit) -> dict:
         "captured_at": read.captured_at.isoformat(),
         "created_at": hit.created_at.isoformat(),
         "confidence": round(read.confidence, 3),
+        "read_region": read.region,  # the plate's state or region as the edge device read it
         "status": hit.status,
         "disposition": hit.disposition,
         "action_taken": hit.action_taken,

@@ -78,3 +78,36 @@ def test_clerk_sees_health_and_issues_a_webhook_url(browser, live_server, city_a
     assert page_problems(browser) == []
     browser.set_window_size(390, 844)
     assert too_wide(browser, "main") == []
+
+
+def test_chief_sees_the_state_an_edge_device_read_on_the_hit(browser, live_server, city_a):
+    from cameras.models import Hit, HotlistSource
+    from cameras.services import hotlist_create, hotlist_entry_add
+
+    chief = city_user(city_a, Role.CHIEF)
+    hotlist = hotlist_create(
+        city=city_a, by=chief, name="Stolen", source=HotlistSource.STATE_NCIC, priority=3
+    )
+    hotlist_entry_add(hotlist=hotlist, by=chief, plate="6PK132", state="MO", reason="stolen vehicle")
+    camera, _key = camera_create(city=city_a, by=chief, name="Gate", latitude="47.3", longitude="-122.2")
+    reads_ingest_from_device(
+        camera=camera,
+        reads=[
+            DeviceRead(
+                plate="6PK132",
+                confidence=0.9,
+                captured_at=timezone.now(),
+                region="us-mo",
+                candidates=({"plate": "6PK132", "confidence": 0.9}, {"plate": "6PKI32", "confidence": 0.7}),
+            )
+        ],
+    )
+    hit = Hit.all_cities.get()
+    browser.get(f"{live_server.url}/accounts/login/?next=/c/{city_a.slug}/hits/{hit.public_id}/")
+    browser.find_element(By.ID, "id_username").send_keys(chief.username)
+    browser.find_element(By.ID, "id_password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, "main dl")))
+    facts = browser.find_element(By.CSS_SELECTOR, "main dl").text
+    assert "6PK132 US-MO" in facts and "Other readings by the device\n6PKI32 (0.70)" in facts
+    assert page_problems(browser) == []

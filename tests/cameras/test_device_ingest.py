@@ -12,6 +12,7 @@ from django.utils import timezone
 from PIL import Image
 
 from audits.models import AuditEvent
+from cameras import selectors
 from cameras.models import CameraHeartbeat, Hit, HotlistSource, Read, private_storage
 from cameras.services import (
     camera_create,
@@ -116,6 +117,9 @@ def test_alpr_group_stores_the_best_plate_with_candidates_region_crop_and_makes_
         assert stored.size == (200, 100)  # the crop the agent sent, kept as the crop
     hit = Hit.all_cities.get()
     assert (hit.read, hit.listed_plate) == (read, "6PK132")
+    assert (
+        selectors.hit_payload(hit)["read_region"] == "us-mo"
+    )  # what the dispatcher checks the state against
     assert camera.health_status() == "up"
 
 
