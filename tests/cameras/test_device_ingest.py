@@ -610,3 +610,24 @@ def test_expired_capture_time_is_refused_as_today(client, city_a, camera_with_ke
     response = post_json(client, url(city_a, camera, "openalpr"), alpr_results(old), key)
     assert response.status_code == 400 and response.json()["code"] == "expired"
     assert Read.all_cities.count() == 0 and len(refusals()) == 1
+
+
+def test_an_oversized_body_is_413_naming_the_body(client, city_a, camera_with_key, now, settings):
+    camera, key = camera_with_key
+    settings.STEWARD_MAX_FRAME_BYTES = 1000
+    body = alpr_results(now)
+    body["padding"] = "x" * 300_000
+    response = post_json(client, url(city_a, camera, "openalpr"), body, key)
+    assert response.status_code == 413 and response.json()["field"] == "body"
+    assert Read.all_cities.count() == 0 and refusals()[0].details["code"] == "too_large"
+
+
+def test_a_heartbeat_from_a_camera_in_maintenance_keeps_it_in_maintenance(
+    client, city_a, camera_with_key, now
+):
+    camera, key = camera_with_key
+    camera.status = "maintenance"
+    camera.save()
+    assert post_json(client, url(city_a, camera, "openalpr"), alpr_heartbeat(now), key).status_code == 200
+    camera.refresh_from_db()
+    assert camera.health_status() == "maintenance"
