@@ -13,6 +13,7 @@ from audits.services import audit_record
 from cameras import selectors, services
 from cameras.forms import CameraForm, DispositionForm, HotlistEntryForm, HotlistForm, HotlistImportForm
 from cameras.models import Camera, Hotlist, private_storage
+from cameras.views_edge import camera_health_context
 from portal.access import CITY_STAFF, AnyOf, access, city_roles
 from portal.roles import Role
 from sharing.permissions import CITY_SEARCHER
@@ -75,6 +76,7 @@ def camera_detail(request: HttpRequest, city_slug: str, camera_id) -> HttpRespon
         "frames": selectors.frame_counts(camera=camera),
         "can_manage": request.user.role in (Role.CHIEF, Role.CLERK),
     }
+    context.update(camera_health_context(request, camera))
     return render(request, "cameras/camera_detail.html", context)
 
 
