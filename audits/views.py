@@ -3,6 +3,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from audits.events import EventType
 from audits.forms import AuditFilterForm
 from audits.models import Outcome
 from audits.selectors import audit_events_for_city
@@ -25,7 +26,7 @@ def audit_log(request: HttpRequest, city_slug: str) -> HttpResponse:
     page.object_list = list(page.object_list)
     with transaction.atomic():
         audit_record(
-            event_type="audit.viewed",
+            event_type=EventType.AUDIT_VIEWED,
             city=city,
             actor=request.user,
             details={

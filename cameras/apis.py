@@ -72,6 +72,8 @@ CAMERA_KEY = _CameraOfThisUrl()
 class CameraIngestView(APIView):
     authentication_classes = [CameraKeyAuthentication]
     access_rule = CAMERA_KEY
+    # Refused uploads are recorded as ``camera.upload_refused`` (one entry each), not ``access.refused``.
+    records_its_refusals = True
 
     def initial(self, request, *args, **kwargs):
         try:

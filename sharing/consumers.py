@@ -10,6 +10,7 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from audits.events import EventType
 from audits.models import Outcome
 from audits.services import audit_record
 from portal.consumers import REFUSED, user_group
@@ -34,7 +35,7 @@ class PartnerAlertsConsumer(AsyncJsonWebsocketConsumer):
             cut_off = agency_cut_off(city=city, agency=agency)
             if cut_off is not None:
                 audit_record(
-                    event_type="access.refused",
+                    event_type=EventType.ACCESS_REFUSED,
                     city=city,
                     actor=user,
                     target_type="revocation_case",

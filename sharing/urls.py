@@ -8,6 +8,11 @@ app_name = "sharing"
 
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path(
+        "searches/<uuid:search_id>/reads/<uuid:read_id>/crop.jpg",
+        views.search_read_crop,
+        name="search_read_crop",
+    ),
     path("lookup/", views.lookup, name="lookup"),
     path("agreements/", views.agreement_list, name="agreement_list"),
     path("agreements/new/", views.agreement_new, name="agreement_new"),

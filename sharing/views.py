@@ -6,10 +6,13 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from audits.refusals import refusal_record
+from cameras.images import crop_content_type, private_image_response
+from cameras.models import Camera, Read
 from portal.access import access, city_roles
 from portal.models import Agency
 from portal.roles import Role
@@ -24,20 +27,21 @@ from sharing.forms import (
     TransitionForm,
 )
 from sharing.models import EDITABLE_POLICY_FIELDS, AgreementState, RevocationGrounds, RevocationState
-from sharing.permissions import CITY_SEARCHER
+from sharing.permissions import CITY_SEARCHER, request_grant
 from sharing.selectors import (
-    agreement_in_effect,
     agreements_of_agency_and_units,
     agreements_of_city,
-    cameras_visible_to,
     city_policy_of,
     get_agreement_for_city,
     get_revocation_case_for_city,
     lookup_cities_for,
     permanent_blocks_of,
+    read_in_search,
     revocation_case_history,
     revocation_cases_of,
     revocation_evidence_candidates,
+    search_crop_path,
+    searches_of_city,
 )
 
 AGREEMENT_READERS = city_roles(Role.CLERK, Role.CHIEF, Role.AUDITOR)
@@ -46,9 +50,19 @@ CHIEF = city_roles(Role.CHIEF)
 LOCAL_SEARCHERS = city_roles(Role.OFFICER, Role.CHIEF)
 
 
-def crop_url(city_slug: str, read) -> str:
-    """The access-checked crop of a read (served by the cameras app)."""
-    return f"/c/{city_slug}/reads/{read.public_id}/crop.jpg"
+RULE_INVALID_INPUT = "input.invalid"
+
+
+def record_invalid_input(request: HttpRequest, *, fields, via: str = "web", status: int = 400) -> None:
+    """A search or lookup refused for its input: the rule and the fields at fault, never their values."""
+    refusal_record(
+        city=request.city,
+        rule=RULE_INVALID_INPUT,
+        via=via,
+        status=status,
+        request=request,
+        extra={"fields": sorted(str(name) for name in fields)[:20]},
+    )
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -68,19 +82,17 @@ def _form_errors(form, error: ValidationError) -> None:
 def search(request: HttpRequest, city_slug: str) -> HttpResponse:
     """Search the city's reads (its officers and chief, or a partner under an agreement in effect)."""
     city = request.city
-    user = request.user
-    agreement = None if user.is_member_of(city) else agreement_in_effect(city=city, agency=user.agency)
-    cameras = cameras_visible_to(user=user, city=city, agreement=agreement)
-    form = SearchForm(request.POST or None, cameras=cameras)
-    context = {"city": city, "form": form, "agreement": agreement, "result": None}
+    grant = request_grant(request)
+    form = SearchForm(request.POST or None, cameras=grant.cameras())
+    context = {"city": city, "form": form, "agreement": grant.agreement, "result": None}
     if request.method != "POST":
         return render(request, "sharing/search.html", context)
     if not form.is_valid():
+        record_invalid_input(request, fields=form.errors.keys())
         return render(request, "sharing/search.html", context, status=400)
     data = form.cleaned_data
     result = services.search_run(
-        user=user,
-        city=city,
+        grant=grant,
         query=form.to_query(),
         reason=data["reason"],
         offense_type=data["offense_type"],
@@ -88,8 +100,31 @@ def search(request: HttpRequest, city_slug: str) -> HttpResponse:
         request=request,
     )
     context["result"] = result
-    context["rows"] = [(read, crop_url(city.slug, read)) for read in result.reads]
+    context["rows"] = [(read, search_crop_path(city.slug, result.search, read)) for read in result.reads]
     return render(request, "sharing/search.html", context, status=200 if result.allowed else 403)
+
+
+@access(CITY_SEARCHER)
+def search_read_crop(
+    request: HttpRequest, city_slug: str, search_id: uuid.UUID, read_id: uuid.UUID
+) -> FileResponse:
+    """The plate crop of a read that the viewer's own allowed search returned; each view is audited.
+
+    Anything else (another user's search, a denied one, a read the search could not have returned,
+    a camera outside the grant) is the same 404 as a missing read.
+    """
+    grant = request_grant(request)
+    search = searches_of_city(city=request.city).filter(public_id=search_id).first()
+    read = Read.objects.select_related("camera").filter(public_id=read_id).first()
+    if (
+        search is None
+        or read is None
+        or not read.crop
+        or not read_in_search(grant=grant, search=search, read=read)
+    ):
+        raise Http404("No such read.")
+    services.read_crop_viewed(grant=grant, search=search, read=read, request=request)
+    return private_image_response(read.crop, crop_content_type(read.crop))
 
 
 @access(LOCAL_SEARCHERS)
@@ -101,6 +136,7 @@ def lookup(request: HttpRequest, city_slug: str) -> HttpResponse:
     if request.method != "POST":
         return render(request, "sharing/lookup.html", context)
     if not form.is_valid():
+        record_invalid_input(request, fields=form.errors.keys())
         return render(request, "sharing/lookup.html", context, status=400)
     data = form.cleaned_data
     result = services.lookup_run(
@@ -133,7 +169,7 @@ def agreement_list(request: HttpRequest, city_slug: str) -> HttpResponse:
 def agreement_new(request: HttpRequest, city_slug: str) -> HttpResponse:
     """Draft an agreement (a clerk or the chief). The policy engine refuses forbidden partners."""
     city = request.city
-    cameras = cameras_visible_to(user=request.user, city=city, agreement=None)
+    cameras = Camera.objects.order_by("name")  # the city's own: the draft chooses among them
     form = AgreementForm(request.POST or None, city=city, policy=city_policy_of(city), cameras=cameras)
     context = {"city": city, "form": form, "refusal": None}
     if request.method != "POST":

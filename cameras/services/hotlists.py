@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from audits.events import EventType
 from audits.models import Outcome
 from audits.services import audit_record
 from cameras.models import (
@@ -84,7 +85,7 @@ def _check_source(*, city: City, by: User, name: str, source: str, request=None)
         _refuse(
             city=city,
             by=by,
-            event_type="hotlist.refused",
+            event_type=EventType.HOTLIST_REFUSED,
             message=(
                 f"{city.name}'s policy prohibits civil immigration enforcement, so a hotlist that serves it "
                 "(such as the NCIC Immigration Violator File) cannot be created or imported."
@@ -122,7 +123,7 @@ def hotlist_create(
             created_by=by,
         )
         audit_record(
-            event_type="hotlist.created",
+            event_type=EventType.HOTLIST_CREATED,
             city=city,
             actor=by,
             target_type="hotlist",
@@ -140,7 +141,7 @@ def hotlist_archive(*, hotlist: Hotlist, by: User, request=None) -> None:
         )
         if updated:
             audit_record(
-                event_type="hotlist.archived",
+                event_type=EventType.HOTLIST_ARCHIVED,
                 city=hotlist.city,
                 actor=by,
                 target_type="hotlist",
@@ -185,7 +186,7 @@ def hotlist_entry_add(
         _refuse(
             city=hotlist.city,
             by=by,
-            event_type="hotlist.entry_refused",
+            event_type=EventType.HOTLIST_ENTRY_REFUSED,
             message=problem,
             rule="entry.invalid",
             details={"hotlist": str(hotlist.public_id)},
@@ -208,7 +209,7 @@ def hotlist_entry_add(
                 "This plate and state are already on the list.", rule="entry.duplicate"
             ) from error
         audit_record(
-            event_type="hotlist.entry_added",
+            event_type=EventType.HOTLIST_ENTRY_ADDED,
             city=hotlist.city,
             actor=by,
             target_type="hotlist",
@@ -288,7 +289,7 @@ def hotlist_import_csv(*, hotlist: Hotlist, by: User, data: bytes, request=None)
         HotlistEntry.all_cities.bulk_create(rows, batch_size=5000)
         report.accepted = len(rows)
         audit_record(
-            event_type="hotlist.imported",
+            event_type=EventType.HOTLIST_IMPORTED,
             city=city,
             actor=by,
             target_type="hotlist",
@@ -356,7 +357,7 @@ def reads_match(*, city: City, read_ids: list[int]) -> list[Hit]:
             created = Hit.objects.bulk_create(new)
             for hit in created:
                 audit_record(
-                    event_type="hit.created",
+                    event_type=EventType.HIT_CREATED,
                     city=city,
                     target_type="hit",
                     target_id=str(hit.public_id),
@@ -407,7 +408,7 @@ def hit_disposition(*, hit: Hit, by: User, disposition: str, action_taken: str =
         if not claimed:
             raise HitAlreadyDisposed("Someone else has already dispositioned this hit.")
         audit_record(
-            event_type="hit.dispositioned",
+            event_type=EventType.HIT_DISPOSITIONED,
             city=hit.city,
             actor=by,
             target_type="hit",

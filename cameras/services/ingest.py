@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
+from audits.events import EventType
 from audits.models import Outcome
 from audits.services import audit_record
 from cameras.images import CheckedImage, check_image
@@ -75,7 +76,7 @@ def camera_create(
             api_key_issued_at=timezone.now(),
         )
         audit_record(
-            event_type="camera.created",
+            event_type=EventType.CAMERA_CREATED,
             city=city,
             actor=by,
             target_type="camera",
@@ -100,7 +101,7 @@ def camera_rotate_key(*, camera: Camera, by: User, request=None) -> str:
         camera.api_key_issued_at = timezone.now()
         camera.save(update_fields=["api_key_prefix", "api_key_hash", "api_key_issued_at"])
         audit_record(
-            event_type="camera.key_rotated",
+            event_type=EventType.CAMERA_KEY_ROTATED,
             city=camera.city,
             actor=by,
             target_type="camera",
@@ -123,7 +124,7 @@ def camera_revoke_key(*, camera: Camera, by: User, request=None) -> None:
     with transaction.atomic():
         old_prefix = _clear_api_key(camera)
         audit_record(
-            event_type="camera.key_revoked",
+            event_type=EventType.CAMERA_KEY_REVOKED,
             city=camera.city,
             actor=by,
             target_type="camera",
@@ -149,7 +150,7 @@ def upload_refusal_record(
 ) -> None:
     """Every refused upload leaves an audit entry (and nothing else)."""
     audit_record(
-        event_type="camera.upload_refused",
+        event_type=EventType.CAMERA_UPLOAD_REFUSED,
         city=city,
         target_type="camera",
         target_id=str(camera_public_id),
@@ -469,7 +470,7 @@ def retention_purge(*, city: City, now: dt.datetime | None = None) -> RetentionP
             newest_deleted=summary["newest"],
         )
         audit_record(
-            event_type="retention.purged",
+            event_type=EventType.RETENTION_PURGED,
             city=city,
             target_type="retention_purge",
             target_id=str(purge.pk),
@@ -493,7 +494,7 @@ def camera_retire(*, camera: Camera, by: User, request=None) -> None:
         camera.status = CameraStatus.RETIRED
         old_prefix = _clear_api_key(camera, "status")
         audit_record(
-            event_type="camera.retired",
+            event_type=EventType.CAMERA_RETIRED,
             city=camera.city,
             actor=by,
             target_type="camera",

@@ -27,7 +27,7 @@ from sharing.services.revocations import (
     revocation_start_review,
     revocation_suspend,
 )
-from sharing.services.searches import LookupCity, SearchResult, lookup_run, search_run
+from sharing.services.searches import LookupCity, SearchResult, lookup_run, read_crop_viewed, search_run
 
 __all__ = [
     "AgreementStateError",
@@ -47,6 +47,7 @@ __all__ = [
     "city_policy_update",
     "lookup_run",
     "partner_alerts_push",
+    "read_crop_viewed",
     "revocation_dismiss",
     "revocation_open",
     "revocation_revoke",

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from audits.events import EventType
 from audits.models import Outcome
 from audits.services import audit_record
 from cameras.models import Camera
@@ -87,7 +88,7 @@ def _refuse_agreement(
     """Record the refusal (in its own transaction, so it survives) and raise ``PolicyRefusal``."""
     with transaction.atomic():
         audit_record(
-            event_type="agreement.refused",
+            event_type=EventType.AGREEMENT_REFUSED,
             city=city,
             actor=by,
             target_type="sharing_agreement",
@@ -171,7 +172,7 @@ def agreement_draft(
         if not all_cameras:
             agreement.cameras.set(cameras)
         audit_record(
-            event_type="agreement.drafted",
+            event_type=EventType.AGREEMENT_DRAFTED,
             city=city,
             actor=by,
             target_type="sharing_agreement",
@@ -201,6 +202,15 @@ _VERBS = {
     "reinstate": "reinstated",
     "revoke": "revoked",
     "expire": "expired",
+}
+_EVENTS = {
+    "submit": EventType.AGREEMENT_SUBMITTED,
+    "send_back": EventType.AGREEMENT_SENT_BACK,
+    "approve": EventType.AGREEMENT_APPROVED,
+    "suspend": EventType.AGREEMENT_SUSPENDED,
+    "reinstate": EventType.AGREEMENT_REINSTATED,
+    "revoke": EventType.AGREEMENT_REVOKED,
+    "expire": EventType.AGREEMENT_EXPIRED,
 }
 
 
@@ -238,7 +248,7 @@ def _transition(
             fresh.approved_at = now
         fresh.save()
         audit_record(
-            event_type=f"agreement.{_VERBS[action].replace(' ', '_')}",
+            event_type=_EVENTS[action],
             city=city,
             actor=by,
             target_type="sharing_agreement",

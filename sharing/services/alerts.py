@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+from audits.events import EventType
 from audits.services import audit_record
 from portal.models import City
 from portal.tenancy import city_scope
@@ -56,7 +57,7 @@ def _partner_alerts_push(*, city: City, hit_ids: list[int]) -> int:
             for agreement in partner_alert_agreements(city=city, camera_id=hit.read.camera_id):
                 agency = agreement.partner_agency
                 audit_record(
-                    event_type="hotlist.partner_alert",
+                    event_type=EventType.HOTLIST_PARTNER_ALERT,
                     city=city,
                     agency=agency,
                     target_type="hit",

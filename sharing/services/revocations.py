@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 from rest_framework.authtoken.models import Token
 
+from audits.events import EventType
 from audits.models import AuditEvent
 from audits.services import audit_record
 from portal.models import Agency, City, User
@@ -100,7 +101,7 @@ def revocation_open(
         case.evidence_events.set(events)
         case.evidence_searches.set(searches)
         audit_record(
-            event_type="revocation.opened",
+            event_type=EventType.REVOCATION_OPENED,
             city=city,
             actor=by,
             agency=agency,
@@ -123,6 +124,12 @@ _VERBS = {
     "revoke": "revoked",
     "dismiss": "dismissed",
 }
+_EVENTS = {
+    "start_review": EventType.REVOCATION_REVIEW_STARTED,
+    "suspend": EventType.REVOCATION_SUSPENDED,
+    "revoke": EventType.REVOCATION_REVOKED,
+    "dismiss": EventType.REVOCATION_DISMISSED,
+}
 
 
 def _notify_agency(agency: Agency, subject: str, body: str) -> None:
@@ -142,7 +149,9 @@ def _end_sessions(user_public_ids: list) -> None:
         broadcast(user_group(public_id), {"type": "session.end", "reason": "access revoked"})
 
 
-def _cut_off(*, case: RevocationCase, by: User, action: str, request: HttpRequest | None) -> dict[str, Any]:
+def _end_agency_access(
+    *, case: RevocationCase, by: User, action: str, request: HttpRequest | None
+) -> dict[str, Any]:
     """End every agreement of the city with the agency and its units, and the partners' access.
 
     Runs inside the case transition's transaction. Every agreement row is locked (in id order)
@@ -217,9 +226,9 @@ def _case_transition(
         fresh.save()
         effects: dict[str, Any] = {}
         if action in ("suspend", "revoke"):
-            effects = _cut_off(case=fresh, by=by, action=action, request=request)
+            effects = _end_agency_access(case=fresh, by=by, action=action, request=request)
         audit_record(
-            event_type=f"revocation.{_VERBS[action]}",
+            event_type=_EVENTS[action],
             city=city,
             actor=by,
             agency=fresh.agency,
@@ -240,7 +249,7 @@ def _case_transition(
                 created_by=by,
             )
             audit_record(
-                event_type="revocation.permanent_block",
+                event_type=EventType.REVOCATION_PERMANENT_BLOCK,
                 city=city,
                 actor=by,
                 agency=fresh.agency,
