@@ -46,6 +46,7 @@ def refusal_record(
     target_type: str = "",
     target_id: str = "",
     extra: dict[str, Any] | None = None,
+    client_address: str | None = None,
 ) -> bool:
     """Record one refusal in ``city``'s audit log; returns whether an entry was written.
 
@@ -58,7 +59,7 @@ def refusal_record(
         path = path or request.path
         method = method or request.method or ""
         user = user if user is not None else getattr(request, "user", None)
-    address = client_address_of(request)
+    address = client_address or client_address_of(request)
     signed_in = user is not None and user.is_authenticated
     if not signed_in and not _anonymous_first_in_window(city=city, address=address, rule=rule):
         return False
