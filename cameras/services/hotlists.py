@@ -17,13 +17,20 @@ from django.utils.dateparse import parse_date, parse_datetime
 from audits.events import EventType
 from audits.models import Outcome
 from audits.services import audit_record
+from cameras.hooks import (
+    HitsCommitted,
+    HotlistEntryProposed,
+    HotlistProposed,
+    hits_committed,
+    hotlist_entry_screens,
+    hotlist_screens,
+)
 from cameras.models import (
     Disposition,
     Hit,
     HitStatus,
     Hotlist,
     HotlistEntry,
-    HotlistSource,
     MatchKind,
     Read,
     confusion_key,
@@ -53,18 +60,6 @@ class HitAlreadyDisposed(ValueError):
 # --- policy -------------------------------------------------------------------------------------------
 
 
-def _serves_immigration_enforcement(text: str) -> bool:
-    from sharing.policy.text import find_immigration
-
-    return bool(find_immigration(text))
-
-
-def _city_refuses_immigration_sources(city: City) -> bool:
-    from sharing.selectors import engine_policy_of
-
-    return "civil_immigration_enforcement" in engine_policy_of(city).prohibited_purposes
-
-
 def _refuse(*, city: City, by: User, event_type: str, message: str, rule: str, details: dict, request=None):
     with transaction.atomic():
         audit_record(
@@ -79,21 +74,18 @@ def _refuse(*, city: City, by: User, event_type: str, message: str, rule: str, d
 
 
 def _check_source(*, city: City, by: User, name: str, source: str, request=None) -> None:
-    if not _city_refuses_immigration_sources(city):
-        return
-    if source == HotlistSource.NCIC_IMMIGRATION_VIOLATOR or _serves_immigration_enforcement(name):
-        _refuse(
-            city=city,
-            by=by,
-            event_type=EventType.HOTLIST_REFUSED,
-            message=(
-                f"{city.name}'s policy prohibits civil immigration enforcement, so a hotlist that serves it "
-                "(such as the NCIC Immigration Violator File) cannot be created or imported."
-            ),
-            rule="prohibited_purpose.immigration",
-            details={"name": name, "source": source},
-            request=request,
-        )
+    """Each screen subscribed to ``hotlist_screens`` may refuse the hotlist (the first one decides)."""
+    for refusal in hotlist_screens.announce(HotlistProposed(city=city, name=name, source=source)):
+        if refusal is not None:
+            _refuse(
+                city=city,
+                by=by,
+                event_type=EventType.HOTLIST_REFUSED,
+                message=refusal.message,
+                rule=refusal.rule,
+                details={"name": name, "source": source},
+                request=request,
+            )
 
 
 # --- hotlists -------------------------------------------------------------------------------------------
@@ -163,7 +155,7 @@ class ImportReport:
     rejected: list[EntryProblem] = field(default_factory=list)
 
 
-def _entry_problem(plate: str, state: str, reason: str, expires_at: dt.datetime | None) -> str:
+def _entry_problem(city: City, plate: str, state: str, reason: str, expires_at: dt.datetime | None) -> str:
     if not 2 <= len(plate) <= 10:
         return "The plate must have 2 to 10 letters or digits."
     if state and not STATE_CODE.match(state):
@@ -172,8 +164,11 @@ def _entry_problem(plate: str, state: str, reason: str, expires_at: dt.datetime 
         return "Each entry needs a reason (what the vehicle is wanted for)."
     if expires_at is not None and expires_at <= timezone.now():
         return "The entry has already expired."
-    if _serves_immigration_enforcement(reason):
-        return "Refused: civil immigration enforcement is a prohibited purpose."
+    for refusal in hotlist_entry_screens.announce(
+        HotlistEntryProposed(city=city, plate=plate, reason=reason)
+    ):
+        if refusal is not None:
+            return refusal.message
     return ""
 
 
@@ -181,7 +176,7 @@ def hotlist_entry_add(
     *, hotlist: Hotlist, by: User, plate: str, state: str, reason: str, expires_at=None, request=None
 ) -> HotlistEntry:
     plate, state, reason = normalize_plate(plate), state.strip().upper(), reason.strip()
-    problem = _entry_problem(plate, state, reason, expires_at)
+    problem = _entry_problem(hotlist.city, plate, state, reason, expires_at)
     if problem:
         _refuse(
             city=hotlist.city,
@@ -266,7 +261,7 @@ def hotlist_import_csv(*, hotlist: Hotlist, by: User, data: bytes, request=None)
         except ValueError as error:
             report.rejected.append(EntryProblem(line, plate, str(error)))
             continue
-        problem = _entry_problem(plate, state, row.get("reason", ""), expires_at)
+        problem = _entry_problem(hotlist.city, plate, state, row.get("reason", ""), expires_at)
         if not problem and (plate, state) in existing:
             problem = "Already on the list (same plate and state)."
         if problem:
@@ -363,20 +358,13 @@ def reads_match(*, city: City, read_ids: list[int]) -> list[Hit]:
                     target_id=str(hit.public_id),
                     details={"hotlist": str(hit.hotlist.public_id), "match": hit.match_kind},
                 )
-            transaction.on_commit(lambda: _push_hits(city, [hit.pk for hit in created], "hit.created"))
+            transaction.on_commit(lambda: _announce_hits(city, [hit.pk for hit in created], created=True))
     return created
 
 
-def _push_hits(city: City, hit_ids: list[int], kind: str) -> None:
-    from cameras.selectors import hit_payloads
-    from portal.consumers import broadcast, city_group
-
-    for payload in hit_payloads(city=city, hit_ids=hit_ids):
-        broadcast(city_group(city, "hits"), {"type": kind, "hit": payload})
-    if kind == "hit.created":
-        from sharing.services import partner_alerts_push
-
-        partner_alerts_push(city=city, hit_ids=hit_ids)
+def _announce_hits(city: City, hit_ids: list[int], *, created: bool) -> None:
+    """After commit: the dispatchers' live push and the partner alerts subscribe to this."""
+    hits_committed.announce(HitsCommitted(city=city, hit_ids=tuple(hit_ids), created=created))
 
 
 # --- disposition ---------------------------------------------------------------------------------------------
@@ -416,7 +404,7 @@ def hit_disposition(*, hit: Hit, by: User, disposition: str, action_taken: str =
             details={"disposition": disposition, "status": status, "action_taken": action_taken[:300]},
             request=request,
         )
-        transaction.on_commit(lambda: _push_hits(hit.city, [hit.pk], "hit.updated"))
+        transaction.on_commit(lambda: _announce_hits(hit.city, [hit.pk], created=False))
     hit.refresh_from_db()
     return hit
 

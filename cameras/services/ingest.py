@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -30,6 +31,7 @@ from cameras.models import (
     hash_api_key,
     private_storage,
 )
+from cameras.services.hotlists import reads_match
 from portal.models import City, User
 from portal.tenancy import city_scope
 
@@ -179,10 +181,13 @@ def _check_capture_time(camera: Camera, captured_at: dt.datetime) -> None:
         )
 
 
-def _enqueue_recognition(frame_id: int) -> None:
-    from cameras.tasks import recognize_frame
+RECOGNIZE_FRAME_TASK = "cameras.tasks.recognize_frame"
 
-    recognize_frame.delay(frame_id)
+
+def _enqueue_recognition(frame_id: int) -> None:
+    # By name from the Celery app's registry, so that the services never import the tasks that
+    # call them (tasks -> services only); ``delay`` keeps the routing and the eager mode.
+    current_app.tasks[RECOGNIZE_FRAME_TASK].delay(frame_id)
 
 
 def frame_ingest(*, camera: Camera, data: bytes, captured_at: dt.datetime) -> tuple[Frame, bool]:
@@ -330,8 +335,6 @@ def _reads_stored(city: City, read_ids: list[int]) -> None:
     the same and the every-minute sweeper (``reads_match_pending``) matches them."""
     if not read_ids:
         return
-    from cameras.services.hotlists import reads_match
-
     try:
         reads_match(city=city, read_ids=read_ids)
     except Exception:
