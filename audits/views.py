@@ -9,12 +9,12 @@ from audits.models import Outcome
 from audits.selectors import audit_events_for_city
 from audits.services import audit_record
 from portal.access import access, city_roles
-from portal.roles import Role
+from portal.roles import AUDIT_READER_ROLES
 
 PAGE_SIZE = 50
 
 
-@access(city_roles(Role.AUDITOR, Role.CHIEF))
+@access(city_roles(*AUDIT_READER_ROLES))
 def audit_log(request: HttpRequest, city_slug: str) -> HttpResponse:
     """The city's audit log for auditors and the chief. Looking at it is itself logged."""
     city = request.city

@@ -14,10 +14,10 @@ from cameras.forms import CameraForm, DispositionForm, HotlistEntryForm, Hotlist
 from cameras.images import crop_content_type, private_image_response
 from cameras.models import Camera, Hotlist
 from portal.access import CITY_STAFF, access, city_roles
-from portal.roles import HIT_HANDLER_ROLES, MANAGER_ROLES, Role
+from portal.roles import HIT_HANDLER_ROLES, MANAGER_ROLES, OPERATIONS_ROLES
 
 MANAGERS = city_roles(*MANAGER_ROLES)
-CAMERA_VIEWERS = city_roles(Role.CHIEF, Role.CLERK, Role.OFFICER, Role.DISPATCHER)
+CAMERA_VIEWERS = city_roles(*OPERATIONS_ROLES)
 HIT_HANDLERS = city_roles(*HIT_HANDLER_ROLES)
 
 
@@ -119,7 +119,7 @@ def frame_image(request: HttpRequest, city_slug: str, frame_id) -> FileResponse:
 
 # --- hotlists ------------------------------------------------------------------------------------------------
 
-HOTLIST_VIEWERS = city_roles(Role.CHIEF, Role.CLERK, Role.DISPATCHER, Role.OFFICER)
+HOTLIST_VIEWERS = city_roles(*OPERATIONS_ROLES)
 
 
 def _hotlist_list_page(request, form, status=200):

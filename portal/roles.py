@@ -21,3 +21,7 @@ HIT_HANDLER_ROLES: tuple[Role, ...] = (Role.DISPATCHER, Role.CHIEF)  # live hits
 CASE_READER_ROLES: tuple[Role, ...] = (Role.CLERK, Role.AUDITOR, Role.CHIEF)  # revocation cases
 CASE_OPENER_ROLES: tuple[Role, ...] = (Role.CLERK, Role.AUDITOR)
 AGREEMENT_READER_ROLES: tuple[Role, ...] = (Role.CLERK, Role.CHIEF, Role.AUDITOR)
+AGREEMENT_EDITOR_ROLES: tuple[Role, ...] = MANAGER_ROLES
+AUDIT_READER_ROLES: tuple[Role, ...] = (Role.AUDITOR, Role.CHIEF)
+# Staff who see camera pages and hotlists (counts and lists, never plates): everyone but the auditor.
+OPERATIONS_ROLES: tuple[Role, ...] = (Role.CHIEF, Role.CLERK, Role.DISPATCHER, Role.OFFICER)

@@ -15,7 +15,14 @@ from cameras.images import crop_content_type, private_image_response
 from cameras.models import Camera, Read
 from portal.access import access, city_roles
 from portal.models import Agency
-from portal.roles import Role
+from portal.roles import (
+    AGREEMENT_EDITOR_ROLES,
+    AGREEMENT_READER_ROLES,
+    CASE_OPENER_ROLES,
+    CASE_READER_ROLES,
+    SEARCH_ROLES,
+    Role,
+)
 from sharing import services
 from sharing.forms import (
     AgreementForm,
@@ -44,10 +51,10 @@ from sharing.selectors import (
     searches_of_city,
 )
 
-AGREEMENT_READERS = city_roles(Role.CLERK, Role.CHIEF, Role.AUDITOR)
-AGREEMENT_EDITORS = city_roles(Role.CLERK, Role.CHIEF)
+AGREEMENT_READERS = city_roles(*AGREEMENT_READER_ROLES)
+AGREEMENT_EDITORS = city_roles(*AGREEMENT_EDITOR_ROLES)
 CHIEF = city_roles(Role.CHIEF)
-LOCAL_SEARCHERS = city_roles(Role.OFFICER, Role.CHIEF)
+LOCAL_SEARCHERS = city_roles(*SEARCH_ROLES)
 
 
 RULE_INVALID_INPUT = "input.invalid"
@@ -220,9 +227,8 @@ def agreement_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID)
     )
 
 
-def _transition_view(action: str, rule, *, reason_required: bool = False, success: str):
-    """A POST-only view that runs one ``agreement_<action>`` service."""
-    service = getattr(services, f"agreement_{action}")
+def _transition_view(service, rule, *, reason_required: bool = False, success: str):
+    """A POST-only view that runs one agreement transition service."""
 
     @access(rule)
     @require_POST
@@ -248,22 +254,28 @@ def _transition_view(action: str, rule, *, reason_required: bool = False, succes
         messages.success(request, success)
         return detail
 
-    view.__name__ = f"agreement_{action}"
+    view.__name__ = service.__name__
     return view
 
 
 agreement_submit = _transition_view(
-    "submit", AGREEMENT_EDITORS, success="Submitted for the chief's approval."
+    services.agreement_submit, AGREEMENT_EDITORS, success="Submitted for the chief's approval."
 )
 agreement_send_back = _transition_view(
-    "send_back", CHIEF, reason_required=True, success="Sent back to draft."
+    services.agreement_send_back, CHIEF, reason_required=True, success="Sent back to draft."
 )
-agreement_approve = _transition_view("approve", CHIEF, success="Approved: the agreement is active.")
-agreement_suspend = _transition_view("suspend", CHIEF, reason_required=True, success="Suspended.")
+agreement_approve = _transition_view(
+    services.agreement_approve, CHIEF, success="Approved: the agreement is active."
+)
+agreement_suspend = _transition_view(
+    services.agreement_suspend, CHIEF, reason_required=True, success="Suspended."
+)
 agreement_reinstate = _transition_view(
-    "reinstate", CHIEF, success="Reinstated: the agreement is active again."
+    services.agreement_reinstate, CHIEF, success="Reinstated: the agreement is active again."
 )
-agreement_revoke = _transition_view("revoke", CHIEF, reason_required=True, success="Revoked.")
+agreement_revoke = _transition_view(
+    services.agreement_revoke, CHIEF, reason_required=True, success="Revoked."
+)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -300,8 +312,8 @@ def policy_edit(request: HttpRequest, city_slug: str) -> HttpResponse:
 # Revocation cases
 # ----------------------------------------------------------------------------------------------
 
-CASE_READERS = city_roles(Role.CLERK, Role.AUDITOR, Role.CHIEF)
-CASE_OPENERS = city_roles(Role.CLERK, Role.AUDITOR)
+CASE_READERS = city_roles(*CASE_READER_ROLES)
+CASE_OPENERS = city_roles(*CASE_OPENER_ROLES)
 
 
 def _public_id_or_none(value: str | None) -> uuid.UUID | None:
@@ -399,9 +411,8 @@ def revocation_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID
     )
 
 
-def _case_transition_view(action: str, *, success: str):
-    """A POST-only view for the chief that runs one ``revocation_<action>`` service."""
-    service = getattr(services, f"revocation_{action}")
+def _case_transition_view(service, *, success: str):
+    """A POST-only view for the chief that runs one revocation case transition service."""
 
     @access(CHIEF)
     @require_POST
@@ -422,13 +433,15 @@ def _case_transition_view(action: str, *, success: str):
         messages.success(request, success)
         return detail
 
-    view.__name__ = f"revocation_{action}"
+    view.__name__ = service.__name__
     return view
 
 
-revocation_start_review = _case_transition_view("start_review", success="Review started.")
+revocation_start_review = _case_transition_view(services.revocation_start_review, success="Review started.")
 revocation_suspend = _case_transition_view(
-    "suspend", success="Suspended: every agreement with the agency has ended for now."
+    services.revocation_suspend, success="Suspended: every agreement with the agency has ended for now."
 )
-revocation_revoke = _case_transition_view("revoke", success="Revoked. The agency has been notified.")
-revocation_dismiss = _case_transition_view("dismiss", success="Dismissed.")
+revocation_revoke = _case_transition_view(
+    services.revocation_revoke, success="Revoked. The agency has been notified."
+)
+revocation_dismiss = _case_transition_view(services.revocation_dismiss, success="Dismissed.")

@@ -37,7 +37,7 @@ from cameras.models import (
 )
 from cameras.recognition import normalize_plate
 from portal.models import City, User
-from portal.roles import Role
+from portal.roles import HIT_HANDLER_ROLES
 from portal.tenancy import city_scope
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -369,7 +369,7 @@ def _announce_hits(city: City, hit_ids: list[int], *, created: bool) -> None:
 
 # --- disposition ---------------------------------------------------------------------------------------------
 
-DISPOSERS = (Role.DISPATCHER, Role.CHIEF)
+DISPOSERS = HIT_HANDLER_ROLES
 
 
 def hit_disposition(*, hit: Hit, by: User, disposition: str, action_taken: str = "", request=None) -> Hit:
@@ -415,9 +415,9 @@ def reads_match_pending(*, older_than: dt.timedelta = dt.timedelta(seconds=30), 
     The safety net behind matching on commit (``ingest._reads_stored``): no read escapes the hotlists for longer than a
     beat interval. Returns how many reads were matched.
     """
-    cutoff = timezone.now() - older_than
+    stored_before = timezone.now() - older_than
     pending = (
-        Read.all_cities.filter(matched_at__isnull=True, created_at__lt=cutoff)
+        Read.all_cities.filter(matched_at__isnull=True, created_at__lt=stored_before)
         .order_by("created_at")
         .values_list("city_id", "pk")[:limit]
     )

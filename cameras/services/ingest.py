@@ -451,21 +451,24 @@ def retention_purge(*, city: City, now: dt.datetime | None = None) -> RetentionP
     (never plates). Files go after the rows have committed.
     """
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(days=city.retention_days)
+    # The retention deadline (stored as ``RetentionPurge.cutoff``): reads captured before it go.
+    retention_deadline = now - dt.timedelta(days=city.retention_days)
     storage = private_storage()
     files: list[str] = []
     with city_scope(city), transaction.atomic():
-        expired = Read.objects.filter(captured_at__lt=cutoff)
+        expired = Read.objects.filter(captured_at__lt=retention_deadline)
         held = expired.exclude(evidence_case_number="")
         doomed = expired.filter(evidence_case_number="")
         summary = doomed.aggregate(count=Count("pk"), oldest=Min("captured_at"), newest=Max("captured_at"))
         files += [name for name in doomed.exclude(crop="").values_list("crop", flat=True)]
         doomed.delete()
-        frames = Frame.objects.filter(captured_at__lt=cutoff).exclude(Q(reads__evidence_case_number__gt=""))
+        frames = Frame.objects.filter(captured_at__lt=retention_deadline).exclude(
+            Q(reads__evidence_case_number__gt="")
+        )
         files += [name for name in frames.values_list("image", flat=True) if name]
         frames_deleted, _ = Frame.objects.filter(pk__in=list(frames.values_list("pk", flat=True))).delete()
         purge = RetentionPurge.objects.create(
-            cutoff=cutoff,
+            cutoff=retention_deadline,
             reads_deleted=summary["count"],
             frames_deleted=frames_deleted,
             reads_held=held.count(),
@@ -478,7 +481,7 @@ def retention_purge(*, city: City, now: dt.datetime | None = None) -> RetentionP
             target_type="retention_purge",
             target_id=str(purge.pk),
             details={
-                "cutoff": cutoff.isoformat(),
+                "cutoff": retention_deadline.isoformat(),
                 "retention_days": city.retention_days,
                 "reads_deleted": summary["count"],
                 "frames_deleted": frames_deleted,

@@ -203,6 +203,16 @@ _VERBS = {
     "revoke": "revoked",
     "expire": "expired",
 }
+# Each action's transition method on the model, named where it is called (no lookup by string).
+_METHODS = {
+    "submit": SharingAgreement.submit,
+    "send_back": SharingAgreement.send_back,
+    "approve": SharingAgreement.approve,
+    "suspend": SharingAgreement.suspend,
+    "reinstate": SharingAgreement.reinstate,
+    "revoke": SharingAgreement.revoke,
+    "expire": SharingAgreement.expire,
+}
 _EVENTS = {
     "submit": EventType.AGREEMENT_SUBMITTED,
     "send_back": EventType.AGREEMENT_SENT_BACK,
@@ -230,7 +240,7 @@ def _transition(
         fresh = (
             SharingAgreement.objects.select_for_update().select_related("partner_agency").get(pk=agreement.pk)
         )
-        method = getattr(fresh, action)
+        method = _METHODS[action].__get__(fresh)
         if not can_proceed(method):
             raise AgreementStateError(
                 f"This agreement is {fresh.get_state_display().lower()}; it cannot be {_VERBS[action]}."

@@ -22,7 +22,7 @@ from audits.events import EventType
 from audits.models import AuditEvent
 from audits.services import audit_record
 from portal.models import Agency, City, User
-from portal.roles import Role
+from portal.roles import CASE_OPENER_ROLES, Role
 from portal.tenancy import city_scope
 from sharing.models import (
     PERMANENT_GROUNDS,
@@ -41,7 +41,7 @@ from sharing.services.agreements import _transition as agreement_transition
 
 logger = logging.getLogger(__name__)
 
-CASE_OPENERS = (Role.CLERK, Role.AUDITOR)
+CASE_OPENERS = CASE_OPENER_ROLES
 
 
 class RevocationStateError(Exception):
@@ -124,6 +124,12 @@ _VERBS = {
     "revoke": "revoked",
     "dismiss": "dismissed",
 }
+_METHODS = {
+    "start_review": RevocationCase.start_review,
+    "suspend": RevocationCase.suspend,
+    "revoke": RevocationCase.revoke,
+    "dismiss": RevocationCase.dismiss,
+}
 _EVENTS = {
     "start_review": EventType.REVOCATION_REVIEW_STARTED,
     "suspend": EventType.REVOCATION_SUSPENDED,
@@ -205,7 +211,7 @@ def _case_transition(
     city = case.city
     with city_scope(city), transaction.atomic():
         fresh = RevocationCase.objects.select_for_update().select_related("agency", "city").get(pk=case.pk)
-        method = getattr(fresh, action)
+        method = _METHODS[action].__get__(fresh)
         if not by.has_city_role(city, Role.CHIEF):
             raise PermissionDenied("Only the chief decides revocation cases.")
         if not can_proceed(method) or not has_transition_perm(method, by):
