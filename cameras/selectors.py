@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q
@@ -8,7 +9,10 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from cameras.models import Camera, Frame, Hit, Hotlist, Read
+from cameras.models import MANAGE_HOTLIST, Camera, Frame, Hit, Hotlist, Read
+from portal.models import User
+from portal.object_permissions import holders_of, holds
+from portal.roles import MANAGER_ROLES
 from portal.tenancy import city_scope
 
 
@@ -134,3 +138,30 @@ def get_hotlist(*, public_id):
     if hotlist is None:
         raise Http404("No such hotlist.")
     return hotlist
+
+
+def may_manage_hotlist(*, user, hotlist: Hotlist) -> bool:
+    """The city's chief and clerks manage every hotlist; other staff only one assigned to them."""
+    return user.has_city_role(hotlist.city, *MANAGER_ROLES) or holds(user, hotlist, MANAGE_HOTLIST)
+
+
+def hotlist_managers(*, hotlist: Hotlist):
+    """Staff assigned to manage this hotlist (beyond the chief and clerks, who manage every list)."""
+    return holders_of(hotlist, MANAGE_HOTLIST)
+
+
+def assignable_staff(*, city) -> list:
+    """The city's active staff, by username, who can be assigned an object (a list, a case)."""
+    return list(User.objects.filter(city=city, is_active=True).order_by("username"))
+
+
+def get_staff_member(*, city, public_id: str):
+    """One of the city's active staff, or 404 (another city's user answers the same)."""
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError as error:
+        raise Http404("No such person.") from error
+    user = User.objects.filter(city=city, is_active=True, public_id=key).first()
+    if user is None:
+        raise Http404("No such person.")
+    return user

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from audits.refusals import refusal_record
 from cameras import selectors, services
 from cameras.forms import CameraForm, DispositionForm, HotlistEntryForm, HotlistForm, HotlistImportForm
 from cameras.images import crop_content_type, private_image_response
@@ -19,6 +20,7 @@ from portal.roles import HIT_HANDLER_ROLES, MANAGER_ROLES, OPERATIONS_ROLES
 MANAGERS = city_roles(*MANAGER_ROLES)
 CAMERA_VIEWERS = city_roles(*OPERATIONS_ROLES)
 HIT_HANDLERS = city_roles(*HIT_HANDLER_ROLES)
+RULE_NOT_HOTLIST_MANAGER = "object.not_hotlist_manager"
 
 
 @access(CITY_STAFF)
@@ -157,6 +159,8 @@ def hotlist_create(request: HttpRequest, city_slug: str) -> HttpResponse:
 
 def _hotlist_page(request, hotlist, *, entry_form=None, import_form=None, report=None, status=200):
     entries = Paginator(hotlist.entries.order_by("plate"), 100).get_page(request.GET.get("page"))
+    assigns = request.user.role in MANAGER_ROLES
+    managers = selectors.hotlist_managers(hotlist=hotlist)
     context = {
         "city": request.city,
         "hotlist": hotlist,
@@ -164,7 +168,12 @@ def _hotlist_page(request, hotlist, *, entry_form=None, import_form=None, report
         "report": report,
         "entry_form": entry_form or HotlistEntryForm(),
         "import_form": import_form or HotlistImportForm(),
-        "can_manage": request.user.role in MANAGER_ROLES,
+        "can_manage": selectors.may_manage_hotlist(user=request.user, hotlist=hotlist),
+        "managers": managers,
+        "can_assign": assigns,
+        "assignable": [u for u in selectors.assignable_staff(city=request.city) if u not in managers]
+        if assigns
+        else [],
     }
     return render(request, "cameras/hotlist_detail.html", context, status=status)
 
@@ -174,10 +183,19 @@ def hotlist_detail(request: HttpRequest, city_slug: str, hotlist_id) -> HttpResp
     return _hotlist_page(request, selectors.get_hotlist(public_id=hotlist_id))
 
 
-@access(MANAGERS)
+def _refuse_unless_manager(request: HttpRequest, hotlist) -> HttpResponse | None:
+    if selectors.may_manage_hotlist(user=request.user, hotlist=hotlist):
+        return None
+    refusal_record(city=request.city, rule=RULE_NOT_HOTLIST_MANAGER, via="web", status=403, request=request)
+    return HttpResponseForbidden("Only the chief, clerks and this list's assigned managers change it.")
+
+
+@access(HOTLIST_VIEWERS)
 @require_POST
 def hotlist_entry_add(request: HttpRequest, city_slug: str, hotlist_id) -> HttpResponse:
     hotlist = selectors.get_hotlist(public_id=hotlist_id)
+    if refused := _refuse_unless_manager(request, hotlist):
+        return refused
     form = HotlistEntryForm(request.POST)
     if not form.is_valid():
         return _hotlist_page(request, hotlist, entry_form=form, status=400)
@@ -190,10 +208,12 @@ def hotlist_entry_add(request: HttpRequest, city_slug: str, hotlist_id) -> HttpR
     return redirect("hotlist_detail", city_slug=city_slug, hotlist_id=hotlist.public_id)
 
 
-@access(MANAGERS)
+@access(HOTLIST_VIEWERS)
 @require_POST
 def hotlist_import(request: HttpRequest, city_slug: str, hotlist_id) -> HttpResponse:
     hotlist = selectors.get_hotlist(public_id=hotlist_id)
+    if refused := _refuse_unless_manager(request, hotlist):
+        return refused
     form = HotlistImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _hotlist_page(request, hotlist, import_form=form, status=400)
@@ -205,6 +225,27 @@ def hotlist_import(request: HttpRequest, city_slug: str, hotlist_id) -> HttpResp
         form.add_error("file", str(refusal))
         return _hotlist_page(request, hotlist, import_form=form, status=400)
     return _hotlist_page(request, hotlist, report=report)
+
+
+@access(MANAGERS)
+@require_POST
+def hotlist_manager_add(request: HttpRequest, city_slug: str, hotlist_id) -> HttpResponse:
+    """The chief or a clerk assigns one of the city's staff to manage this list (audited)."""
+    hotlist = selectors.get_hotlist(public_id=hotlist_id)
+    user = selectors.get_staff_member(city=request.city, public_id=request.POST.get("user", ""))
+    if services.hotlist_manager_grant(hotlist=hotlist, user=user, by=request.user, request=request):
+        messages.success(request, f"{user.get_username()} now manages this list.")
+    return redirect("hotlist_detail", city_slug=city_slug, hotlist_id=hotlist.public_id)
+
+
+@access(MANAGERS)
+@require_POST
+def hotlist_manager_remove(request: HttpRequest, city_slug: str, hotlist_id, user_id) -> HttpResponse:
+    hotlist = selectors.get_hotlist(public_id=hotlist_id)
+    user = selectors.get_staff_member(city=request.city, public_id=str(user_id))
+    if services.hotlist_manager_revoke(hotlist=hotlist, user=user, by=request.user, request=request):
+        messages.success(request, f"{user.get_username()} no longer manages this list.")
+    return redirect("hotlist_detail", city_slug=city_slug, hotlist_id=hotlist.public_id)
 
 
 # --- hits ------------------------------------------------------------------------------------------------------

@@ -33,4 +33,14 @@ urlpatterns = [
     path("revocations/<uuid:public_id>/suspend/", views.revocation_suspend, name="revocation_suspend"),
     path("revocations/<uuid:public_id>/revoke/", views.revocation_revoke, name="revocation_revoke"),
     path("revocations/<uuid:public_id>/dismiss/", views.revocation_dismiss, name="revocation_dismiss"),
+    path(
+        "revocations/<uuid:public_id>/investigators/",
+        views.revocation_investigator_add,
+        name="revocation_investigator_add",
+    ),
+    path(
+        "revocations/<uuid:public_id>/investigators/<uuid:user_id>/remove/",
+        views.revocation_investigator_remove,
+        name="revocation_investigator_remove",
+    ),
 ]

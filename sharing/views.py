@@ -6,15 +6,16 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from audits.refusals import refusal_record
 from cameras.images import crop_content_type, private_image_response
 from cameras.models import Camera, Read
-from portal.access import access, city_roles
-from portal.models import Agency
+from portal.access import CITY_STAFF, access, city_roles
+from portal.models import Agency, User
+from portal.object_permissions import holders_of, holds
 from portal.roles import (
     AGREEMENT_EDITOR_ROLES,
     AGREEMENT_READER_ROLES,
@@ -33,7 +34,13 @@ from sharing.forms import (
     SearchForm,
     TransitionForm,
 )
-from sharing.models import EDITABLE_POLICY_FIELDS, AgreementState, RevocationGrounds, RevocationState
+from sharing.models import (
+    EDITABLE_POLICY_FIELDS,
+    INVESTIGATE_CASE,
+    AgreementState,
+    RevocationGrounds,
+    RevocationState,
+)
 from sharing.permissions import CITY_SEARCHER, request_grant
 from sharing.selectors import (
     agreements_of_agency_and_units,
@@ -389,10 +396,20 @@ def revocation_new(request: HttpRequest, city_slug: str) -> HttpResponse:
     return redirect("sharing:revocation_detail", city_slug=city.slug, public_id=case.public_id)
 
 
-@access(CASE_READERS)
+RULE_NOT_INVESTIGATOR = "object.not_case_investigator"
+
+
+@access(CITY_STAFF)
 def revocation_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    """The case: its readers by role (clerks, auditors, the chief), or staff assigned to investigate it."""
     city = request.city
     case = get_revocation_case_for_city(city=city, public_id=public_id)
+    user = request.user
+    if user.role not in CASE_READER_ROLES and not holds(user, case, INVESTIGATE_CASE):
+        refusal_record(city=city, rule=RULE_NOT_INVESTIGATOR, via="web", status=403, request=request)
+        return HttpResponseForbidden("Only the case's readers and assigned investigators see it.")
+    investigators = holders_of(case, INVESTIGATE_CASE)
+    assigns = user.role in CASE_READER_ROLES
     return render(
         request,
         "sharing/revocation_detail.html",
@@ -407,8 +424,50 @@ def revocation_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID
             ),
             "states": RevocationState,
             "form": RevocationDecisionForm(),
+            "investigators": investigators,
+            "can_assign": assigns,
+            "assignable": [
+                staff
+                for staff in User.objects.filter(city=city, is_active=True).order_by("username")
+                if staff not in investigators and staff.role not in CASE_READER_ROLES
+            ]
+            if assigns
+            else [],
         },
     )
+
+
+def _staff_member(city, public_id) -> User:
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError as error:
+        raise Http404("No such person.") from error
+    staff = User.objects.filter(city=city, is_active=True, public_id=key).first()
+    if staff is None:
+        raise Http404("No such person.")
+    return staff
+
+
+@access(CASE_READERS)
+@require_POST
+def revocation_investigator_add(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    case = get_revocation_case_for_city(city=request.city, public_id=public_id)
+    staff = _staff_member(request.city, request.POST.get("user", ""))
+    if services.revocation_investigator_assign(case=case, user=staff, by=request.user, request=request):
+        messages.success(request, f"{staff.get_username()} now investigates this case.")
+    return redirect("sharing:revocation_detail", city_slug=city_slug, public_id=case.public_id)
+
+
+@access(CASE_READERS)
+@require_POST
+def revocation_investigator_remove(
+    request: HttpRequest, city_slug: str, public_id: uuid.UUID, user_id: uuid.UUID
+) -> HttpResponse:
+    case = get_revocation_case_for_city(city=request.city, public_id=public_id)
+    staff = _staff_member(request.city, user_id)
+    if services.revocation_investigator_unassign(case=case, user=staff, by=request.user, request=request):
+        messages.success(request, f"{staff.get_username()} no longer investigates this case.")
+    return redirect("sharing:revocation_detail", city_slug=city_slug, public_id=case.public_id)
 
 
 def _case_transition_view(service, *, success: str):

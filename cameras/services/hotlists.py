@@ -9,6 +9,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -26,6 +27,7 @@ from cameras.hooks import (
     hotlist_screens,
 )
 from cameras.models import (
+    MANAGE_HOTLIST,
     Disposition,
     Hit,
     HitStatus,
@@ -37,7 +39,8 @@ from cameras.models import (
 )
 from cameras.recognition import normalize_plate
 from portal.models import City, User
-from portal.roles import HIT_HANDLER_ROLES
+from portal.object_permissions import holds, object_permission_grant, object_permission_revoke
+from portal.roles import HIT_HANDLER_ROLES, MANAGER_ROLES
 from portal.tenancy import city_scope
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -172,9 +175,15 @@ def _entry_problem(city: City, plate: str, state: str, reason: str, expires_at: 
     return ""
 
 
+def _require_manager(hotlist: Hotlist, by: User) -> None:
+    if not (by.has_city_role(hotlist.city, *MANAGER_ROLES) or holds(by, hotlist, MANAGE_HOTLIST)):
+        raise PermissionDenied("Only the chief, clerks and this list's assigned managers change it.")
+
+
 def hotlist_entry_add(
     *, hotlist: Hotlist, by: User, plate: str, state: str, reason: str, expires_at=None, request=None
 ) -> HotlistEntry:
+    _require_manager(hotlist, by)
     plate, state, reason = normalize_plate(plate), state.strip().upper(), reason.strip()
     problem = _entry_problem(hotlist.city, plate, state, reason, expires_at)
     if problem:
@@ -232,6 +241,7 @@ def hotlist_import_csv(*, hotlist: Hotlist, by: User, data: bytes, request=None)
     """Import ``plate,state,reason[,expires]`` rows. Good rows are stored together; each bad row is
     reported with its line number and why. A file that is not such a CSV is refused whole."""
     city = hotlist.city
+    _require_manager(hotlist, by)
     _check_source(city=city, by=by, name=hotlist.name, source=hotlist.source, request=request)
     if len(data) > MAX_IMPORT_BYTES:
         raise HotlistRefused(
@@ -427,3 +437,19 @@ def reads_match_pending(*, older_than: dt.timedelta = dt.timedelta(seconds=30), 
     for city in City.objects.filter(pk__in=by_city):
         reads_match(city=city, read_ids=by_city[city.pk])
     return sum(len(ids) for ids in by_city.values())
+
+
+# --- per-object managers (django-guardian) ---------------------------------------------------------
+
+
+def hotlist_manager_grant(*, hotlist: Hotlist, user: User, by: User, request=None) -> bool:
+    """The chief or a clerk lets one more of the city's staff manage this hotlist (audited)."""
+    return object_permission_grant(
+        obj=hotlist, permission=MANAGE_HOTLIST, user=user, by=by, granters=MANAGER_ROLES, request=request
+    )
+
+
+def hotlist_manager_revoke(*, hotlist: Hotlist, user: User, by: User, request=None) -> bool:
+    return object_permission_revoke(
+        obj=hotlist, permission=MANAGE_HOTLIST, user=user, by=by, granters=MANAGER_ROLES, request=request
+    )

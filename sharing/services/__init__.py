@@ -22,6 +22,8 @@ from sharing.services.common import AgreementStateError, PolicyRefusal
 from sharing.services.revocations import (
     RevocationStateError,
     revocation_dismiss,
+    revocation_investigator_assign,
+    revocation_investigator_unassign,
     revocation_open,
     revocation_revoke,
     revocation_start_review,
@@ -49,6 +51,8 @@ __all__ = [
     "partner_alerts_push",
     "read_crop_viewed",
     "revocation_dismiss",
+    "revocation_investigator_assign",
+    "revocation_investigator_unassign",
     "revocation_open",
     "revocation_revoke",
     "revocation_start_review",

@@ -22,9 +22,11 @@ from audits.events import EventType
 from audits.models import AuditEvent
 from audits.services import audit_record
 from portal.models import Agency, City, User
-from portal.roles import CASE_OPENER_ROLES, Role
+from portal.object_permissions import object_permission_grant, object_permission_revoke
+from portal.roles import CASE_OPENER_ROLES, CASE_READER_ROLES, Role
 from portal.tenancy import city_scope
 from sharing.models import (
+    INVESTIGATE_CASE,
     PERMANENT_GROUNDS,
     AgreementState,
     PermanentBlock,
@@ -318,4 +320,24 @@ def revocation_dismiss(*, case: RevocationCase, by: User, rationale: str, reques
     chief reinstates each one (which runs the policy engine again)."""
     return _case_transition(
         case=case, by=by, action="dismiss", rationale=_require_rationale(rationale), request=request
+    )
+
+
+# --- investigators (django-guardian, per case) -----------------------------------------------------
+
+
+def revocation_investigator_assign(
+    *, case: RevocationCase, user: User, by: User, request: HttpRequest | None = None
+) -> bool:
+    """A clerk, auditor or the chief assigns one of the city's staff to investigate this case (audited)."""
+    return object_permission_grant(
+        obj=case, permission=INVESTIGATE_CASE, user=user, by=by, granters=CASE_READER_ROLES, request=request
+    )
+
+
+def revocation_investigator_unassign(
+    *, case: RevocationCase, user: User, by: User, request: HttpRequest | None = None
+) -> bool:
+    return object_permission_revoke(
+        obj=case, permission=INVESTIGATE_CASE, user=user, by=by, granters=CASE_READER_ROLES, request=request
     )
