@@ -234,6 +234,9 @@ class Priority(models.IntegerChoices):
     URGENT = 4, "Urgent (AMBER, officer safety)"
 
 
+MANAGE_HOTLIST = "cameras.manage_hotlist"
+
+
 class Hotlist(CityOwnedModel):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=120)
@@ -252,6 +255,8 @@ class Hotlist(CityOwnedModel):
     class Meta:
         ordering = ["-priority", "name"]
         constraints = [models.UniqueConstraint(fields=["city", "name"], name="hotlist_name_unique_in_city")]
+        # Per-object (django-guardian): staff beyond the chief and clerks who manage this one list.
+        permissions = [("manage_hotlist", "Manage this hotlist's entries")]
 
     def __str__(self) -> str:
         return self.name

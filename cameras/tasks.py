@@ -35,9 +35,7 @@ def purge_expired_reads() -> dict[str, int]:
 @shared_task(name="cameras.tasks.match_pending_reads", acks_late=True)
 def match_pending_reads() -> int:
     """Every minute: match any read that missed its matching task."""
-    from cameras.services import reads_match_pending
-
-    return reads_match_pending()
+    return services.reads_match_pending()
 
 
 @shared_task(name="cameras.tasks.camera_health_sweep", acks_late=True)

@@ -31,6 +31,12 @@ urlpatterns = [
     path("hotlists/<uuid:hotlist_id>/", views.hotlist_detail, name="hotlist_detail"),
     path("hotlists/<uuid:hotlist_id>/entries/", views.hotlist_entry_add, name="hotlist_entry_add"),
     path("hotlists/<uuid:hotlist_id>/import/", views.hotlist_import, name="hotlist_import"),
+    path("hotlists/<uuid:hotlist_id>/managers/", views.hotlist_manager_add, name="hotlist_manager_add"),
+    path(
+        "hotlists/<uuid:hotlist_id>/managers/<uuid:user_id>/remove/",
+        views.hotlist_manager_remove,
+        name="hotlist_manager_remove",
+    ),
     path("hits/", views.hit_board, name="hit_board"),
     path("hits/<uuid:hit_id>/", views.hit_detail, name="hit_detail"),
 ]
