@@ -40,112 +40,37 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from anyascii import anyascii
+from confusable_homoglyphs import confusables
+from rapidfuzz.distance import OSA
+
 # --------------------------------------------------------------------------
 # Normalisation
 # --------------------------------------------------------------------------
 
-_CONFUSABLES = {
-    # Cyrillic
-    "а": "a",
-    "в": "b",
-    "е": "e",
-    "ё": "e",
-    "к": "k",
-    "м": "m",
-    "н": "h",
-    "о": "o",
-    "р": "p",
-    "с": "c",
-    "т": "t",
-    "у": "y",
-    "х": "x",
-    "ѕ": "s",
-    "і": "i",
-    "ї": "i",
-    "ј": "j",
-    "ԁ": "d",
-    "ɡ": "g",
-    "һ": "h",
-    "ӏ": "l",
-    "ԛ": "q",
-    "ԝ": "w",
-    "ь": "b",
-    "А": "A",
-    "В": "B",
-    "Е": "E",
-    "Ё": "E",
-    "К": "K",
-    "М": "M",
-    "Н": "H",
-    "О": "O",
-    "Р": "P",
-    "С": "C",
-    "Т": "T",
-    "У": "Y",
-    "Х": "X",
-    "Ѕ": "S",
-    "І": "I",
-    "Ї": "I",
-    "Ј": "J",
-    "Ԁ": "D",
-    "Ӏ": "I",
-    "Ԛ": "Q",
-    "Ԝ": "W",
-    # Greek
-    "α": "a",
-    "β": "b",
-    "ε": "e",
-    "η": "n",
-    "ι": "i",
-    "κ": "k",
-    "ν": "v",
-    "ο": "o",
-    "ρ": "p",
-    "τ": "t",
-    "υ": "u",
-    "χ": "x",
-    "γ": "y",
-    "ω": "w",
-    "Α": "A",
-    "Β": "B",
-    "Ε": "E",
-    "Ζ": "Z",
-    "Η": "H",
-    "Ι": "I",
-    "Κ": "K",
-    "Μ": "M",
-    "Ν": "N",
-    "Ο": "O",
-    "Ρ": "P",
-    "Τ": "T",
-    "Υ": "Y",
-    "Χ": "X",
-    # Latin oddities
-    "ı": "i",
-    "ȷ": "j",
-    "ɩ": "i",
-    "ʟ": "L",
-    "ᴄ": "c",
-    "ᴇ": "e",
-    "ɪ": "I",
-    "ᴏ": "o",
-}
-_SPECIAL_LATIN = {
-    "đ": "d",
-    "Đ": "D",
-    "ø": "o",
-    "Ø": "O",
-    "ł": "l",
-    "Ł": "L",
-    "ß": "ss",
-    "æ": "ae",
-    "Æ": "AE",
-    "œ": "oe",
-    "Œ": "OE",
-    "þ": "th",
-    "Þ": "TH",
-    "ð": "d",
-}
+
+@lru_cache(maxsize=4096)
+def _latin_lookalike(ch: str) -> str:
+    """The ASCII letter a non-Latin look-alike stands for (UTS #39 confusables via
+    ``confusable-homoglyphs``; small capitals and the like via ``anyascii``), or ``ch``."""
+    if ch.isascii() or not ch.isalpha():
+        return ch
+    found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=True) or []
+    for entry in found:
+        for glyph in entry.get("homoglyphs", ()):
+            c = glyph.get("c", "")
+            if len(c) == 1 and c.isascii() and c.isalpha():
+                # the skeleton maps capital I to "l"; keep the case the writer meant
+                if ch.isupper() and c.islower():
+                    t = anyascii(ch)
+                    return t if len(t) == 1 and t.isalpha() else c.upper()
+                return c
+    if "LATIN" not in unicodedata.name(ch, ""):
+        return ch  # a letter of another script with no Latin look-alike: the word is not Latin
+    t = anyascii(ch)
+    return t if len(t) == 1 and t.isascii() and t.isalpha() else ch
+
+
 _LEET = {
     "0": "o",
     "1": "i",
@@ -168,9 +93,11 @@ _LEET_SYMBOL_RE = re.compile(
 def _strip_marks(s: str) -> str:
     out = []
     for ch in unicodedata.normalize("NFKD", s):
-        if unicodedata.category(ch) == "Mn":
+        if unicodedata.category(ch) in ("Mn", "Me"):
             continue
-        out.append(_SPECIAL_LATIN.get(ch, ch))
+        if not ch.isascii() and "LATIN" in unicodedata.name(ch, ""):
+            ch = anyascii(ch) or ch  # đ -> d, ß -> ss, æ -> ae, ł -> l
+        out.append(ch)
     return unicodedata.normalize("NFC", "".join(out))
 
 
@@ -180,7 +107,7 @@ def _drop_format(s: str) -> str:
 
 def _fold_word(word: str) -> str:
     word = _strip_marks(word)
-    folded = "".join(_CONFUSABLES.get(ch, ch) for ch in word)
+    folded = "".join(_latin_lookalike(ch) for ch in word)
     if folded.isascii():
         return folded
     if any("a" <= c.lower() <= "z" for c in word):
@@ -190,8 +117,9 @@ def _fold_word(word: str) -> str:
 
 
 def base_normalize(text: str) -> str:
-    """NFKC + format characters removed (used for raw-script matching)."""
-    return _drop_format(unicodedata.normalize("NFKC", text or ""))
+    """NFKC + format characters removed (used for raw-script matching); "&" reads as "and"."""
+    s = _drop_format(unicodedata.normalize("NFKC", text or ""))
+    return s.replace("&", " and ").replace("＆", " and ")
 
 
 def latin_view(text: str) -> str:
@@ -321,7 +249,51 @@ def tokenize(text: str) -> list[Token]:
         else:
             final.append(out[i])
             i += 1
-    return final
+    return _close_split_words(final, s)
+
+
+@lru_cache(maxsize=1)
+def _closing_lexicon() -> frozenset[str]:
+    return IMM_STRONG_WORDS | REPRO_WORDS | FA_WORDS
+
+
+def _closes_to_trigger(word: str) -> bool:
+    if word in _closing_lexicon():
+        return True
+    return fuzzy_match(word, IMM_STRONG_WORDS) is not None
+
+
+def _close_split_words(tokens: list[Token], s: str) -> list[Token]:
+    """Pass C: a trigger word split by a separator ("im-migration", "de.port", "abor tion") is
+    closed up; pieces that are words of their own ("de portland") are left alone."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        merged = None
+        for n in (3, 2):
+            win = tokens[i : i + n]
+            if len(win) < n or not all(t.low.isalpha() for t in win):
+                continue
+            if not all(_SEP_RE.fullmatch(s[a.end : b.start]) for a, b in zip(win, win[1:], strict=False)):
+                continue
+            cat = "".join(t.low for t in win)
+            if _closes_to_trigger(cat) and not any(_closes_to_trigger(t.low) for t in win):
+                merged = Token(
+                    "".join(t.orig for t in win),
+                    cat,
+                    win[0].start,
+                    win[-1].end,
+                    spelled=True,
+                    raw=s[win[0].start : win[-1].end],
+                )
+                i += n
+                break
+        if merged is None:
+            out.append(tokens[i])
+            i += 1
+        else:
+            out.append(merged)
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -330,26 +302,8 @@ def tokenize(text: str) -> list[Token]:
 
 
 def edit_distance(a: str, b: str, limit: int = 3) -> int:
-    """Optimal-string-alignment (Damerau) distance, capped at ``limit + 1``."""
-    if a == b:
-        return 0
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        best = cur[0]
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-            best = min(best, cur[j])
-        if best > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
+    """Optimal-string-alignment (Damerau) distance, capped at ``limit + 1`` (``rapidfuzz``)."""
+    return OSA.distance(a, b, score_cutoff=limit)
 
 
 def _allowed_edits(word: str) -> int:
@@ -488,6 +442,8 @@ request requested req removal removals custody raid raids sweep sweeps enforceme
 target targets targeting targeted agency referral tip admin administrative immigration deport deportation
 deported deportee assist assisting lookup locate locating fugitive fugitives task force sac tfo office
 field contact contacted notify notified case cases arrest arrested detain detained jail facility detention
+asked asks asking ask wants want wanted needs need requests requesting sent says said called calling
+told tells wishes would like liaison partner partners
 """.split()
 )
 ICE_POS_PREV = frozenset(
@@ -893,6 +849,9 @@ def _ice_is_agency(tokens: list[Token], i: int, words: set[str]) -> bool:
         return True
     if prv and prv[0].low in ICE_POS_PREV and prv[0].low not in {"for", "from", "with", "by", "to"}:
         return True
+    if prv and prv[0].low in ICE_POS_PREV and not nxt:
+        # "... for ice", "request from ice": the agency as the beneficiary at the end of a request
+        return True
     return _others_content_free(tokens, {i})
 
 
@@ -1085,14 +1044,23 @@ _AGENCY_NAME_PHRASES = [
     ("office", "of", "field", "operations"),
     ("air", "and", "marine", "operations"),
 ]
+# The department itself, named bare, is the immigration agencies' parent; as someone else's parent
+# (the Secret Service, the Coast Guard, FEMA) it says nothing about that unit.
+_DEPARTMENT_PHRASES = [("homeland", "security")]
 
 
-def looks_like_immigration_agency(name: str) -> bool:
-    """Whether an agency name denotes an immigration-enforcement body (ICE, CBP, Border Patrol, HSI...)."""
+def looks_like_immigration_agency(name: str, *, as_parent: bool = False) -> bool:
+    """Whether an agency name denotes an immigration-enforcement body (ICE, CBP, Border Patrol, HSI,
+    a bare "Department of Homeland Security"...). ``as_parent``: the name is a parent organisation."""
     if not name:
         return False
     a = analyze(name)
-    if _match_phrases([t.low for t in a.tokens], _AGENCY_NAME_PHRASES):
+    lows = [t.low for t in a.tokens]
+    if _match_phrases(lows, _AGENCY_NAME_PHRASES):
+        return True
+    if not as_parent and _match_phrases(lows, _DEPARTMENT_PHRASES):
+        return True
+    if not as_parent and set(lows) & {"dhs"}:
         return True
     return any(f.strength == "strong" for f in a.immigration)
 
