@@ -304,7 +304,8 @@ def case_number_present(case_number: str) -> bool:
     digits = c.replace(" ", "")
     if digits.isdigit() and set(digits) == {"0"}:
         return False
-    return True
+    # A case or call number carries a number: "none yet", "to follow", "will advise" do not.
+    return any(ch.isdigit() for ch in digits)
 
 
 def plate_known_chars(plate_query: str) -> int:

@@ -738,6 +738,35 @@ individuals present
 )
 _MONTH_CONTEXT = frozenset("in since early late mid of last next this until till by on from through".split())
 
+# Words that describe a vehicle or a person but name no incident.
+GENERIC_DESCRIPTORS = frozenset(
+    """
+car cars vehicle vehicles veh auto autos truck trucks van suv sedan plate plates tag tags plt lic license
+odd weird strange suspicious susp unusual interesting interest unknown random certain particular
+person persons people subject subjects individual individuals guy guys male female man woman someone
+driver drivers owner owners seen spotted parked area vicinity activity movement movements behavior
+behaviour location locations whereabouts track tracking trace locate find found identify ident id
+""".split()
+)
+
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+_OTHER_SCRIPT_WORD_RE = re.compile(r"[^\W\d_A-Za-z]{3,}")
+
+
+def _other_script_words(text: str) -> int:
+    """Content words in non-Latin scripts: runs of letters in Cyrillic, Arabic, Hangul words..., and
+    for Chinese / Japanese (no spaces) about one word per two characters."""
+    s = base_normalize(text)
+    count = 0
+    for run in _CJK_RE.findall(s):
+        count += len(run) // 2
+    s = _CJK_RE.sub(" ", s)
+    for run in _OTHER_SCRIPT_WORD_RE.findall(s):
+        if not all("LATIN" in unicodedata.name(c, "") for c in run):
+            count += 1
+    return count
+
+
 CRIME_WORDS = frozenset(
     """
 assault assaulted assaulting robbery robbed robber burglary burglarized burglar arson arsonist vandalism
@@ -773,6 +802,8 @@ class TextAnalysis:
     first_amendment: list[Finding] = field(default_factory=list)
     meaningful_words: list[str] = field(default_factory=list)
     crime_words: list[str] = field(default_factory=list)
+    # content in scripts the Latin tokeniser does not read (Chinese, Cyrillic, Korean...)
+    other_script_words: int = 0
 
     @property
     def is_immigration(self) -> bool:
@@ -788,7 +819,14 @@ class TextAnalysis:
 
     @property
     def is_vague(self) -> bool:
-        return len(self.meaningful_words) < 2
+        """Vague: fewer than two content words, or only generic descriptors ("odd car",
+        "plate of interest", "suspicious vehicle") that name no incident."""
+        count = len(self.meaningful_words) + self.other_script_words
+        if count < 2:
+            return True
+        if self.other_script_words:
+            return False
+        return all(w in GENERIC_DESCRIPTORS for w in self.meaningful_words)
 
     def evidence(self, category: str) -> tuple[str, ...]:
         findings = getattr(self, category)
@@ -887,6 +925,7 @@ def analyze(text: str) -> TextAnalysis:
         words |= t.alts
     a = TextAnalysis(text=text, tokens=tokens)
     a.meaningful_words = [t.low for t in tokens if _is_meaningful(t)]
+    a.other_script_words = _other_script_words(text)
     a.crime_words = [w for w in lows if w in CRIME_WORDS]
     raw = base_normalize(text).casefold()
     raw_stripped = _strip_marks(raw)
