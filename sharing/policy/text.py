@@ -802,6 +802,8 @@ class TextAnalysis:
     first_amendment: list[Finding] = field(default_factory=list)
     meaningful_words: list[str] = field(default_factory=list)
     crime_words: list[str] = field(default_factory=list)
+    # immigration words that name the victim, the threat or the place of a crime (not the purpose)
+    role_mentions: list[str] = field(default_factory=list)
     # content in scripts the Latin tokeniser does not read (Chinese, Cyrillic, Korean...)
     other_script_words: int = 0
 
@@ -932,8 +934,10 @@ def analyze(text: str) -> TextAnalysis:
     latin_low = latin_view(text).lower()
 
     imm = a.immigration
+    cue_at: dict[int, int] = {}  # finding number -> token index (for the role test)
     # -- acronyms and words
     for i, t in enumerate(tokens):
+        cue_at[len(imm)] = i
         for w in t.readings():
             if w == "ice":
                 if _ice_is_agency(tokens, i, words):
@@ -958,7 +962,9 @@ def analyze(text: str) -> TextAnalysis:
             if feat:
                 imm.append(Finding("immigration", "strong", t.raw or t.orig, feat))
                 break
+    cue_at = {k: v for k, v in cue_at.items() if k < len(imm)}
     for s, e, _ph in _match_phrases(lows, IMM_STRONG_PHRASES):
+        cue_at[len(imm)] = s
         imm.append(Finding("immigration", "strong", " ".join(t.orig for t in tokens[s:e]), "phrase"))
     # -- forms, statutes
     for m in _IMM_FORM_RE.finditer(latin_low):
@@ -976,6 +982,8 @@ def analyze(text: str) -> TextAnalysis:
     for stem in IMM_RAW_STEMS:
         if stem in raw or stem in raw_stripped:
             imm.append(Finding("immigration", "strong", stem, "script"))
+
+    _apply_role_test(a, cue_at)
 
     # -- reproductive care
     rep = a.reproductive
@@ -1015,6 +1023,63 @@ def analyze(text: str) -> TextAnalysis:
         if stem in raw:
             fa.append(Finding("first_amendment", "strong", stem, "script"))
     return a
+
+
+# Whose role an immigration word plays. The search is for a crime (a crime word is present) and every
+# immigration cue sits where it names the victim ("fraud against immigrants", "workers without
+# papers"), the suspect's threat ("threatened to have her deported", "threatened them with ICE") or a
+# place ("robbery at the immigration law office"): then the cue is not the purpose of the search.
+ROLE_VICTIM_CRIMES = frozenset(
+    """
+trafficking trafficked traffickers trafficker fraud frauds defrauded defrauding scam scams scammed scammer
+scammers extortion extorted extorting extort exploitation exploited exploiting wage wages withheld
+notario impersonating impersonation posing pretending forced labor labour servitude
+estafa estafas fraude trata extorsion robo asalto lua dao gian lan buon nguoi panloloko
+""".split()
+)
+ROLE_BEFORE = frozenset(
+    """
+against victim victims victimized victimised threatened threatening threaten threatens threat threats
+preying preyed robbed assaulted attacked beat beaten harassed stalked abused defrauded scammed
+exploited exploiting trafficked extorted contra victima victimas amenazo amenazaron amenaza laban
+biktima nan nhan
+""".split()
+)
+ROLE_PLACE_AFTER = frozenset(
+    """
+law office offices attorney attorneys lawyer lawyers clinic center centre services nonprofit
+church market store shop restaurant consulate building advocacy rights
+""".split()
+)
+# Cues that the agency or the status is what the search serves: never neutralised.
+REQUESTER_CUES = frozenset(
+    """
+assist assisting assistance help helping behalf detainer detainers removal removals liaison
+locate locating whereabouts hold holds detain status""".split()
+)
+
+
+def _apply_role_test(a: TextAnalysis, cue_at: dict[int, int]) -> None:
+    imm = a.immigration
+    if not imm or not (set(a.crime_words) | ({t.low for t in a.tokens} & ROLE_VICTIM_CRIMES)):
+        return
+    lows = [t.low for t in a.tokens]
+    if set(lows) & REQUESTER_CUES:
+        return
+    for k, f in enumerate(imm):
+        i = cue_at.get(k)
+        if i is None:
+            return  # a form, a statute or another script's stem: no role test
+        before = set(lows[max(0, i - 5) : i])
+        if "of" in before and before & ROLE_VICTIM_CRIMES:
+            before.add("victim")  # "trafficking of workers without papers", "wages of undocumented"
+        after = set(lows[i + 1 : i + 3])
+        if f.feature == "ice_acronym" and not (before & ROLE_BEFORE):
+            return
+        if not (before & ROLE_BEFORE or after & ROLE_PLACE_AFTER):
+            return
+    a.role_mentions = [f.evidence for f in imm]
+    imm.clear()
 
 
 def _decide(findings: list[Finding], a: TextAnalysis) -> bool:
