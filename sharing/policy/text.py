@@ -116,9 +116,14 @@ def _fold_word(word: str) -> str:
     return word  # a genuinely non-Latin word (Russian, Chinese...): keep
 
 
+_STRAY_COMBINING_RE = re.compile("[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def base_normalize(text: str) -> str:
     """NFKC + format characters removed (used for raw-script matching); "&" reads as "and"."""
     s = _drop_format(unicodedata.normalize("NFKC", text or ""))
+    # combining marks NFKC could not compose ("d\u0301eport", Zalgo text) break words apart
+    s = _STRAY_COMBINING_RE.sub("", s)
     return s.replace("&", " and ").replace("＆", " and ")
 
 
@@ -521,6 +526,13 @@ IMM_STRONG_PHRASES = [
     ("customs", "enforcement"),
     ("customs", "and", "border"),
     ("homeland", "security", "investigations"),
+    ("permission", "to", "stay"),
+    ("visa", "expired"),
+    ("expired", "visa"),
+    ("visa", "overstay"),
+    ("flown", "home"),
+    ("immigration", "judge"),
+    ("removal", "proceedings"),
     ("enforcement", "and", "removal"),
     ("removal", "operations"),
     ("removal", "order"),
@@ -662,6 +674,20 @@ REPRO_PHRASES = [
     ("birth", "control"),
     ("morning", "after", "pill"),
     ("plan", "b", "pill"),
+    ("end", "a", "pregnancy"),
+    ("ended", "a", "pregnancy"),
+    ("ending", "a", "pregnancy"),
+    ("ending", "pregnancy"),
+    ("terminating", "a", "pregnancy"),
+    ("terminated", "a", "pregnancy"),
+    ("transition", "related"),
+    ("gender", "transition"),
+    ("puberty", "blockers"),
+    ("hormone", "therapy"),
+    ("gender", "clinic"),
+    ("trans", "patients"),
+    ("transgender", "patients"),
+    ("transgender", "clinic"),
 ]
 REPRO_RAW_STEMS = ("аборт", "堕胎", "墮胎", "人工流产", "人工流產", "낙태", "中絶", "إجهاض", "गर्भपात")
 REPRO_TRACKING = frozenset(
@@ -679,6 +705,8 @@ FA_WORDS = frozenset(
 protest protests protester protesters protestor protestors protesting protested rally rallies demonstration
 demonstrations demonstrator demonstrators vigil vigils picket pickets picketing picketers marchers
 activist activists boycott petitioners canvassers counterprotest counterprotesters sitin
+petition petitions petitioning petitioner encampment encampments parade parades paraders walkout walkouts
+canvassing canvasser marchers
 protesta protestas manifestacion manifestaciones manifestantes manifestante mitin manifestation
 manifestations manifestant manifestants manif protesto protestos manifestacao rali welga kundgebung
 """.split()
@@ -706,6 +734,18 @@ FA_PHRASES = [
     ("no", "kings"),
     ("march", "participants"),
     ("marcha", "de"),
+    ("council", "meeting"),
+    ("council", "meetings"),
+    ("board", "meeting"),
+    ("public", "hearing"),
+    ("public", "comment"),
+    ("petition", "drive"),
+    ("signature", "gathering"),
+    ("voter", "registration"),
+    ("tent", "city"),
+    ("teach", "in"),
+    ("die", "in"),
+    ("walk", "out"),
 ]
 FA_VENUES = frozenset(
     "church mosque synagogue temple gurdwara congregation worship journalist journalists "
@@ -963,6 +1003,9 @@ def analyze(text: str) -> TextAnalysis:
                 imm.append(Finding("immigration", "strong", t.raw or t.orig, feat))
                 break
     cue_at = {k: v for k, v in cue_at.items() if k < len(imm)}
+    for s_, _e, _ph in _match_phrases(lows, _DEPARTMENT_PHRASES):
+        cue_at[len(imm)] = s_
+        imm.append(Finding("immigration", "weak", "Homeland Security", "department"))
     for s, e, _ph in _match_phrases(lows, IMM_STRONG_PHRASES):
         cue_at[len(imm)] = s
         imm.append(Finding("immigration", "strong", " ".join(t.orig for t in tokens[s:e]), "phrase"))
