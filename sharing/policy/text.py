@@ -116,7 +116,9 @@ def _fold_word(word: str) -> str:
     return word  # a genuinely non-Latin word (Russian, Chinese...): keep
 
 
-_STRAY_COMBINING_RE = re.compile("[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_STRAY_COMBINING_RE = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+)
 
 
 def base_normalize(text: str) -> str:
