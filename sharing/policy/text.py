@@ -39,10 +39,20 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from anyascii import anyascii
 from confusable_homoglyphs import confusables
 from rapidfuzz.distance import OSA
+
+_DATA = Path(__file__).resolve().parent / "data"
+
+
+def _words(name: str) -> frozenset[str]:
+    """A word list from ``sharing/policy/data/<name>.txt`` (one word a line, # comments)."""
+    text = (_DATA / f"{name}.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
 
 # --------------------------------------------------------------------------
 # Normalisation
@@ -323,20 +333,7 @@ def _allowed_edits(word: str) -> int:
 
 
 # Ordinary words that sit within a typo of a trigger stem.
-_ENGLISH_NEIGHBOURS = frozenset(
-    """
-report reported reporting reporter reporters reportedly reports departed department departments departure
-departing deposit deposited deported_ imported importing importation irrigation irrigated documented document
-documents documentation documentado documentada detained detaining retainer retained container supported
-supporter transported exported migrate migrated migrating migration migrations emigrated emigrant
-overstate overstated overstep overstepped allied integration imitation limitation mitigation
-litigation detainee detainees repeated resorted resorting reposted deserted reportable deputation
-illegal illegally illegality reportar reportado reportada reportados reportadas reportaje reporte reportes
-deporte deportes deportivo deportiva deportivos deportivas deportista deportistas deportividad deportment
-clandestine pocketing protects protestant protestants marches decoration protect protected protecting
-protection protector protectors protective reproduction reproductions
-""".split()
-)
+_ENGLISH_NEIGHBOURS = _words("english_neighbours")
 
 # Strong words matched exactly only (short slang / acronyms, or too close to ordinary words).
 _EXACT_ONLY = frozenset(
@@ -374,56 +371,18 @@ def _phrase_token_ok(word: str, target: str) -> bool:
 # Lexicons
 # --------------------------------------------------------------------------
 
-STOPWORDS = frozenset(
-    """
-a an the of for to in on at and or with re from by per via as is was be been being this that these those
-it its into onto about after before near w s our their his her my your we they he she i me us them who
-what when where
-which while did do does any all some no not
-""".split()
-)
+STOPWORDS = _words("stopwords")
 
 # Words that carry no incident content by themselves.
-VAGUE_FILLER = frozenset(
-    """
-investigation investigations investigate investigating investigative inv invest invst invg invstg investig
-test tests testing tst check checks checking chk request requests requested req rqst see case cases cs file
-report rpt info information followup follow up fu lookup look looking search searching searches query queries
-misc miscellaneous general routine ongoing active crime criminal incident incidents
-matter matters lead leads intel intelligence assist assisting assistance help other na none tbd unknown unk
-officer ofc agency pd dept department detective det sgt sergeant lt lieutenant cpl deputy dep agent agents
-ok okay yes reason purpose needed need pending number num no details detail data work review audit training
-train demo sample example todo etc stuff thing things something anything whatever same above below
-per pls please thanks thx asap urgent hold possible possibly potential poss attempt try trying
-""".split()
-)
+VAGUE_FILLER = _words("vague_filler")
 
-KEYBOARD_MASH = frozenset(
-    """
-asdf asd asdfg asdfgh sdf qwe qwer qwert qwerty zxc zxcv zxcvb hjkl jkl fdsa dfg xyz abc abcd aaa bbb xxx xx
-zzz foo bar_ foobar blah lorem ipsum test123 aa ab
-""".split()
-)
+KEYBOARD_MASH = _words("keyboard_mash")
 
 SHORT_MEANINGFUL = frozenset({"dv", "dui", "dwi", "tmv", "mvt", "atl", "bolo", "gsw", "mva", "mvc"})
 
-STREET_AND_VENUE_NOUNS = frozenset(
-    """
-st street ave av avenue rd road dr drive way blvd boulevard ln lane ct pl place hwy highway trl trail loop cir
-circle ter terrace pkwy parkway sq square crescent row alley pike route rte freeway fwy
-harbor harbour creek lake river mountain mtn valley park hill hills ridge point bay beach island canyon falls
-arena rink center centre plaza mall palace plant company co inc llc corp shop store market cafe bar grill
-lounge restaurant burger burgers diner motel hotel inn station bank pharmacy school church apartments apts
-tire tires auto motors field fields hall club gym stadium dam
-""".split()
-)
+STREET_AND_VENUE_NOUNS = _words("street_and_venue_nouns")
 
-STREET_SUFFIXES = frozenset(
-    """
-st street ave av avenue rd road dr drive way blvd boulevard ln lane ct pl place hwy highway trl trail loop cir
-circle ter terrace pkwy parkway sq square crescent row alley pike route rte freeway fwy
-""".split()
-)
+STREET_SUFFIXES = _words("street_suffixes")
 IMM_PLACE_NEXT = STREET_SUFFIXES | frozenset(
     "market store shop restaurant cafe grill bakery deli tire tires auto motors salon".split()
 )
@@ -436,23 +395,8 @@ climbing tea coffee water cap caps melt pop pops bath sculpture scraper axe ax a
 capades queen palace pack packs bin cooler coolers chips maker dispenser vending pond patch patches jam dam
 """.split()
 )
-ICE_NEG_PREV = frozenset(
-    """
-black thin dry shaved crushed cubed bagged of on icy snow sleet freezing slick frozen bag bags cream
-melting melted chunk chunks block blocks
-""".split()
-)
-ICE_POS_CONTEXT = frozenset(
-    """
-ero hsi cbp dhs usbp warrant warrants wrnt detainer detainers agent agents officer officers hold holds
-request requested req removal removals custody raid raids sweep sweeps enforcement operation operations ops
-target targets targeting targeted agency referral tip admin administrative immigration deport deportation
-deported deportee assist assisting lookup locate locating fugitive fugitives task force sac tfo office
-field contact contacted notify notified case cases arrest arrested detain detained jail facility detention
-asked asks asking ask wants want wanted needs need requests requesting sent says said called calling
-told tells wishes would like liaison partner partners
-""".split()
-)
+ICE_NEG_PREV = _words("ice_neg_prev")
+ICE_POS_CONTEXT = _words("ice_pos_context")
 ICE_POS_PREV = frozenset(
     {
         "per",
@@ -473,33 +417,11 @@ ICE_POS_PREV = frozenset(
         "called",
     }
 )
-DRUG_CONTEXT = frozenset(
-    """
-meth methamphetamine narcotics narcotic drug drugs dealing dealer dealers sell selling sold sale sales
-possession poss grams gram oz ounce ounces pound pounds lbs baggie baggies crystal vucsa controlled substance
-pipe smoking smoked high overdose od
-""".split()
-)
-WEATHER_CONTEXT = frozenset(
-    """
-crash crashed collision collided slid slide sliding skid skidded spun spinout weather icy snow snowy sleet
-freezing frozen roads road conditions storm winter slippery
-""".split()
-)
+DRUG_CONTEXT = _words("drug_context")
+WEATHER_CONTEXT = _words("weather_context")
 
 # ---- immigration
-IMM_STRONG_WORDS = frozenset(
-    """
-immigration immigrations immigrant immigrants immigrate immigrated immigrating immig immigr
-deportation deportations deportee deportees deported deporting deportable deport deports
-undocumented overstay overstays overstayed overstaying illegals
-inmigracion inmigrante inmigrantes inmigrar migracion migratorio migratoria deportacion deportaciones
-deportado deportados deportada deportadas deportar indocumentado indocumentados indocumentada
-indocumentadas migra imigracao imigrante imigrantes deportacao deportado imigrasyon deportasyon
-ipadeport imigrante einwanderung abschiebung abgeschoben auslanderbehorde
-immigre immigres immigree sanspapiers uscis bortac eoir ero hsi cbp usbp iceero wetback wetbacks
-""".split()
-)
+IMM_STRONG_WORDS = _words("imm_strong_words")
 IMM_PREFIXES = (
     "immigr",
     "imigr",
@@ -512,13 +434,7 @@ IMM_PREFIXES = (
     "einwander",
     "imigras",
 )
-IMM_WEAK_WORDS = frozenset(
-    """
-removal removals removable alien aliens targeting targeted target dhs migrant migrants asylum
-refugee refugees citizenship noncitizen noncitizens nationality naturalization papers detainer detainers
-expulsion expulsar expulsado clandestin clandestino clandestina ilegal ilegales tnt
-""".split()
-)
+IMM_WEAK_WORDS = _words("imm_weak_words")
 IMM_STRONG_PHRASES = [
     ("border", "patrol"),
     ("border", "protection"),
@@ -646,12 +562,7 @@ _I205_CONTEXT = frozenset(
 )
 
 # ---- reproductive / protected health care (WA shield law also covers gender-affirming care)
-REPRO_WORDS = frozenset(
-    """
-abortion abortions abortionist abortifacient aborto abortos avortement abtreibung reproductive mifepristone
-misoprostol ivg
-""".split()
-)
+REPRO_WORDS = _words("repro_words")
 REPRO_PHRASES = [
     ("planned", "parenthood"),
     ("family", "planning"),
@@ -692,27 +603,10 @@ REPRO_PHRASES = [
     ("transgender", "clinic"),
 ]
 REPRO_RAW_STEMS = ("аборт", "堕胎", "墮胎", "人工流产", "人工流產", "낙태", "中絶", "إجهاض", "गर्भपात")
-REPRO_TRACKING = frozenset(
-    """
-visit visits visited visiting visitor visitors patient patients travel traveled travelled traveling
-travelling trip trips obtain obtained obtaining received receiving provider providers appointment
-appointments procedure sought seeking seek helped helping aided aiding transported drove ride rides crossed
-attend attended attending attendance customer customers client clients
-""".split()
-)
+REPRO_TRACKING = _words("repro_tracking")
 
 # ---- First Amendment activity
-FA_WORDS = frozenset(
-    """
-protest protests protester protesters protestor protestors protesting protested rally rallies demonstration
-demonstrations demonstrator demonstrators vigil vigils picket pickets picketing picketers marchers
-activist activists boycott petitioners canvassers counterprotest counterprotesters sitin
-petition petitions petitioning petitioner encampment encampments parade parades paraders walkout walkouts
-canvassing canvasser marchers
-protesta protestas manifestacion manifestaciones manifestantes manifestante mitin manifestation
-manifestations manifestant manifestants manif protesto protestos manifestacao rali welga kundgebung
-""".split()
-)
+FA_WORDS = _words("fa_words")
 FA_PHRASES = [
     ("sit", "in"),
     ("town", "hall"),
@@ -770,26 +664,11 @@ FA_RAW_STEMS = (
     "مظاهرة",
     "احتجاج",
 )
-FA_TRACKING = frozenset(
-    """
-attendee attendees attendance attended attending attend participant participants participated participating
-participation track tracking tracked monitor monitoring monitored surveil surveillance surveilling list
-roster members member organizer organizers organiser organisers crowd everyone people persons
-individuals present
-""".split()
-)
+FA_TRACKING = _words("fa_tracking")
 _MONTH_CONTEXT = frozenset("in since early late mid of last next this until till by on from through".split())
 
 # Words that describe a vehicle or a person but name no incident.
-GENERIC_DESCRIPTORS = frozenset(
-    """
-car cars vehicle vehicles veh auto autos truck trucks van suv sedan plate plates tag tags plt lic license
-odd weird strange suspicious susp unusual interesting interest unknown random certain particular
-person persons people subject subjects individual individuals guy guys male female man woman someone
-driver drivers owner owners seen spotted parked area vicinity activity movement movements behavior
-behaviour location locations whereabouts track tracking trace locate find found identify ident id
-""".split()
-)
+GENERIC_DESCRIPTORS = _words("generic_descriptors")
 
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 _OTHER_SCRIPT_WORD_RE = re.compile(r"[^\W\d_A-Za-z]{3,}")
@@ -809,17 +688,7 @@ def _other_script_words(text: str) -> int:
     return count
 
 
-CRIME_WORDS = frozenset(
-    """
-assault assaulted assaulting robbery robbed robber burglary burglarized burglar arson arsonist vandalism
-vandalized vandal shooting shot shooter stabbing stabbed homicide murder murdered killing killed theft
-stolen stole steal stealing kidnap kidnapped kidnapping abduction abducted threat threats threatened
-threatening bomb bombing bombed trespass trespassing firebomb firebombed molotov graffiti damage damaged
-smashed carjacking carjacked stalking stalker harassment harassing looting looted weapon weapons gun
-firearm knife dui crash collision struck fraud extortion rape hit run injured injury attack attacked
-battery riot rioting arrest
-""".split()
-)
+CRIME_WORDS = _words("crime_words")
 
 
 # --------------------------------------------------------------------------
@@ -1074,28 +943,9 @@ def analyze(text: str) -> TextAnalysis:
 # immigration cue sits where it names the victim ("fraud against immigrants", "workers without
 # papers"), the suspect's threat ("threatened to have her deported", "threatened them with ICE") or a
 # place ("robbery at the immigration law office"): then the cue is not the purpose of the search.
-ROLE_VICTIM_CRIMES = frozenset(
-    """
-trafficking trafficked traffickers trafficker fraud frauds defrauded defrauding scam scams scammed scammer
-scammers extortion extorted extorting extort exploitation exploited exploiting wage wages withheld
-notario impersonating impersonation posing pretending forced labor labour servitude
-estafa estafas fraude trata extorsion robo asalto lua dao gian lan buon nguoi panloloko
-""".split()
-)
-ROLE_BEFORE = frozenset(
-    """
-against victim victims victimized victimised threatened threatening threaten threatens threat threats
-preying preyed robbed assaulted attacked beat beaten harassed stalked abused defrauded scammed
-exploited exploiting trafficked extorted contra victima victimas amenazo amenazaron amenaza laban
-biktima nan nhan
-""".split()
-)
-ROLE_PLACE_AFTER = frozenset(
-    """
-law office offices attorney attorneys lawyer lawyers clinic center centre services nonprofit
-church market store shop restaurant consulate building advocacy rights
-""".split()
-)
+ROLE_VICTIM_CRIMES = _words("role_victim_crimes")
+ROLE_BEFORE = _words("role_before")
+ROLE_PLACE_AFTER = _words("role_place_after")
 # Cues that the agency or the status is what the search serves: never neutralised.
 REQUESTER_CUES = frozenset(
     """
