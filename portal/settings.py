@@ -253,3 +253,6 @@ STEWARD_RECOGNITION = {
     "device": env.str("STEWARD_RECOGNITION_DEVICE", default="cpu"),
 }
 STEWARD_RECOGNITION_BY_CITY = env.json("STEWARD_RECOGNITION_BY_CITY", default={})
+# A live socket re-checks its session and grant at least this often even when nothing is sent
+# (every service that ends access also closes it at once, and the idle deadline has its own timer).
+STEWARD_SOCKET_RECHECK_SECONDS = env.float("STEWARD_SOCKET_RECHECK_SECONDS", default=60)

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from audits.models import AuditEvent
 from cameras.models import Camera
 from portal.access import CITY_STAFF, PUBLIC, SIGNED_IN, access
+from portal.live import sockets_close_for_session
 from portal.models import City
 from portal.selectors import city_public_summary
 
@@ -25,6 +26,13 @@ class LoginView(auth_views.LoginView):
 @access(SIGNED_IN)
 class LogoutView(auth_views.LogoutView):
     http_method_names = ["post", "options"]
+
+    def post(self, request, *args, **kwargs):
+        session_key = request.session.session_key
+        response = super().post(request, *args, **kwargs)
+        # Signing out ends this session's sockets at once, not at their next message.
+        sockets_close_for_session(session_key=session_key, reason="signed out")
+        return response
 
 
 @access(PUBLIC)

@@ -368,7 +368,7 @@ def reads_match(*, city: City, read_ids: list[int]) -> list[Hit]:
 
 def _push_hits(city: City, hit_ids: list[int], kind: str) -> None:
     from cameras.selectors import hit_payloads
-    from portal.consumers import broadcast, city_group
+    from portal.live import broadcast, city_group
 
     for payload in hit_payloads(city=city, hit_ids=hit_ids):
         broadcast(city_group(city, "hits"), {"type": kind, "hit": payload})

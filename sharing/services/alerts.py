@@ -43,7 +43,7 @@ def _partner_alerts_push(*, city: City, hit_ids: list[int]) -> int:
     city's chain. Returns how many alerts went out.
     """
     from cameras.models import Hit
-    from portal.consumers import broadcast
+    from portal.live import broadcast
 
     sent = 0
     with city_scope(city):
@@ -70,7 +70,12 @@ def _partner_alerts_push(*, city: City, hit_ids: list[int]) -> int:
                 )
                 broadcast(
                     agency_alerts_group(agency),
-                    {"type": "partner.alert", "alert": {**partner_alert_payload(hit), "city": city.name}},
+                    {
+                        "type": "partner.alert",
+                        # Not sent to the client: lets each socket re-check this city's grant.
+                        "city_id": city.pk,
+                        "alert": {**partner_alert_payload(hit), "city": city.name},
+                    },
                 )
                 sent += 1
     return sent
