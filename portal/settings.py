@@ -163,6 +163,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.access.DeclaredAccessRule"],
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.validation.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.apis.exception_handler",
 }
@@ -256,3 +261,7 @@ STEWARD_RECOGNITION_BY_CITY = env.json("STEWARD_RECOGNITION_BY_CITY", default={}
 # A live socket re-checks its session and grant at least this often even when nothing is sent
 # (every service that ends access also closes it at once, and the idle deadline has its own timer).
 STEWARD_SOCKET_RECHECK_SECONDS = env.float("STEWARD_SOCKET_RECHECK_SECONDS", default=60)
+
+# Every JSON body: at most this many bytes and this many levels of nesting (a 400 otherwise).
+STEWARD_MAX_JSON_BYTES = env.int("STEWARD_MAX_JSON_BYTES", default=2 * 1024 * 1024)
+STEWARD_MAX_JSON_DEPTH = env.int("STEWARD_MAX_JSON_DEPTH", default=16)
