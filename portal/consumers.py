@@ -24,6 +24,8 @@ from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from audits.refusals import refusal_record
+from portal.access import RULE_NOT_MEMBER, RULE_NOT_SIGNED_IN, RULE_ROLE
 from portal.live import agency_group, broadcast, city_group, session_group, user_group
 from portal.models import City
 from portal.roles import Role
@@ -155,12 +157,29 @@ class CityConsumer(SessionBoundConsumer):
     def _authorise(self) -> City | None:
         user = self.scope.get("user")
         slug = self.scope["url_route"]["kwargs"].get("city_slug", "")
-        if user is None or not user.is_authenticated:
-            return None
         city = City.objects.filter(slug=slug).first()
-        if city is None or not user.has_city_role(city, *self.allowed_roles):
+        if city is None:
+            return None  # no city, no audit log to write to
+        if user is None or not user.is_authenticated:
+            self._refused(city, RULE_NOT_SIGNED_IN, None)
+            return None
+        if not user.has_city_role(city, *self.allowed_roles):
+            self._refused(city, RULE_ROLE if user.is_member_of(city) else RULE_NOT_MEMBER, user)
             return None
         return city
+
+    def _refused(self, city: City, rule: str, user) -> None:
+        client = self.scope.get("client") or (None, None)
+        refusal_record(
+            city=city,
+            rule=rule,
+            via="websocket",
+            status=REFUSED,
+            user=user,
+            path=self.scope.get("path", ""),
+            method="WS",
+            client_address=client[0],
+        )
 
     async def connect(self):
         self.city = await self._authorise()

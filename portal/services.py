@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 
+from audits.events import EventType
 from audits.services import audit_record
 from portal.live import sockets_close_for_user
 from portal.models import User
@@ -32,7 +33,7 @@ def user_access_changed(
         return False
     with transaction.atomic():
         audit_record(
-            event_type="user.access_changed",
+            event_type=EventType.USER_ACCESS_CHANGED,
             city=user.city or (before or {}).get("city"),
             actor=by,
             target_type="user",

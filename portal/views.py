@@ -10,14 +10,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 
+from audits.events import EventType
 from audits.models import AuditEvent, Outcome
 from audits.services import audit_record
 from cameras.models import Camera
 from portal.access import CITY_STAFF, PUBLIC, SIGNED_IN, access
 from portal.live import sockets_close_for_session
 from portal.models import City
-from portal.selectors import city_public_summary
+from portal.public import city_public_summary
 from portal.services import user_access_changed
+from sharing.selectors import agreements_in_effect_for_agency
 
 
 @access(PUBLIC)
@@ -41,7 +43,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         users = list(form.get_users(form.cleaned_data["email"]))
         for user in users:
             audit_record(
-                event_type="auth.password_reset_requested",
+                event_type=EventType.AUTH_PASSWORD_RESET_REQUESTED,
                 city=user.city,
                 actor=None,
                 target_type="user",
@@ -50,7 +52,7 @@ class PasswordResetView(auth_views.PasswordResetView):
             )
         if not users:
             audit_record(
-                event_type="auth.password_reset_requested",
+                event_type=EventType.AUTH_PASSWORD_RESET_REQUESTED,
                 details={"accounts": 0},
                 outcome=Outcome.FAILURE,
                 request=self.request,
@@ -73,7 +75,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
             response = super().form_valid(form)
             user = form.user
             audit_record(
-                event_type="auth.password_reset",
+                event_type=EventType.AUTH_PASSWORD_RESET,
                 city=user.city,
                 actor=user,
                 target_type="user",
@@ -122,8 +124,6 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.city_id is not None:
         return redirect("city_home", city_slug=user.city.slug)
-    from sharing.selectors import agreements_in_effect_for_agency
-
     agreements = agreements_in_effect_for_agency(agency=user.agency) if user.agency_id else []
     return render(request, "portal/partner_home.html", {"agency": user.agency, "agreements": agreements})
 
