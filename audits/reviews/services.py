@@ -424,3 +424,43 @@ def _agency_and_units(agency):
             seen[child.pk] = child
         frontier = children
     return list(seen.values())
+
+
+def operation_record(
+    *,
+    city: City,
+    by: User,
+    name: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    cameras=(),
+    notes: str = "",
+    request: HttpRequest | None = None,
+):
+    """A chief or clerk enters a known federal operation (days and, optionally, cameras)."""
+    from audits.reviews.models import FederalOperation
+
+    if not by.has_city_role(city, Role.CHIEF, Role.CLERK):
+        raise PermissionDenied("The chief and clerks enter operations.")
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": "The operation ends on or after the day it starts."})
+    with city_scope(city), transaction.atomic():
+        operation = FederalOperation.objects.create(
+            city=city, name=name.strip(), starts_on=starts_on, ends_on=ends_on, notes=notes, entered_by=by
+        )
+        operation.cameras.set(list(cameras))
+        audit_record(
+            event_type="review.operation_recorded",
+            city=city,
+            actor=by,
+            target_type="operation",
+            target_id=str(operation.public_id),
+            details={
+                "name": operation.name,
+                "starts_on": starts_on.isoformat(),
+                "ends_on": ends_on.isoformat(),
+                "cameras": [str(c.public_id) for c in cameras],
+            },
+            request=request,
+        )
+    return operation
