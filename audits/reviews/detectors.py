@@ -45,7 +45,7 @@ VOLUME_BASELINE_MONTHS = 3
 VOLUME_JUMP_RATIO = 3.0
 VOLUME_JUMP_MIN_EXTRA = 20
 MANY_PLATES_MIN = 25
-MANY_PLATES_PER_CASE = 10
+MANY_PLATES_PER_CASE = 10  # a case number's plates counted towards MANY_PLATES_MIN
 REPEATED_PLATE_MIN_SEARCHES = 5
 REPEATED_PLATE_MIN_DAYS = 3
 OFF_HOURS_BASELINE_DAYS = 90
@@ -767,37 +767,44 @@ def is_placeholder_case_number(case_number: str) -> bool:
 
 
 def insider_many_plates(m: ReviewMonth) -> list[FindingDraft]:
-    """One user searching many distinct plates with few matching cases."""
+    """One user searching many distinct plates under one case number, or under none that names a case.
+
+    A case covers a handful of vehicles; dozens of plates under one number (or under "N/A") is a
+    user browsing the data, whatever their overall volume.
+    """
+    allowed = m.searches().filter(outcome=ALLOWED, partial=False)
+    groups: dict[tuple[int, str], dict] = {}
     rows = (
-        m.searches()
-        .filter(outcome=ALLOWED)
-        .values("user_id", "agency_id")
+        allowed.values("user_id", "agency_id", "case_number")
         .annotate(plates=Count("plate_query", distinct=True), first=Min("searched_at"))
-        .filter(plates__gte=MANY_PLATES_MIN)
+        .filter(plates__gte=MANY_PLATES_PER_CASE)
     )
-    drafts = []
     for row in rows:
-        cases = {
-            c.strip().upper()
-            for c in m.searches()
-            .filter(outcome=ALLOWED, user_id=row["user_id"])
-            .values_list("case_number", flat=True)
-            .distinct()
-            if not is_placeholder_case_number(c)
-        }
-        if row["plates"] / max(len(cases), 1) < MANY_PLATES_PER_CASE:
+        placeholder = is_placeholder_case_number(row["case_number"])
+        key = (row["user_id"], "" if placeholder else row["case_number"])
+        group = groups.setdefault(
+            key, {"plates": 0, "cases": set(), "agency_id": row["agency_id"], "first": row["first"]}
+        )
+        group["plates"] += row["plates"]
+        group["cases"].add(row["case_number"])
+        group["first"] = min(group["first"], row["first"])
+    drafts = []
+    for (user_id, case_number), group in groups.items():
+        if group["plates"] < MANY_PLATES_MIN:
             continue
+        searches = allowed.filter(user_id=user_id, case_number__in=group["cases"])
+        label = f"case {case_number}" if case_number else "no real case number"
         drafts.append(
             FindingDraft(
                 kind="insider.many_plates",
                 door=Door.INSIDER,
                 severity=Severity.HIGH,
-                title=f"{row['plates']} distinct plates under {len(cases)} case(s)",
-                agency_id=row["agency_id"],
-                user_id=row["user_id"],
-                occurred_at=row["first"],
-                search_ids=_ids(m.searches().filter(outcome=ALLOWED, user_id=row["user_id"])),
-                facts={"plates": row["plates"], "cases": len(cases)},
+                title=f"{group['plates']} distinct plates under {label}",
+                agency_id=group["agency_id"],
+                user_id=user_id,
+                occurred_at=group["first"],
+                search_ids=_ids(searches),
+                facts={"plates": group["plates"], "case_numbers": sorted(group["cases"])[:20]},
             )
         )
     return drafts
