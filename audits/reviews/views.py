@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from audits.models import Outcome
 from audits.reviews import services
 from audits.reviews.models import Door, FederalOperation, FindingStatus, ReviewStatus, Severity
 from audits.reviews.pdf import review_pdf
@@ -97,6 +98,20 @@ def _errors(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _refused(request: HttpRequest, *, action: str, message: str, target: str = "") -> None:
+    """Every refusal on these pages is an entry of the city's audit log."""
+    audit_record(
+        event_type="review.refused",
+        city=request.city,
+        actor=request.user,
+        target_type="review" if target else "",
+        target_id=target,
+        details={"action": action, "message": message[:500], "path": request.path},
+        outcome=Outcome.DENIED,
+        request=request,
+    )
+
+
 @access(READERS)
 def review_list(request: HttpRequest, city_slug: str) -> HttpResponse:
     city = request.city
@@ -104,6 +119,7 @@ def review_list(request: HttpRequest, city_slug: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not request.user.has_city_role(city, Role.CHIEF, Role.AUDITOR):
+            _refused(request, action="request", message="The chief and auditors ask for reviews.")
             return HttpResponse("The chief and auditors ask for reviews.", status=403)
         form = MonthForm(request.POST)
         if form.is_valid():
@@ -112,6 +128,7 @@ def review_list(request: HttpRequest, city_slug: str) -> HttpResponse:
                     city=city, month=form.cleaned_data["month"], by=request.user, request=request
                 )
             except ValidationError as error:
+                _refused(request, action="request", message=_errors(error))
                 form.add_error("month", _errors(error))
             else:
                 return redirect("review_detail", city_slug=city.slug, public_id=review.public_id)
@@ -276,6 +293,7 @@ def finding_mark(request: HttpRequest, city_slug: str, public_id, finding_id) ->
             finding=finding, by=request.user, note=form.cleaned_data["note"], request=request
         )
     except ValidationError as error:
+        _refused(request, action="mark", message=_errors(error), target=str(review.public_id))
         messages.error(request, _errors(error))
     else:
         messages.success(request, "Marked reviewed.")
@@ -291,7 +309,9 @@ def finding_revoke(request: HttpRequest, city_slug: str, public_id, finding_id) 
     try:
         case = services.finding_open_revocation(finding=finding, by=request.user, request=request)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _errors(error) if isinstance(error, ValidationError) else str(error))
+        message = _errors(error) if isinstance(error, ValidationError) else str(error)
+        _refused(request, action="open_case", message=message, target=str(review.public_id))
+        messages.error(request, message)
         return redirect(_back(review, city) + f"#f-{finding.public_id}")
     messages.success(request, f"Revocation case {case.reference} opened with the finding's evidence.")
     return redirect("sharing:revocation_detail", city_slug=city.slug, public_id=case.public_id)
@@ -305,6 +325,7 @@ def review_sign(request: HttpRequest, city_slug: str, public_id) -> HttpResponse
     try:
         services.review_sign(review=review, by=request.user, request=request)
     except ValidationError as error:
+        _refused(request, action="sign", message=_errors(error), target=str(review.public_id))
         messages.error(request, _errors(error))
     else:
         messages.success(request, "Review signed; it is now listed on the public page.")
@@ -324,6 +345,7 @@ def operation_list(request: HttpRequest, city_slug: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not can_edit:
+            _refused(request, action="operation", message="The chief and clerks enter operations.")
             return HttpResponse("The chief and clerks enter operations.", status=403)
         form = OperationForm(request.POST)
         if form.is_valid():

@@ -111,6 +111,7 @@ def test_chief_asks_for_a_past_month_and_bad_input_is_a_400(client, city_a):
     client.logout()
     login(client, city_user(city_a, Role.CLERK))
     assert client.post(list_url, {"month": "2026-07"}).status_code == 403
+    assert AuditEvent.objects.filter(city=city_a, event_type="review.refused").count() == 2
 
 
 def test_mark_each_finding_then_the_chief_signs_and_the_public_sees_it(client, city_a, done_review):
@@ -120,6 +121,8 @@ def test_mark_each_finding_then_the_chief_signs_and_the_public_sees_it(client, c
     login(client, chief)
     client.post(url("review_sign", review))
     assert Review.all_cities.get(pk=review.pk).status == ReviewStatus.DONE  # findings still open
+    refusal = AuditEvent.objects.get(city=city_a, event_type="review.refused")
+    assert refusal.details["action"] == "sign" and refusal.outcome == "denied"
     client.logout()
     login(client, auditor)
     findings = list(Finding.all_cities.filter(review=review))
