@@ -65,5 +65,6 @@ from audits.reviews.models import (  # noqa: E402,F401  (registered in this app)
     Checkpoint,
     FederalOperation,
     Finding,
+    ReasonSignal,
     Review,
 )

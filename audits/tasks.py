@@ -55,3 +55,23 @@ def audit_checkpoint_daily() -> int:
     from audits.checkpoints import checkpoint_sign_all
 
     return len(checkpoint_sign_all(reason="daily"))
+
+
+@shared_task(name="audits.tasks.review_prepare_text", acks_late=True)
+def review_prepare_text() -> int:
+    """Daily: analyse the distinct search reasons of the last two days of every city ahead of the
+    monthly review (each reason once; the review then only joins). Safe to run twice."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from audits.reviews.detectors import prepare_text_signals
+    from portal.models import City
+    from portal.tenancy import city_scope
+
+    until = timezone.now()
+    total = 0
+    for city in City.objects.order_by("slug"):
+        with city_scope(city):
+            total += prepare_text_signals(city=city, since=until - dt.timedelta(days=2), until=until)
+    return total

@@ -114,12 +114,13 @@ def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
 
 
 class Generator:
-    def __init__(self, searches: int, events: int, seed: int = 7):
+    def __init__(self, searches: int, events: int, reasons: int, seed: int = 7):
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
         self.rng = random.Random(seed)
         self.target_searches, self.target_events = searches, events
+        self.reason_variety = reasons
         self.search_rows: list[tuple] = []
         self.baseline_rows: list[tuple] = []
         self.event_rows: list[dict] = []
@@ -291,6 +292,16 @@ class Generator:
             month.year, month.month, day, hour, self.rng.randint(0, 59), self.rng.randint(0, 59), tzinfo=ZONE
         )
 
+    def reason(self, template: str) -> str:
+        """An ordinary reason: one of ``--reasons`` distinct texts (officers write details)."""
+        n = self.rng.randrange(self.reason_variety)
+        colours = ["red", "blue", "white", "black", "silver", "green", "grey"]
+        makes = ["sedan", "pickup", "SUV", "van", "hatchback", "coupe"]
+        return (
+            f"{template.format(p=PLACES[n % len(PLACES)])}, {colours[n // 8 % 7]} {makes[n // 56 % 6]}, "
+            f"report {n // 336:05d}"
+        )
+
     def ordinary(self) -> None:
         searchers = self.officers * 2 + [u for a in self.partners for u in self.partner_users[a.pk]]
         # Cases cover one to three plates each, same user, same offense.
@@ -298,7 +309,7 @@ class Generator:
         while made < self.target_searches:
             user = self.rng.choice(searchers)
             offense, template = self.rng.choice(CRIMES)
-            reason, case = template.format(p=self.rng.choice(PLACES)), self.case()
+            reason, case = self.reason(template), self.case()
             for _ in range(self.rng.choice((1, 1, 2, 3))):
                 self.search(self.moment(user), user, reason=reason, offense=offense, case=case)
                 made += 1
@@ -519,7 +530,7 @@ class Generator:
 
 def generate(args) -> None:
     started = time.perf_counter()
-    generator = Generator(args.searches, args.events)
+    generator = Generator(args.searches, args.events, args.reasons)
     generator.ordinary()
     generator.planted()
     generator.other_events()
@@ -532,21 +543,53 @@ def generate(args) -> None:
     )
 
 
-def review() -> None:
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def memory_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def review(*, prepare: bool) -> None:
     from audits.reviews.models import Finding, Review
     from audits.reviews.services import review_run
     from portal.models import City
 
     city = City.objects.get(slug="review-bench")
-    Review.all_cities.filter(city=city).exists() and sys.exit("a review exists already: run without --reuse")
+    # --reuse: the previous run's review goes (its findings first), so the same month runs again.
+    old = Review.all_cities.filter(city=city)
+    Finding.evidence_searches.through.objects.filter(finding__review__in=old).delete()
+    Finding.evidence_events.through.objects.filter(finding__review__in=old).delete()
+    Finding.all_cities.filter(review__in=old).delete()
+    old.delete()
+    from audits.reviews.detectors import ReviewMonth, prepare_text_signals
+    from audits.reviews.models import ReasonSignal
+    from portal.tenancy import city_scope
+
+    ReasonSignal.objects.all().delete()  # every run starts without kept text checks
+    if prepare:
+        window = ReviewMonth.of(city, MONTH, timezone_now())
+        started = time.perf_counter()
+        with city_scope(city):
+            reasons = prepare_text_signals(city=city, since=window.start, until=window.end)
+        print(
+            f"text pre-pass (the daily task's work, summed over the month): {reasons:,} distinct reasons "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
     # The row the beat would create (review_request would also queue it, and run it at once in the
     # embedded eager mode); the run itself is what is timed.
     created = Review.all_cities.create(city=city, month=MONTH)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = memory_kib("VmRSS")
     started = time.perf_counter()
     done = review_run(review_id=created.pk)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = memory_kib("VmHWM")  # this process's peak (ru_maxrss would carry the parent's across exec)
     kinds = done.summary["findings_by_kind"]
     print(
         f"review of {done.summary['searches']:,} searches and {done.summary['audit_events']:,} audit events: "
@@ -567,13 +610,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--searches", type=int, default=200_000)
     parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--reasons", type=int, default=20_000, help="distinct ordinary reasons in the month")
+    parser.add_argument(
+        "--prepare",
+        action="store_true",
+        help="run the daily text pre-pass over the month first (timed apart)",
+    )
     parser.add_argument("--reuse", action="store_true", help="keep the database and its data")
     parser.add_argument("--review-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     if args.review_only:
         setup_django(url)
-        review()
+        review(prepare=args.prepare)
         return
     ensure_database(url, fresh=not args.reuse)
     if not args.reuse:
@@ -581,7 +630,8 @@ def main() -> None:
         generate(args)
     # The review in a process of its own, so its memory peak is its own.
     env = {**os.environ, "DATABASE_URL": url}
-    sys.exit(subprocess.call([sys.executable, __file__, "--review-only"], env=env))
+    command = [sys.executable, __file__, "--review-only"] + (["--prepare"] if args.prepare else [])
+    sys.exit(subprocess.call(command, env=env))
 
 
 if __name__ == "__main__":

@@ -224,6 +224,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audits.tasks.review_sweep",
         "schedule": crontab(minute=20),
     },
+    "compliance-review-text-daily": {
+        "task": "audits.tasks.review_prepare_text",
+        "schedule": crontab(hour=1, minute=40),
+    },
     "audit-checkpoint-daily": {
         "task": "audits.tasks.audit_checkpoint_daily",
         "schedule": crontab(hour=0, minute=5),

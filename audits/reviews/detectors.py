@@ -12,18 +12,20 @@ each line is drawn.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from django.db.models import Count, F, Min, Q
 from django.db.models.functions import ExtractHour, TruncDate
 
 from audits.models import AuditEvent
-from audits.reviews.models import Door, FederalOperation, Severity
+from audits.reviews.models import Door, FederalOperation, ReasonSignal, Severity
 from cameras.models import Hit, HitStatus, HotlistEntry, HotlistSource
 from portal.models import Agency, AgencyKind, City
 from sharing.models import AgreementState, Search, SharingAgreement
@@ -181,7 +183,8 @@ def front_held_or_near_line(m: ReviewMonth) -> list[FindingDraft]:
             )
         )
     reasons = m.searches().filter(outcome=ALLOWED).values_list("reason", flat=True).distinct()
-    flagged = {reason: _near_line(reason) for reason in reasons.iterator() if _near_line(reason)}
+    signals = text_signals(reasons.iterator())
+    flagged = {reason: s.near_line for reason, s in signals.items() if s.near_line}
     if flagged:
         rows = (
             m.searches()
@@ -545,7 +548,8 @@ def proxy_wording(reason: str) -> str:
 def side_proxy_wording(m: ReviewMonth) -> list[FindingDraft]:
     """Allowed searches whose reason says they were made for someone else."""
     reasons = m.searches().filter(outcome=ALLOWED).values_list("reason", flat=True).distinct()
-    flagged = {reason: proxy_wording(reason) for reason in reasons.iterator() if proxy_wording(reason)}
+    signals = text_signals(reasons.iterator())
+    flagged = {reason: s.proxy_wording for reason, s in signals.items() if s.proxy_wording}
     if not flagged:
         return []
     groups = defaultdict(list)
@@ -937,9 +941,63 @@ def insider_case_reuse(m: ReviewMonth) -> list[FindingDraft]:
 # ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Signals:
+    near_line: tuple[str, ...]
+    proxy_wording: str
+    vague: bool
+
+
+# Bump when a text check changes; the policy engine's text module is part of the version too.
+ANALYZER = "1-" + hashlib.sha256(Path(policy_text.__file__).read_bytes()).hexdigest()[:12]
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 @lru_cache(maxsize=200_000)
-def _vague(reason: str) -> bool:
-    return policy_text.is_vague(reason)
+def analyse_reason(reason: str) -> Signals:
+    return Signals(_near_line(reason), proxy_wording(reason), policy_text.is_vague(reason))
+
+
+def text_signals(reasons: Iterable[str]) -> dict[str, Signals]:
+    """The text checks of each distinct reason: kept results where there are some, fresh ones (then
+    kept) for the rest."""
+    by_hash = {_text_hash(reason): reason for reason in reasons}
+    out: dict[str, Signals] = {}
+    hashes = list(by_hash)
+    for start in range(0, len(hashes), 5000):
+        chunk = hashes[start : start + 5000]
+        for text_hash, near, proxy, vague in ReasonSignal.objects.filter(
+            analyzer=ANALYZER, text_hash__in=chunk
+        ).values_list("text_hash", "near_line", "proxy_wording", "vague"):
+            out[by_hash[text_hash]] = Signals(tuple(near), proxy, vague)
+    fresh = [(text_hash, reason) for text_hash, reason in by_hash.items() if reason not in out]
+    rows = []
+    for text_hash, reason in fresh:
+        signals = out[reason] = analyse_reason(reason)
+        rows.append(
+            ReasonSignal(
+                text_hash=text_hash,
+                analyzer=ANALYZER,
+                near_line=list(signals.near_line),
+                proxy_wording=signals.proxy_wording[:64],
+                vague=signals.vague,
+            )
+        )
+    ReasonSignal.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return out
+
+
+def prepare_text_signals(*, city: City, since: dt.datetime, until: dt.datetime) -> int:
+    """Analyse the distinct reasons of ``city``'s searches in a period ahead of the review."""
+    reasons = (
+        Search.objects.filter(city=city, searched_at__gte=since, searched_at__lt=until)
+        .values_list("reason", flat=True)
+        .distinct()
+    )
+    return len(text_signals(reasons.iterator()))
 
 
 def _grouped_by_user(m: ReviewMonth, rows: Iterable[dict]) -> dict[tuple, list[dict]]:
@@ -951,7 +1009,8 @@ def _grouped_by_user(m: ReviewMonth, rows: Iterable[dict]) -> dict[tuple, list[d
 
 def hygiene_vague_reasons(m: ReviewMonth) -> list[FindingDraft]:
     allowed = m.searches().filter(outcome=ALLOWED)
-    vague = [r for r in allowed.values_list("reason", flat=True).distinct().iterator() if _vague(r)]
+    signals = text_signals(allowed.values_list("reason", flat=True).distinct().iterator())
+    vague = [reason for reason, s in signals.items() if s.vague]
     if not vague:
         return []
     rows = (

@@ -185,3 +185,27 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint {self.chain} @ {self.entries}"
+
+
+class ReasonSignal(models.Model):
+    """What the review's text checks found in one distinct search reason, kept by the text's hash.
+
+    The policy engine's text analysis costs milliseconds per reason; a month holds up to hundreds
+    of thousands of distinct reasons. Each is analysed once (by the daily pre-pass or, failing that,
+    by the review itself) and the monthly review joins on the hash. Only the hash and the flags are
+    kept, not the text. ``analyzer`` names the version of the checks, so a change re-analyses.
+    """
+
+    text_hash = models.CharField(max_length=64)
+    analyzer = models.CharField(max_length=32)
+    near_line = models.JSONField(default=list, blank=True)
+    proxy_wording = models.CharField(max_length=64, blank=True)
+    vague = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["text_hash", "analyzer"], name="reason_signal_one_per_text")
+        ]
+
+    def __str__(self) -> str:
+        return f"reason signal {self.text_hash[:12]}"

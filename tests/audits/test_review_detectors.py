@@ -347,3 +347,20 @@ def test_near_miss_month_of_every_kind_together_still_has_no_findings(plant, cit
     plant.search(at(12), user=plant.partner, reason="Assault with a deadly weapon at the Federal Way mall")
     plant.search(at(6), reason="Ice on the road caused a collision on Pine Road, driver fled")
     assert findings(city_a) == []
+
+
+def test_text_checks_are_kept_per_distinct_reason_and_reused(plant, city_a):
+    from audits.reviews.models import ReasonSignal
+
+    plant.search(at(3), reason="Courtesy check for HSI, robbery")
+    plant.search(at(4), reason="Courtesy check for HSI, robbery")
+    plant.search(at(5), reason="investigation")
+    with city_scope(city_a):
+        assert detectors.prepare_text_signals(city=city_a, since=before(1), until=at(30)) == 2
+    kept = ReasonSignal.objects.filter(analyzer=detectors.ANALYZER)
+    assert kept.count() == 2 and kept.filter(vague=True).count() == 1
+    assert kept.exclude(proxy_wording="").count() == 1
+    # The review reads the kept results: one proxy finding (two searches), one vague one.
+    found = findings(city_a)
+    assert {d.kind for d in found} >= {"side.proxy_wording", "hygiene.vague_reason"}
+    assert ReasonSignal.objects.count() == 2  # nothing analysed twice
