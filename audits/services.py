@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from audits import chain as chain_encoding
+from audits.events import EventType
 from audits.models import INSTALLATION_CHAIN, AuditEvent, Outcome
 from portal.models import Agency, City, User
 
@@ -160,9 +161,9 @@ def audit_verify_chain(*, city: City | None) -> ChainVerification:
         expected_sequence += 1
     if published:
         # A valid chain can still be a shortened or rewritten one: hold it against what was signed.
-        from audits.checkpoints import checkpoint_problems
+        from audits.signing import checkpoint_problems
 
-        problems = checkpoint_problems(city=city, chain_entries=seen_at_checkpoints)
+        problems = checkpoint_problems(chain=name, chain_entries=seen_at_checkpoints)
         if problems:
             return ChainVerification(
                 chain=name, city=city, entries=count, problem="; ".join(p.problem for p in problems)
@@ -177,7 +178,7 @@ def audit_verify_all(*, record: bool = False) -> list[ChainVerification]:
     if record:
         for result in results:
             audit_record(
-                event_type="audit.verified",
+                event_type=EventType.AUDIT_VERIFIED,
                 city=result.city,
                 details={
                     "entries": result.entries,

@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from audits.events import EventType
 from audits.models import AuditEvent, Outcome
 from audits.reviews import detectors
 from audits.reviews.models import (
@@ -55,10 +56,15 @@ def previous_month(city: City, now: dt.datetime | None = None) -> dt.date:
     return month_of(month_of(today) - dt.timedelta(days=1))
 
 
-def _enqueue(review: Review) -> None:
-    from audits.tasks import review_run
+def _run_later(review_id: int) -> None:
+    """Queue ``audits.tasks.review_run`` (looked up by name: the task module imports this one)."""
+    from celery import current_app
 
-    transaction.on_commit(lambda: review_run.delay(review.pk))
+    current_app.tasks["audits.tasks.review_run"].delay(review_id)
+
+
+def _enqueue(review: Review) -> None:
+    transaction.on_commit(lambda: _run_later(review.pk))
 
 
 def review_request(
@@ -79,7 +85,7 @@ def review_request(
             with transaction.atomic():
                 review = Review.objects.create(city=city, month=month, requested_by=by)
                 audit_record(
-                    event_type="review.requested",
+                    event_type=EventType.REVIEW_REQUESTED,
                     city=city,
                     actor=by,
                     target_type="review",
@@ -260,7 +266,7 @@ def review_run(*, review_id: int) -> Review | None:
         locked.claim_token = None
         locked.save()
         audit_record(
-            event_type="review.completed",
+            event_type=EventType.REVIEW_COMPLETED,
             city=city,
             target_type="review",
             target_id=str(locked.public_id),
@@ -292,11 +298,9 @@ def review_requeue_stale(*, now: dt.datetime | None = None) -> list[int]:
         Q(status=ReviewStatus.QUEUED, created_at__lt=now - STALE_QUEUED)
         | Q(status=ReviewStatus.RUNNING, lease_expires_at__lt=now)
     ).values_list("pk", flat=True)
-    from audits.tasks import review_run as review_run_task
-
     ids = list(stale)
     for pk in ids:
-        review_run_task.delay(pk)
+        _run_later(pk)
     return ids
 
 
@@ -327,7 +331,7 @@ def finding_mark_reviewed(
         fresh.reviewed_at = timezone.now()
         fresh.save(update_fields=["status", "note", "reviewed_by", "reviewed_at"])
         audit_record(
-            event_type="review.finding_reviewed",
+            event_type=EventType.REVIEW_FINDING_REVIEWED,
             city=city,
             actor=by,
             target_type="finding",
@@ -357,7 +361,7 @@ def review_sign(*, review: Review, by: User, request: HttpRequest | None = None)
         fresh.signed_at = timezone.now()
         fresh.save(update_fields=["status", "signed_by", "signed_at"])
         audit_record(
-            event_type="review.signed",
+            event_type=EventType.REVIEW_SIGNED,
             city=city,
             actor=by,
             target_type="review",
@@ -450,7 +454,7 @@ def operation_record(
         )
         operation.cameras.set(list(cameras))
         audit_record(
-            event_type="review.operation_recorded",
+            event_type=EventType.REVIEW_OPERATION_RECORDED,
             city=city,
             actor=by,
             target_type="operation",

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from audits.events import EventType
 from audits.models import Outcome
 from audits.reviews import services
 from audits.reviews.models import Door, FederalOperation, FindingStatus, ReviewStatus, Severity
@@ -101,7 +102,7 @@ def _errors(error: ValidationError) -> str:
 def _refused(request: HttpRequest, *, action: str, message: str, target: str = "") -> None:
     """Every refusal on these pages is an entry of the city's audit log."""
     audit_record(
-        event_type="review.refused",
+        event_type=EventType.REVIEW_REFUSED,
         city=request.city,
         actor=request.user,
         target_type="review" if target else "",
@@ -150,7 +151,7 @@ def review_detail(request: HttpRequest, city_slug: str, public_id) -> HttpRespon
     chosen = filters.cleaned_data if filters.is_valid() else {}
     findings = list(findings_of_review(review=review, **{k: v for k, v in chosen.items() if v}))
     audit_record(
-        event_type="review.viewed",
+        event_type=EventType.REVIEW_VIEWED,
         city=city,
         actor=request.user,
         target_type="review",
@@ -248,7 +249,7 @@ def review_csv(request: HttpRequest, city_slug: str, public_id) -> HttpResponse:
             ]
         )
     audit_record(
-        event_type="review.exported",
+        event_type=EventType.REVIEW_EXPORTED,
         city=city,
         actor=request.user,
         target_type="review",
@@ -265,7 +266,7 @@ def review_pdf_view(request: HttpRequest, city_slug: str, public_id) -> HttpResp
     review = get_review_for_city(city=city, public_id=public_id)
     content = review_pdf(review=review, findings=list(findings_of_review(review=review)), city=city)
     audit_record(
-        event_type="review.exported",
+        event_type=EventType.REVIEW_EXPORTED,
         city=city,
         actor=request.user,
         target_type="review",
