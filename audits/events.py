@@ -62,6 +62,17 @@ class EventType(StrEnum):
     REVOCATION_REVOKED = "revocation.revoked"
     REVOCATION_DISMISSED = "revocation.dismissed"
     REVOCATION_PERMANENT_BLOCK = "revocation.permanent_block"
+    # Signed checkpoints of the audit chains (in the installation chain: each city's head).
+    AUDIT_CHECKPOINT = "audit.checkpoint"
+    # Monthly compliance reviews.
+    REVIEW_REQUESTED = "review.requested"
+    REVIEW_COMPLETED = "review.completed"
+    REVIEW_VIEWED = "review.viewed"
+    REVIEW_EXPORTED = "review.exported"
+    REVIEW_FINDING_REVIEWED = "review.finding_reviewed"
+    REVIEW_SIGNED = "review.signed"
+    REVIEW_REFUSED = "review.refused"
+    REVIEW_OPERATION_RECORDED = "review.operation_recorded"
     # Per-object permissions (django-guardian).
     PERMISSION_GRANTED = "permission.granted"
     PERMISSION_REVOKED = "permission.revoked"

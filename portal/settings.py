@@ -225,6 +225,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cameras.tasks.purge_expired_reads",
         "schedule": crontab(hour=2, minute=30),
     },
+    "compliance-review-monthly": {
+        "task": "audits.tasks.review_schedule_monthly",
+        "schedule": crontab(day_of_month=1, hour=1, minute=5),
+    },
+    "compliance-review-sweep": {
+        "task": "audits.tasks.review_sweep",
+        "schedule": crontab(minute=20),
+    },
+    "compliance-review-text-daily": {
+        "task": "audits.tasks.review_prepare_text",
+        "schedule": crontab(hour=1, minute=40),
+    },
+    "audit-checkpoint-daily": {
+        "task": "audits.tasks.audit_checkpoint_daily",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "audit-verify-nightly": {
         "task": "audits.tasks.audit_verify_all",
         "schedule": crontab(hour=3, minute=15),
@@ -301,3 +317,11 @@ STEWARD_SOCKET_RECHECK_SECONDS = env.float("STEWARD_SOCKET_RECHECK_SECONDS", def
 # Every JSON body: at most this many bytes and this many levels of nesting (a 400 otherwise).
 STEWARD_MAX_JSON_BYTES = env.int("STEWARD_MAX_JSON_BYTES", default=2 * 1024 * 1024)
 STEWARD_MAX_JSON_DEPTH = env.int("STEWARD_MAX_JSON_DEPTH", default=16)
+
+# Signed audit checkpoints: the Ed25519 private key lives in a file outside the database. In
+# development and tests a key is generated under var/ when the file is missing; in production a
+# missing key is an error (audits.checkpoints.signing_key).
+STEWARD_ENV = env.str("STEWARD_ENV", default="dev")
+STEWARD_CHECKPOINT_KEY_PATH = Path(
+    env.str("STEWARD_CHECKPOINT_KEY_PATH", default=str(VAR_DIR / "checkpoint-ed25519.pem"))
+)

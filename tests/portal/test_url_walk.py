@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 
 import pytest
 from django.urls import get_resolver
@@ -44,6 +45,9 @@ PUBLIC_ROUTES = {
     "accounts/password-reset/sent/",
     "accounts/reset/<uidb64>/<token>/",
     "accounts/reset/done/",
+    "p/<slug:city_slug>/checkpoints.json",
+    "p/<slug:city_slug>/report/<int:year>/",
+    "p/<slug:city_slug>/report/<int:year>/report.pdf",
 }
 
 
@@ -137,6 +141,8 @@ def world(city_a, city_b):
         "user_id": officer.public_id,
         "uidb64": "MQ",
         "token": "not-a-token",
+        "finding_id": uuid.uuid4(),  # no such finding: the walk meets the same 404 as for another city's
+        "year": timezone.now().year,
     }
     return {"personas": personas, "ids": ids, "agreement": agreement, "case": case, "ended": ended}
 
@@ -148,7 +154,10 @@ def fill(route: str, city_slug: str, ids: dict, world) -> str:
             return city_slug
         if name == "public_id":
             return str(world["case"].public_id if "revocations" in route else world["agreement"].public_id)
-        return str(ids[name])
+        if name in ids:
+            return str(ids[name])
+        # Any other identifier: one that names nothing (the same 404 as another city's).
+        return {"uuid": str(uuid.uuid4()), "int": "0"}.get(match.group(1), "nothing")
 
     return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", value, route)
 
