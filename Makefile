@@ -20,11 +20,11 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 demo: install
-	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=0 $(BIN)/python manage.py seed_demo
 	@echo
 	@echo "Steward demo on http://127.0.0.1:8000/  (stop with Ctrl-C)"
-	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=0 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 services:
 	bash scripts/ensure-services

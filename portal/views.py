@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from audits.models import AuditEvent
 from cameras.models import Camera
 from portal.access import CITY_STAFF, PUBLIC, SIGNED_IN, access
+from portal.labels import offense_label
 from portal.models import City
 from portal.selectors import city_public_summary
 
@@ -48,10 +49,14 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.city_id is not None:
         return redirect("city_home", city_slug=user.city.slug)
-    from sharing.selectors import agreements_in_effect_for_agency
+    from sharing.selectors import agency_receives_alerts, agreements_in_effect_for_agency
 
     agreements = agreements_in_effect_for_agency(agency=user.agency) if user.agency_id else []
-    return render(request, "portal/partner_home.html", {"agency": user.agency, "agreements": agreements})
+    for agreement in agreements:
+        agreement.offense_labels = [offense_label(code) for code in agreement.permitted_offense_types or []]
+    receives_alerts = bool(user.agency_id) and agency_receives_alerts(agency=user.agency)
+    context = {"agency": user.agency, "agreements": agreements, "receives_alerts": receives_alerts}
+    return render(request, "portal/partner_home.html", context)
 
 
 @access(CITY_STAFF)

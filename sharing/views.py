@@ -265,7 +265,7 @@ def policy_edit(request: HttpRequest, city_slug: str) -> HttpResponse:
 # ----------------------------------------------------------------------------------------------
 
 CASE_READERS = city_roles(Role.CLERK, Role.AUDITOR, Role.CHIEF)
-CASE_OPENERS = city_roles(Role.CLERK, Role.AUDITOR)
+CASE_OPENERS = city_roles(Role.CLERK, Role.AUDITOR, Role.CHIEF)
 
 
 def _public_id_or_none(value: str | None) -> uuid.UUID | None:

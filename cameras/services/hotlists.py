@@ -383,6 +383,17 @@ def _push_hits(city: City, hit_ids: list[int], kind: str) -> None:
 DISPOSERS = (Role.DISPATCHER, Role.CHIEF)
 
 
+def _already_disposed_message(*, hit: Hit, by: User) -> str:
+    """Say who recorded the disposition that stands: "you" when it was this same person."""
+    current = Hit.all_cities.select_related("disposed_by").get(pk=hit.pk)
+    label = current.get_disposition_display().lower() if current.disposition else current.status
+    when = current.disposed_at.strftime("%H:%M:%S UTC") if current.disposed_at else "earlier"
+    if current.disposed_by_id == by.pk:
+        return f"You already recorded this hit as {label} at {when}; nothing was changed."
+    who = current.disposed_by.get_username() if current.disposed_by else "another dispatcher"
+    return f"{who} already recorded this hit as {label} at {when}; nothing was changed."
+
+
 def hit_disposition(*, hit: Hit, by: User, disposition: str, action_taken: str = "", request=None) -> Hit:
     """A person verifies a hit with the image in front of them. Only "correct read" confirms it."""
     if not by.has_city_role(hit.city, *DISPOSERS):
@@ -405,7 +416,7 @@ def hit_disposition(*, hit: Hit, by: User, disposition: str, action_taken: str =
             disposed_at=now,
         )
         if not claimed:
-            raise HitAlreadyDisposed("Someone else has already dispositioned this hit.")
+            raise HitAlreadyDisposed(_already_disposed_message(hit=hit, by=by))
         audit_record(
             event_type="hit.dispositioned",
             city=hit.city,

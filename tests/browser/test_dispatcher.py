@@ -63,7 +63,12 @@ def test_dispatcher_sees_a_hit_live_and_dispositions_it(
     Select(card.find_element(By.NAME, "disposition")).select_by_value("correct_read")
     card.find_element(By.NAME, "action_taken").send_keys("unit 7 dispatched")
     card.find_element(By.CSS_SELECTOR, "form.dispose button").click()
-    WebDriverWait(browser, 15).until(lambda _: "confirmed" in card.find_element(By.CLASS_NAME, "status").text)
+    WebDriverWait(browser, 15).until(lambda _: "Confirmed" in card.find_element(By.CLASS_NAME, "status").text)
+    # The form goes away once the hit is decided (a CSS rule used to keep it on screen).
+    WebDriverWait(browser, 5).until(
+        lambda _: not card.find_element(By.CSS_SELECTOR, "form.dispose").is_displayed()
+    )
+    assert "unit 7 dispatched" in card.text and "Correct read" in card.text
     hit = Hit.all_cities.get()
     assert (hit.status, hit.action_taken, hit.disposed_by) == (
         "confirmed",

@@ -1,0 +1,14 @@
+"""Template filters that turn stored codes into words (see ``portal.labels``)."""
+
+from django import template
+
+from portal import labels
+
+register = template.Library()
+
+register.filter("offense_label", labels.offense_label)
+register.filter("rule_label", labels.rule_label)
+register.filter("event_label", labels.event_label)
+register.filter("outcome_label", labels.outcome_label)
+register.filter("humanize_code", labels.humanize_code)
+register.filter("detail_items", labels.detail_items)
