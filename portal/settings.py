@@ -254,3 +254,14 @@ STEWARD_RECOGNITION = {
     "device": env.str("STEWARD_RECOGNITION_DEVICE", default="cpu"),
 }
 STEWARD_RECOGNITION_BY_CITY = env.json("STEWARD_RECOGNITION_BY_CITY", default={})
+
+# Maps: a tile URL template such as "https://tile.openstreetmap.org/{z}/{x}/{y}.png". Unset, maps
+# show the cameras as markers on a plain background (offline, nothing sent to a tile server).
+STEWARD_MAP_TILE_URL = env.str("STEWARD_MAP_TILE_URL", default="")
+STEWARD_MAP_ATTRIBUTION = env.str("STEWARD_MAP_ATTRIBUTION", default="")
+# How long the public page and its open data are cached (they are also invalidated on change).
+STEWARD_PUBLIC_CACHE_SECONDS = env.int("STEWARD_PUBLIC_CACHE_SECONDS", default=300)
+
+# One cache for every process when Redis is there (the public page is invalidated across processes).
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

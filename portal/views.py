@@ -59,16 +59,53 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/partner_home.html", context)
 
 
+def map_context(points: list[dict], *, label: str = "Map of cameras") -> dict:
+    """What ``portal/_map.html`` needs: the points and the tile source from settings."""
+    return {
+        "map": {
+            "tiles": settings.STEWARD_MAP_TILE_URL or None,
+            "attribution": settings.STEWARD_MAP_ATTRIBUTION,
+            "points": points,
+        },
+        "map_label": label,
+    }
+
+
+def camera_points(cameras, *, link: bool) -> list[dict]:
+    from django.urls import reverse
+
+    return [
+        {
+            "name": camera.name,
+            "lat": float(camera.latitude),
+            "lon": float(camera.longitude),
+            "status": camera.status,
+            "note": camera.get_status_display(),
+            "url": reverse("camera_detail", args=[camera.city.slug, camera.public_id]) if link else "",
+        }
+        for camera in cameras
+    ]
+
+
 @access(CITY_STAFF)
 def city_home(request: HttpRequest, city_slug: str) -> HttpResponse:
+    """Each role's dashboard: what waits on them, 30 days of activity, the cameras on a map."""
+    from portal.dashboard import activity_series, attention_for
+    from portal.navigation import may_open
+
     city = request.city
+    cameras = list(Camera.objects.select_related("city").order_by("name"))
+    may_see_cameras = may_open(request, f"/c/{city.slug}/cameras/00000000-0000-0000-0000-000000000000/")
     context = {
         "city": city,
-        "camera_count": Camera.objects.count(),
-        "cameras": Camera.objects.order_by("name")[:10],
+        "attention": attention_for(city=city, user=request.user),
+        "activity": activity_series(city),
+        "camera_count": len(cameras),
+        "cameras": cameras[:10],
         "recent_events": AuditEvent.objects.filter(city=city).order_by("-sequence")[:5]
         if request.user.role in ("chief", "auditor")
         else None,
+        **map_context(camera_points(cameras, link=may_see_cameras)),
     }
     return render(request, "portal/city_home.html", context)
 

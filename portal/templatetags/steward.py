@@ -12,3 +12,15 @@ register.filter("event_label", labels.event_label)
 register.filter("outcome_label", labels.outcome_label)
 register.filter("humanize_code", labels.humanize_code)
 register.filter("detail_items", labels.detail_items)
+
+
+@register.filter
+def sum_of(values) -> int:
+    return sum(values or [])
+
+
+@register.simple_tag
+def chart_list(activity, *names):
+    """[(name, title, series)] for ``_charts.html``."""
+    titles = {"reads": "Reads per day", "searches": "Searches per day", "hits": "Hotlist hits per day"}
+    return [(name, titles.get(name, name), activity.get(name, {})) for name in names]
