@@ -60,8 +60,6 @@ def offline_cameras(city: City) -> list:
 
 def attention_for(*, city: City, user: User) -> list[Attention]:
     """The things waiting on this person's role in this city, in order of urgency."""
-    from cameras.models import Hit, HitStatus
-    from sharing.models import AgreementState, RevocationCase, RevocationState, SharingAgreement
 
     from portal.tenancy import city_scope
 
