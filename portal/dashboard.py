@@ -189,6 +189,7 @@ def _activity_series(city: City) -> dict:
             search_outcomes.append(outcome)
     return {
         "labels": [day.strftime("%b %d") for day in days],
+        "days": [day.isoformat() for day in days],
         "reads": {"Reads": line(reads, "all")},
         "searches": {
             {"allowed": "Allowed", "held": "Held for a supervisor", "denied": "Refused"}.get(o, o): line(

@@ -14,7 +14,6 @@ from cameras.models import Camera
 from portal.access import CITY_STAFF, PUBLIC, SIGNED_IN, access
 from portal.labels import offense_label
 from portal.models import City
-from portal.selectors import city_public_summary
 
 
 @access(PUBLIC)
@@ -32,15 +31,6 @@ class LogoutView(auth_views.LogoutView):
 def city_index(request: HttpRequest) -> HttpResponse:
     cities = City.objects.order_by("name")
     return render(request, "portal/city_index.html", {"cities": cities})
-
-
-@access(PUBLIC)
-def city_public(request: HttpRequest, city_slug: str) -> HttpResponse:
-    return render(
-        request,
-        "portal/city_public.html",
-        {"city": request.city, "summary": city_public_summary(request.city)},
-    )
 
 
 @access(SIGNED_IN)
