@@ -1,6 +1,6 @@
 from django import forms
 
-from cameras.models import Camera, Disposition, HotlistSource, Priority
+from cameras.models import Camera, Disposition, HitStatus, Hotlist, HotlistSource, Priority
 
 
 class CameraForm(forms.ModelForm):
@@ -44,3 +44,29 @@ class DispositionForm(forms.Form):
     action_taken = forms.CharField(
         max_length=300, required=False, help_text="Required when you confirm a hit."
     )
+
+
+class HitFilterForm(forms.Form):
+    """Filters of the hit history. Choices come from the city in scope."""
+
+    status = forms.ChoiceField(required=False, choices=[("", "Any")] + list(HitStatus.choices))
+    disposition = forms.ChoiceField(
+        required=False, choices=[("", "Any")] + list(Disposition.choices), label="Outcome"
+    )
+    hotlist = forms.ModelChoiceField(required=False, queryset=Hotlist.objects.none(), empty_label="Any")
+    camera = forms.ModelChoiceField(required=False, queryset=Camera.objects.none(), empty_label="Any")
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hotlist"].queryset = Hotlist.objects.order_by("name")
+        self.fields["hotlist"].to_field_name = "public_id"
+        self.fields["camera"].queryset = Camera.objects.order_by("name")
+        self.fields["camera"].to_field_name = "public_id"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError("The 'From' date must be on or before the 'To' date.")
+        return data

@@ -112,3 +112,29 @@ def get_hotlist(*, public_id):
     if hotlist is None:
         raise Http404("No such hotlist.")
     return hotlist
+
+
+def hit_history(
+    *,
+    status: str = "",
+    disposition: str = "",
+    hotlist=None,
+    camera=None,
+    since=None,
+    until=None,
+):
+    """The current city's hits, newest first, filtered (the history page and its CSV)."""
+    hits = _hits().order_by("-created_at", "-pk")
+    if status:
+        hits = hits.filter(status=status)
+    if disposition:
+        hits = hits.filter(disposition=disposition)
+    if hotlist is not None:
+        hits = hits.filter(hotlist=hotlist)
+    if camera is not None:
+        hits = hits.filter(read__camera=camera)
+    if since:
+        hits = hits.filter(created_at__date__gte=since)
+    if until:
+        hits = hits.filter(created_at__date__lte=until)
+    return hits

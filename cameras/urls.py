@@ -19,5 +19,6 @@ urlpatterns = [
     path("hotlists/<uuid:hotlist_id>/entries/", views.hotlist_entry_add, name="hotlist_entry_add"),
     path("hotlists/<uuid:hotlist_id>/import/", views.hotlist_import, name="hotlist_import"),
     path("hits/", views.hit_board, name="hit_board"),
+    path("hits/history/", views.hit_history, name="hit_history"),
     path("hits/<uuid:hit_id>/", views.hit_detail, name="hit_detail"),
 ]
