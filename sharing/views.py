@@ -71,7 +71,12 @@ def search(request: HttpRequest, city_slug: str) -> HttpResponse:
     user = request.user
     agreement = None if user.is_member_of(city) else agreement_in_effect(city=city, agency=user.agency)
     cameras = cameras_visible_to(user=user, city=city, agreement=agreement)
-    form = SearchForm(request.POST or None, cameras=cameras)
+    # Offer only the offense types this searcher may use: the policy's, narrowed by the agreement's.
+    offense_codes = set(city_policy_of(city).permitted_offense_types or []) or None
+    if agreement is not None and agreement.permitted_offense_types:
+        agreed = set(agreement.permitted_offense_types)
+        offense_codes = agreed if offense_codes is None else offense_codes & agreed
+    form = SearchForm(request.POST or None, cameras=cameras, offense_codes=offense_codes)
     context = {"city": city, "form": form, "agreement": agreement, "result": None}
     if request.method != "POST":
         return render(request, "sharing/search.html", context)

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from audits.models import Outcome
 from audits.services import audit_record
+from cameras.jurisdictions import is_jurisdiction
 from cameras.models import (
     Disposition,
     Hit,
@@ -166,7 +167,9 @@ def _entry_problem(plate: str, state: str, reason: str, expires_at: dt.datetime 
     if not 2 <= len(plate) <= 10:
         return "The plate must have 2 to 10 letters or digits."
     if state and not STATE_CODE.match(state):
-        return "The state must be a two-letter code (e.g. WA)."
+        return f"'{state}' is not a state: use its two-letter code (for example WA, OR or BC)."
+    if state and not is_jurisdiction(state):
+        return f"'{state}' is not a US state, territory or Canadian province code (for example WA, OR or BC)."
     if not reason:
         return "Each entry needs a reason (what the vehicle is wanted for)."
     if expires_at is not None and expires_at <= timezone.now():
@@ -223,11 +226,16 @@ def _parse_expiry(text: str) -> dt.datetime | None:
     text = (text or "").strip()
     if not text:
         return None
-    moment = parse_datetime(text)
+    example = "write it as YYYY-MM-DD, for example 2026-12-31"
+    try:
+        moment = parse_datetime(text)
+        day = parse_date(text) if moment is None else None
+    except ValueError:
+        # The shape is a date but the day is not one (month 13, 31 April): say so in words.
+        raise ValueError(f"The expiry date '{text}' is not a real calendar date; {example}.") from None
     if moment is None:
-        day = parse_date(text)
         if day is None:
-            raise ValueError(f"'{text}' is not a date (use YYYY-MM-DD).")
+            raise ValueError(f"The expiry date '{text}' is not a date; {example}.")
         moment = dt.datetime.combine(day, dt.time(23, 59, 59))
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.UTC)
 
