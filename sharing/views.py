@@ -368,8 +368,12 @@ def revocation_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID
     )
 
 
-def _case_transition_view(action: str, *, success: str):
-    """A POST-only view for the chief that runs one ``revocation_<action>`` service."""
+def _case_transition_view(action: str, *, success: str, needs_confirmation: bool = False):
+    """A POST-only view for the chief that runs one ``revocation_<action>`` service.
+
+    ``needs_confirmation``: the action cannot be undone, so the form must carry ``confirm=yes`` (a
+    box the chief ticks after reading what will happen); without it nothing is changed.
+    """
     service = getattr(services, f"revocation_{action}")
 
     @access(CHIEF)
@@ -380,6 +384,12 @@ def _case_transition_view(action: str, *, success: str):
         form = RevocationDecisionForm(request.POST)
         detail = redirect("sharing:revocation_detail", city_slug=city.slug, public_id=case.public_id)
         rationale = form.cleaned_data["rationale"] if form.is_valid() else ""
+        if needs_confirmation and request.POST.get("confirm") != "yes":
+            messages.error(
+                request,
+                "Nothing was changed: tick the box to confirm that you understand this cannot be undone.",
+            )
+            return detail
         try:
             service(case=case, by=request.user, rationale=rationale, request=request)
         except ValidationError as error:
@@ -399,5 +409,7 @@ revocation_start_review = _case_transition_view("start_review", success="Review 
 revocation_suspend = _case_transition_view(
     "suspend", success="Suspended: every agreement with the agency has ended for now."
 )
-revocation_revoke = _case_transition_view("revoke", success="Revoked. The agency has been notified.")
+revocation_revoke = _case_transition_view(
+    "revoke", success="Revoked. The agency has been notified.", needs_confirmation=True
+)
 revocation_dismiss = _case_transition_view("dismiss", success="Dismissed.")
