@@ -172,6 +172,63 @@ def agreement_new(request: HttpRequest, city_slug: str) -> HttpResponse:
     return redirect("sharing:agreement_detail", city_slug=city.slug, public_id=agreement.public_id)
 
 
+@access(AGREEMENT_EDITORS)
+def agreement_edit(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    """Change a draft's terms (a clerk or the chief); a submitted agreement is not edited."""
+    city = request.city
+    agreement = get_agreement_for_city(city=city, public_id=public_id)
+    detail = redirect("sharing:agreement_detail", city_slug=city.slug, public_id=agreement.public_id)
+    if agreement.state != AgreementState.DRAFT:
+        messages.error(request, "Only a draft can be edited; this agreement has been submitted.")
+        return detail
+    cameras = cameras_visible_to(user=request.user, city=city, agreement=None)
+    initial = {
+        "partner_agency": agreement.partner_agency,
+        "starts_on": agreement.starts_on,
+        "ends_on": agreement.ends_on,
+        "all_cameras": agreement.all_cameras,
+        "cameras": list(agreement.cameras.all()),
+        "allow_partial_plate": agreement.allow_partial_plate,
+        "hotlist_alerts": agreement.hotlist_alerts,
+        "permitted_offense_types": agreement.permitted_offense_types,
+        "declaration_signed_by": agreement.declaration_signed_by,
+        "declaration_signed_at": agreement.declaration_signed_at,
+    }
+    form = AgreementForm(
+        request.POST or None, initial=initial, city=city, policy=city_policy_of(city), cameras=cameras
+    )
+    context = {"city": city, "form": form, "refusal": None, "agreement": agreement}
+    if request.method != "POST":
+        return render(request, "sharing/agreement_form.html", context)
+    if not form.is_valid():
+        return render(request, "sharing/agreement_form.html", context, status=400)
+    data = form.cleaned_data
+    try:
+        services.agreement_edit(
+            agreement=agreement,
+            by=request.user,
+            partner_agency=data["partner_agency"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            all_cameras=data["all_cameras"],
+            cameras=list(data["cameras"]),
+            allow_partial_plate=data["allow_partial_plate"],
+            hotlist_alerts=data["hotlist_alerts"],
+            permitted_offense_types=data["permitted_offense_types"],
+            declaration_signed_by=data["declaration_signed_by"],
+            declaration_signed_at=data["declaration_signed_at"],
+            request=request,
+        )
+    except services.PolicyRefusal as refusal:
+        context["refusal"] = refusal.decision
+        return render(request, "sharing/agreement_form.html", context, status=403)
+    except ValidationError as error:
+        _form_errors(form, error)
+        return render(request, "sharing/agreement_form.html", context, status=400)
+    messages.success(request, "Draft saved.")
+    return detail
+
+
 @access(AGREEMENT_READERS)
 def agreement_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
     city = request.city
