@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/steward
 TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
 
-.PHONY: install demo test services lint bench-recognition policy-eval clean
+.PHONY: install demo test services lint bench-recognition policy-eval screenshots clean
 
 install: $(STAMP)
 
@@ -33,6 +33,10 @@ services:
 # otherwise hold the test database open past its teardown.
 test: install services
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# docs/screenshots/: each role's dashboard and the public page, desktop and phone (Chromium, demo data).
+screenshots: install services
+	STEWARD_SCREENSHOTS=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_CONN_MAX_AGE=0 $(BIN)/python -m pytest -q tests/browser/test_screenshots.py
 
 lint: install
 	$(BIN)/ruff check .

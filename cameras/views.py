@@ -31,6 +31,21 @@ READ_VIEWERS = city_roles(Role.CHIEF, Role.CLERK, Role.OFFICER, Role.DISPATCHER)
 
 @access(CITY_STAFF)
 def camera_list(request: HttpRequest, city_slug: str) -> HttpResponse:
+    if wants_csv(request):
+        header = ["name", "latitude", "longitude", "heading", "status", "key_issued_at", "created_at"]
+        rows = (
+            (
+                c.name,
+                c.latitude,
+                c.longitude,
+                c.heading if c.heading is not None else "",
+                c.get_status_display(),
+                c.api_key_issued_at.isoformat() if c.api_key_issued_at else "",
+                c.created_at.isoformat(),
+            )
+            for c in Camera.objects.order_by("name")
+        )
+        return csv_response(request, name="cameras", header=header, rows=rows, city=request.city)
     can_manage = request.user.role in (Role.CHIEF, Role.CLERK)
     form = CameraForm(city=request.city) if can_manage else None
     return render(
@@ -200,7 +215,26 @@ def _hotlist_page(request, hotlist, *, entry_form=None, import_form=None, report
 
 @access(HOTLIST_VIEWERS)
 def hotlist_detail(request: HttpRequest, city_slug: str, hotlist_id) -> HttpResponse:
-    return _hotlist_page(request, selectors.get_hotlist(public_id=hotlist_id))
+    hotlist = selectors.get_hotlist(public_id=hotlist_id)
+    if wants_csv(request):
+        rows = (
+            (
+                e.plate,
+                e.state,
+                e.reason,
+                e.expires_at.isoformat() if e.expires_at else "",
+                e.added_at.isoformat(),
+            )
+            for e in hotlist.entries.order_by("plate")
+        )
+        return csv_response(
+            request,
+            name=f"hotlist-{hotlist.public_id}",
+            header=["plate", "state", "reason", "expires", "added_at"],
+            rows=rows,
+            city=request.city,
+        )
+    return _hotlist_page(request, hotlist)
 
 
 @access(MANAGERS)

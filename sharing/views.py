@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from portal.access import access, city_roles
+from portal.exports import csv_response, wants_csv
+from portal.labels import offense_label
 from portal.models import Agency
 from portal.roles import Role
 from sharing import services
@@ -129,9 +131,35 @@ def lookup(request: HttpRequest, city_slug: str) -> HttpResponse:
 @access(AGREEMENT_READERS)
 def agreement_list(request: HttpRequest, city_slug: str) -> HttpResponse:
     city = request.city
-    return render(
-        request, "sharing/agreement_list.html", {"city": city, "agreements": agreements_of_city(city=city)}
-    )
+    state = request.GET.get("state", "")
+    state = state if state in AgreementState.values else ""
+    agreements = agreements_of_city(city=city)
+    if state:
+        agreements = agreements.filter(state=state)
+    if wants_csv(request):
+        header = ["partner_agency", "state", "starts_on", "ends_on", "all_cameras", "partial_plates",
+                  "hotlist_alerts", "offense_types", "drafted_by", "approved_by", "approved_at"]  # fmt: skip
+        rows = (
+            (
+                a.partner_agency.name,
+                a.get_state_display(),
+                a.starts_on.isoformat(),
+                a.ends_on.isoformat(),
+                a.all_cameras,
+                a.allow_partial_plate,
+                a.hotlist_alerts,
+                "; ".join(offense_label(code) for code in a.permitted_offense_types or []),
+                a.drafted_by.get_username() if a.drafted_by_id else "",
+                a.approved_by.get_username() if a.approved_by_id else "",
+                a.approved_at.isoformat() if a.approved_at else "",
+            )
+            for a in agreements
+        )
+        return csv_response(
+            request, name="agreements", header=header, rows=rows, city=city, filters={"state": state}
+        )
+    context = {"city": city, "agreements": agreements, "states": AgreementState.choices, "state": state}
+    return render(request, "sharing/agreement_list.html", context)
 
 
 @access(AGREEMENT_EDITORS)
@@ -344,6 +372,26 @@ def revocation_list(request: HttpRequest, city_slug: str) -> HttpResponse:
     grounds = request.GET.get("grounds", "")
     state = state if state in RevocationState.values else ""
     grounds = grounds if grounds in RevocationGrounds.values else ""
+    if wants_csv(request):
+        cases = revocation_cases_of(city=city, state=state, grounds=grounds)
+        header = ["case", "agency", "grounds", "state", "opened_at", "opened_by", "decided_at", "decided_by"]
+        rows = (
+            (
+                case.reference,
+                case.agency.name,
+                case.get_grounds_display(),
+                case.get_state_display(),
+                case.opened_at.isoformat(),
+                case.opened_by.get_username() if case.opened_by_id else "",
+                case.decided_at.isoformat() if case.decided_at else "",
+                case.decided_by.get_username() if case.decided_by_id else "",
+            )
+            for case in cases
+        )
+        filters = {"state": state, "grounds": grounds}
+        return csv_response(
+            request, name="revocation-cases", header=header, rows=rows, city=city, filters=filters
+        )
     return render(
         request,
         "sharing/revocation_list.html",
