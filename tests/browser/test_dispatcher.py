@@ -13,6 +13,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from cameras.models import Hit, HotlistSource, Read
 from cameras.services import camera_create, hotlist_create, hotlist_entry_add, reads_match
 from portal.roles import Role
+from tests.browser.pages import check_page, visit
 from tests.factories import PASSWORD, city_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -75,6 +76,15 @@ def test_dispatcher_sees_a_hit_live_and_dispositions_it(
         "unit 7 dispatched",
         stage["dispatcher"],
     )
+    check_page(browser)  # the board itself: console, requests, axe-core, 390 px
+    # The history shows the hit with its outcome; the hit's page maps its camera.
+    visit(browser, f"{daphne_server}/c/{city_a.slug}/hits/history/")
+    assert "Correct read" in browser.find_element(By.TAG_NAME, "main").text
+    browser.find_element(By.CSS_SELECTOR, "main table a").click()
+    WebDriverWait(browser, 10).until(
+        EC.presence_of_element_located((By.CSS_SELECTOR, "#map .leaflet-interactive"))
+    )
+    check_page(browser)
 
 
 def test_hits_made_while_disconnected_arrive_on_reconnect_once(browser, daphne_server, city_a, stage):
