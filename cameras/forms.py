@@ -105,3 +105,15 @@ class HitFilterForm(forms.Form):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise forms.ValidationError("The 'From' date must be on or before the 'To' date.")
         return data
+
+
+class CameraHealthSettingsForm(forms.Form):
+    expected_gap_minutes = forms.IntegerField(
+        min_value=1,
+        max_value=7 * 24 * 60,
+        label="Expected gap (minutes)",
+        help_text="The camera is silent when neither a read nor a heartbeat arrived for this long.",
+    )
+    email_clerks_when_silent = forms.BooleanField(
+        required=False, label="Email the clerks when it goes silent"
+    )

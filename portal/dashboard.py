@@ -19,7 +19,6 @@ from portal.models import City, User
 from portal.roles import Role
 
 DAYS = 30
-OFFLINE_AFTER = dt.timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -46,16 +45,10 @@ def _model(label: str):
 
 
 def offline_cameras(city: City) -> list:
-    """Active cameras that sent nothing for a day (a camera's own health field when there is one)."""
-    from cameras.models import Camera, CameraStatus, Read
+    """Active cameras that sent neither a read nor a heartbeat for longer than their expected gap."""
+    from cameras.selectors import cameras_silent
 
-    cutoff = timezone.now() - OFFLINE_AFTER
-    active = Camera.objects.filter(city=city, status=CameraStatus.ACTIVE, created_at__lt=cutoff)
-    field_names = {f.name for f in Camera._meta.get_fields()}
-    if "last_seen_at" in field_names:
-        return list(active.exclude(last_seen_at__gte=cutoff).order_by("name"))
-    recent = Read.objects.filter(city=city, captured_at__gte=cutoff).values("camera_id").distinct()
-    return list(active.exclude(pk__in=recent).order_by("name"))
+    return cameras_silent(city)
 
 
 def attention_for(*, city: City, user: User) -> list[Attention]:
@@ -133,7 +126,7 @@ def _attention_for(*, city: City, user: User) -> list[Attention]:
         items.append(
             Attention(
                 "cameras_offline",
-                "Cameras silent for a day",
+                "Cameras silent",
                 len(offline),
                 _url("camera_list", city),
                 ", ".join(camera.name for camera in offline[:5]),

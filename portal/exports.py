@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from audits.events import EventType
 from audits.services import audit_record
 
 MAX_ROWS = 50_000
@@ -48,7 +49,7 @@ def csv_response(
         count += 1
     if city is not None:
         audit_record(
-            event_type="export.csv",
+            event_type=EventType.EXPORT_CSV,
             city=city,
             actor=request.user if request.user.is_authenticated else None,
             target_type="list",

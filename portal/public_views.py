@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.access import PUBLIC, access
+from portal.maps import map_context
 from portal.public import public_report
-from portal.views import map_context
 
 CSV_TABLES = {
     "cameras": ("Cameras", ["name", "latitude", "longitude", "status"]),

@@ -13,7 +13,9 @@ from audits.models import AuditEvent
 from cameras.models import Camera
 from portal.access import CITY_STAFF, PUBLIC, SIGNED_IN, access
 from portal.labels import offense_label
+from portal.maps import camera_points, map_context
 from portal.models import City
+from sharing.selectors import agency_receives_alerts, agreements_in_effect_for_agency
 
 
 @access(PUBLIC)
@@ -39,42 +41,12 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.city_id is not None:
         return redirect("city_home", city_slug=user.city.slug)
-    from sharing.selectors import agency_receives_alerts, agreements_in_effect_for_agency
-
     agreements = agreements_in_effect_for_agency(agency=user.agency) if user.agency_id else []
     for agreement in agreements:
         agreement.offense_labels = [offense_label(code) for code in agreement.permitted_offense_types or []]
     receives_alerts = bool(user.agency_id) and agency_receives_alerts(agency=user.agency)
     context = {"agency": user.agency, "agreements": agreements, "receives_alerts": receives_alerts}
     return render(request, "portal/partner_home.html", context)
-
-
-def map_context(points: list[dict], *, label: str = "Map of cameras") -> dict:
-    """What ``portal/_map.html`` needs: the points and the tile source from settings."""
-    return {
-        "map": {
-            "tiles": settings.STEWARD_MAP_TILE_URL or None,
-            "attribution": settings.STEWARD_MAP_ATTRIBUTION,
-            "points": points,
-        },
-        "map_label": label,
-    }
-
-
-def camera_points(cameras, *, link: bool) -> list[dict]:
-    from django.urls import reverse
-
-    return [
-        {
-            "name": camera.name,
-            "lat": float(camera.latitude),
-            "lon": float(camera.longitude),
-            "status": camera.status,
-            "note": camera.get_status_display(),
-            "url": reverse("camera_detail", args=[camera.city.slug, camera.public_id]) if link else "",
-        }
-        for camera in cameras
-    ]
 
 
 @access(CITY_STAFF)

@@ -8,18 +8,21 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
+from audits.events import EventType
 from audits.models import Outcome
 from audits.services import audit_record
 from cameras.images import CheckedImage, check_image
 from cameras.models import (
     API_KEY_PREFIX_LENGTH,
     Camera,
+    CameraEdge,
     CameraStatus,
     Frame,
     FrameStatus,
@@ -29,6 +32,8 @@ from cameras.models import (
     hash_api_key,
     private_storage,
 )
+from cameras.services.health import camera_note_reads
+from cameras.services.hotlists import reads_match
 from portal.models import City, User
 from portal.tenancy import city_scope
 
@@ -75,7 +80,7 @@ def camera_create(
             api_key_issued_at=timezone.now(),
         )
         audit_record(
-            event_type="camera.created",
+            event_type=EventType.CAMERA_CREATED,
             city=city,
             actor=by,
             target_type="camera",
@@ -100,7 +105,7 @@ def camera_rotate_key(*, camera: Camera, by: User, request=None) -> str:
         camera.api_key_issued_at = timezone.now()
         camera.save(update_fields=["api_key_prefix", "api_key_hash", "api_key_issued_at"])
         audit_record(
-            event_type="camera.key_rotated",
+            event_type=EventType.CAMERA_KEY_ROTATED,
             city=camera.city,
             actor=by,
             target_type="camera",
@@ -123,7 +128,7 @@ def camera_revoke_key(*, camera: Camera, by: User, request=None) -> None:
     with transaction.atomic():
         old_prefix = _clear_api_key(camera)
         audit_record(
-            event_type="camera.key_revoked",
+            event_type=EventType.CAMERA_KEY_REVOKED,
             city=camera.city,
             actor=by,
             target_type="camera",
@@ -149,7 +154,7 @@ def upload_refusal_record(
 ) -> None:
     """Every refused upload leaves an audit entry (and nothing else)."""
     audit_record(
-        event_type="camera.upload_refused",
+        event_type=EventType.CAMERA_UPLOAD_REFUSED,
         city=city,
         target_type="camera",
         target_id=str(camera_public_id),
@@ -178,10 +183,13 @@ def _check_capture_time(camera: Camera, captured_at: dt.datetime) -> None:
         )
 
 
-def _enqueue_recognition(frame_id: int) -> None:
-    from cameras.tasks import recognize_frame
+RECOGNIZE_FRAME_TASK = "cameras.tasks.recognize_frame"
 
-    recognize_frame.delay(frame_id)
+
+def _enqueue_recognition(frame_id: int) -> None:
+    # By name from the Celery app's registry, so that the services never import the tasks that
+    # call them (tasks -> services only); ``delay`` keeps the routing and the eager mode.
+    current_app.tasks[RECOGNIZE_FRAME_TASK].delay(frame_id)
 
 
 def frame_ingest(*, camera: Camera, data: bytes, captured_at: dt.datetime) -> tuple[Frame, bool]:
@@ -242,6 +250,11 @@ class DeviceRead:
     crop: CheckedImage | None = None
     vehicle_colour: str = ""
     raw_text: str = ""
+    # From edge device formats (cameras/adapters/): the device's own event id, the plate's region or
+    # state, and the other readings of the plate ({"plate", "confidence"}, best first).
+    event_id: str = ""
+    region: str = ""
+    candidates: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -272,11 +285,23 @@ def reads_ingest_from_device(*, camera: Camera, reads: Sequence[DeviceRead]) -> 
                 captured_at__in={read.captured_at for read in reads},
             ).values_list("captured_at", "plate")
         )
+        event_ids = {read.event_id for read in reads if read.event_id}
+        seen_events: set[str] = (
+            set(
+                Read.objects.filter(camera=camera, device_event_id__in=event_ids).values_list(
+                    "device_event_id", flat=True
+                )
+            )
+            if event_ids
+            else set()
+        )
         new: list[DeviceRead] = []
         for read in reads:
             key = (read.captured_at, read.plate)
-            if key not in seen:
+            if key not in seen and not (read.event_id and read.event_id in seen_events):
                 seen.add(key)
+                if read.event_id:
+                    seen_events.add(read.event_id)
                 new.append(read)
         storage = private_storage()
         stored: list[str] = []
@@ -302,10 +327,15 @@ def reads_ingest_from_device(*, camera: Camera, reads: Sequence[DeviceRead]) -> 
                         confidence=read.confidence,
                         crop=crop_name,
                         vehicle_colour=read.vehicle_colour,
+                        device_event_id=read.event_id,
+                        region=read.region,
+                        candidates=list(read.candidates),
                     )
                 )
             with transaction.atomic():
                 created = Read.objects.bulk_create(rows)
+                if rows:
+                    camera_note_reads(camera=camera, latest=timezone.now())
                 ids = [row.pk for row in created]
                 transaction.on_commit(lambda: _reads_stored(camera.city, ids))
         except IntegrityError as error:
@@ -329,8 +359,6 @@ def _reads_stored(city: City, read_ids: list[int]) -> None:
     the same and the every-minute sweeper (``reads_match_pending``) matches them."""
     if not read_ids:
         return
-    from cameras.services.hotlists import reads_match
-
     try:
         reads_match(city=city, read_ids=read_ids)
     except Exception:
@@ -430,6 +458,7 @@ def frame_recognize(*, frame_id: int) -> FrameStatus | None:
                 if reading.plate
             ]
         )
+        camera_note_reads(camera=frame.camera, latest=frame.received_at)
         locked.status, locked.processed_at, locked.failure_reason = FrameStatus.DONE, timezone.now(), ""
         locked.save(update_fields=["status", "processed_at", "failure_reason"])
         ids = [row.pk for row in created]
@@ -447,21 +476,24 @@ def retention_purge(*, city: City, now: dt.datetime | None = None) -> RetentionP
     (never plates). Files go after the rows have committed.
     """
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(days=city.retention_days)
+    # The retention deadline (stored as ``RetentionPurge.cutoff``): reads captured before it go.
+    retention_deadline = now - dt.timedelta(days=city.retention_days)
     storage = private_storage()
     files: list[str] = []
     with city_scope(city), transaction.atomic():
-        expired = Read.objects.filter(captured_at__lt=cutoff)
+        expired = Read.objects.filter(captured_at__lt=retention_deadline)
         held = expired.exclude(evidence_case_number="")
         doomed = expired.filter(evidence_case_number="")
         summary = doomed.aggregate(count=Count("pk"), oldest=Min("captured_at"), newest=Max("captured_at"))
         files += [name for name in doomed.exclude(crop="").values_list("crop", flat=True)]
         doomed.delete()
-        frames = Frame.objects.filter(captured_at__lt=cutoff).exclude(Q(reads__evidence_case_number__gt=""))
+        frames = Frame.objects.filter(captured_at__lt=retention_deadline).exclude(
+            Q(reads__evidence_case_number__gt="")
+        )
         files += [name for name in frames.values_list("image", flat=True) if name]
         frames_deleted, _ = Frame.objects.filter(pk__in=list(frames.values_list("pk", flat=True))).delete()
         purge = RetentionPurge.objects.create(
-            cutoff=cutoff,
+            cutoff=retention_deadline,
             reads_deleted=summary["count"],
             frames_deleted=frames_deleted,
             reads_held=held.count(),
@@ -469,12 +501,12 @@ def retention_purge(*, city: City, now: dt.datetime | None = None) -> RetentionP
             newest_deleted=summary["newest"],
         )
         audit_record(
-            event_type="retention.purged",
+            event_type=EventType.RETENTION_PURGED,
             city=city,
             target_type="retention_purge",
             target_id=str(purge.pk),
             details={
-                "cutoff": cutoff.isoformat(),
+                "cutoff": retention_deadline.isoformat(),
                 "retention_days": city.retention_days,
                 "reads_deleted": summary["count"],
                 "frames_deleted": frames_deleted,
@@ -492,8 +524,11 @@ def camera_retire(*, camera: Camera, by: User, request=None) -> None:
     with transaction.atomic():
         camera.status = CameraStatus.RETIRED
         old_prefix = _clear_api_key(camera, "status")
+        CameraEdge.all_cities.filter(camera=camera).update(
+            webhook_token_hash="", webhook_token_hint="", webhook_token_issued_at=None
+        )
         audit_record(
-            event_type="camera.retired",
+            event_type=EventType.CAMERA_RETIRED,
             city=camera.city,
             actor=by,
             target_type="camera",

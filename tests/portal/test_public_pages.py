@@ -83,7 +83,9 @@ def public_city(city_a):
     from sharing.selectors import ReadQuery
 
     CityPolicy.all_cities.get_or_create(city=city_a, defaults=CityPolicy.from_preset(city_a).values())
-    search_run(user=officer, city=city_a, query=ReadQuery(plate="SECRET9"), **PURPOSE)
+    from sharing.grants import grant_for
+
+    search_run(grant=grant_for(officer, city_a), query=ReadQuery(plate="SECRET9"), **PURPOSE)
     return city_a
 
 
