@@ -132,8 +132,8 @@ def world(city_a, city_b):
         "hit_id": alpha["hit"].public_id,
         "search_id": search.public_id,
         "table": "agencies",  # a public CSV table of the city
-        "token": "not-a-device-token",  # an edge device's secret in its webhook URL
-        "user_id": officer.public_id,  # a staff member assigned to an object
+        "token": "a-webhook-secret-nobody-was-given",
+        "user_id": personas["dispatcher"].public_id,
     }
     return {"personas": personas, "ids": ids, "agreement": agreement, "case": case, "ended": ended}
 
