@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/steward
 TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
 
-.PHONY: install demo test services lint bench-recognition policy-eval clean
+.PHONY: install demo test services lint bench-recognition policy-eval screenshots clean
 
 install: $(STAMP)
 
@@ -20,11 +20,11 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 demo: install
-	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=0 $(BIN)/python manage.py seed_demo
 	@echo
 	@echo "Steward demo on http://127.0.0.1:8000/  (stop with Ctrl-C)"
-	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=0 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 services:
 	bash scripts/ensure-services
@@ -33,6 +33,10 @@ services:
 # otherwise hold the test database open past its teardown.
 test: install services
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# docs/screenshots/: each role's dashboard and the public page, desktop and phone (Chromium, demo data).
+screenshots: install services
+	STEWARD_SCREENSHOTS=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_CONN_MAX_AGE=0 $(BIN)/python -m pytest -q tests/browser/test_screenshots.py
 
 lint: install
 	$(BIN)/ruff check .

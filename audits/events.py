@@ -15,6 +15,8 @@ class EventType(StrEnum):
     AUTH_PASSWORD_RESET = "auth.password_reset"
     USER_ACCESS_CHANGED = "user.access_changed"
     ACCESS_REFUSED = "access.refused"
+    # Lists downloaded (CSV) by staff.
+    EXPORT_CSV = "export.csv"
     # The audit log itself.
     AUDIT_VIEWED = "audit.viewed"
     AUDIT_VERIFIED = "audit.verified"
@@ -43,6 +45,7 @@ class EventType(StrEnum):
     HIT_DISPOSITIONED = "hit.dispositioned"
     # Sharing agreements.
     AGREEMENT_DRAFTED = "agreement.drafted"
+    AGREEMENT_EDITED = "agreement.edited"
     AGREEMENT_REFUSED = "agreement.refused"
     AGREEMENT_SUBMITTED = "agreement.submitted"
     AGREEMENT_SENT_BACK = "agreement.sent_back"

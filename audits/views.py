@@ -9,6 +9,8 @@ from audits.models import Outcome
 from audits.selectors import audit_events_for_city
 from audits.services import audit_record
 from portal.access import access, city_roles
+from portal.exports import csv_response, wants_csv
+from portal.labels import event_label
 from portal.roles import AUDIT_READER_ROLES
 
 PAGE_SIZE = 50
@@ -20,6 +22,32 @@ def audit_log(request: HttpRequest, city_slug: str) -> HttpResponse:
     city = request.city
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    if wants_csv(request) and (not form.is_bound or form.is_valid()):
+        events = audit_events_for_city(city=city, **filters)
+        rows = (
+            (
+                e.sequence,
+                e.occurred_at.isoformat(),
+                e.event_type,
+                event_label(e.event_type),
+                e.actor_username,
+                e.agency_name,
+                e.target_type,
+                e.target_id,
+                e.outcome,
+                e.client_address or "",
+                e.details,
+            )
+            for e in events.iterator()
+        )
+        header = [
+            "sequence", "occurred_at", "event_type", "event", "user", "agency",
+            "target_type", "target_id", "outcome", "client_address", "details",
+        ]  # fmt: skip
+        with transaction.atomic():
+            return csv_response(
+                request, name="audit-log", header=header, rows=rows, city=city, filters=filters
+            )
     page_number = request.GET.get("page", "1")
     page = Paginator(audit_events_for_city(city=city, **filters), PAGE_SIZE).get_page(page_number)
     # Fetch the page before recording this visit, so the count and the rows describe the same log.

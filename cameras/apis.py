@@ -299,7 +299,10 @@ class HitDispositionApi(APIView):
         try:
             hit = hit_disposition(hit=hit, by=request.user, request=request, **serializer.validated_data)
         except HitAlreadyDisposed as error:
-            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+            # The page shows the disposition that stands, so it stops offering the form.
+            hit.refresh_from_db()
+            body = {"detail": str(error), "hit": camera_selectors.hit_payload(hit)}
+            return Response(body, status=status.HTTP_409_CONFLICT)
         except ValueError as error:
             return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
         return Response(camera_selectors.hit_payload(hit))

@@ -115,7 +115,9 @@ def hit_payload(hit) -> dict:
         "confidence": round(read.confidence, 3),
         "read_region": read.region,  # the plate's state or region as the edge device read it
         "status": hit.status,
+        "status_label": hit.get_status_display(),
         "disposition": hit.disposition,
+        "disposition_label": hit.get_disposition_display() if hit.disposition else "",
         "action_taken": hit.action_taken,
         "disposed_by": hit.disposed_by.get_username() if hit.disposed_by_id else "",
         "crop_url": reverse("read_crop", args=[slug, read.public_id]) if read.crop else "",
@@ -152,6 +154,32 @@ def get_hotlist(*, public_id):
     if hotlist is None:
         raise Http404("No such hotlist.")
     return hotlist
+
+
+def hit_history(
+    *,
+    status: str = "",
+    disposition: str = "",
+    hotlist=None,
+    camera=None,
+    since=None,
+    until=None,
+):
+    """The current city's hits, newest first, filtered (the history page and its CSV)."""
+    hits = _hits().order_by("-created_at", "-pk")
+    if status:
+        hits = hits.filter(status=status)
+    if disposition:
+        hits = hits.filter(disposition=disposition)
+    if hotlist is not None:
+        hits = hits.filter(hotlist=hotlist)
+    if camera is not None:
+        hits = hits.filter(read__camera=camera)
+    if since:
+        hits = hits.filter(created_at__date__gte=since)
+    if until:
+        hits = hits.filter(created_at__date__lte=until)
+    return hits
 
 
 # --- camera health ----------------------------------------------------------------------------------

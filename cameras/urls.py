@@ -38,5 +38,6 @@ urlpatterns = [
         name="hotlist_manager_remove",
     ),
     path("hits/", views.hit_board, name="hit_board"),
+    path("hits/history/", views.hit_history, name="hit_history"),
     path("hits/<uuid:hit_id>/", views.hit_detail, name="hit_detail"),
 ]

@@ -12,11 +12,20 @@ from django.views.decorators.http import require_POST
 
 from audits.refusals import refusal_record
 from cameras import selectors, services
-from cameras.forms import CameraForm, DispositionForm, HotlistEntryForm, HotlistForm, HotlistImportForm
+from cameras.forms import (
+    CameraForm,
+    DispositionForm,
+    HitFilterForm,
+    HotlistEntryForm,
+    HotlistForm,
+    HotlistImportForm,
+)
 from cameras.images import crop_content_type, private_image_response
 from cameras.models import Camera, Hotlist
 from cameras.views_edge import camera_health_context
 from portal.access import CITY_STAFF, access, city_roles
+from portal.exports import csv_response, wants_csv
+from portal.maps import map_context
 from portal.roles import HIT_HANDLER_ROLES, MANAGER_ROLES, OPERATIONS_ROLES
 
 MANAGERS = city_roles(*MANAGER_ROLES)
@@ -27,6 +36,21 @@ RULE_NOT_HOTLIST_MANAGER = "object.not_hotlist_manager"
 
 @access(CITY_STAFF)
 def camera_list(request: HttpRequest, city_slug: str) -> HttpResponse:
+    if wants_csv(request):
+        header = ["name", "latitude", "longitude", "heading", "status", "key_issued_at", "created_at"]
+        rows = (
+            (
+                c.name,
+                c.latitude,
+                c.longitude,
+                c.heading if c.heading is not None else "",
+                c.get_status_display(),
+                c.api_key_issued_at.isoformat() if c.api_key_issued_at else "",
+                c.created_at.isoformat(),
+            )
+            for c in Camera.objects.order_by("name")
+        )
+        return csv_response(request, name="cameras", header=header, rows=rows, city=request.city)
     can_manage = request.user.role in MANAGER_ROLES
     form = CameraForm(city=request.city) if can_manage else None
     return render(
@@ -195,7 +219,26 @@ def _hotlist_page(request, hotlist, *, entry_form=None, import_form=None, report
 
 @access(HOTLIST_VIEWERS)
 def hotlist_detail(request: HttpRequest, city_slug: str, hotlist_id) -> HttpResponse:
-    return _hotlist_page(request, selectors.get_hotlist(public_id=hotlist_id))
+    hotlist = selectors.get_hotlist(public_id=hotlist_id)
+    if wants_csv(request):
+        rows = (
+            (
+                e.plate,
+                e.state,
+                e.reason,
+                e.expires_at.isoformat() if e.expires_at else "",
+                e.added_at.isoformat(),
+            )
+            for e in hotlist.entries.order_by("plate")
+        )
+        return csv_response(
+            request,
+            name=f"hotlist-{hotlist.public_id}",
+            header=["plate", "state", "reason", "expires", "added_at"],
+            rows=rows,
+            city=request.city,
+        )
+    return _hotlist_page(request, hotlist)
 
 
 def _refuse_unless_manager(request: HttpRequest, hotlist) -> HttpResponse | None:
@@ -292,9 +335,67 @@ def hit_detail(request: HttpRequest, city_slug: str, hit_id) -> HttpResponse:
                 return redirect("hit_detail", city_slug=city_slug, hit_id=hit.public_id)
         else:
             status = 400
+    camera = hit.read.camera
+    point = {
+        "name": camera.name,
+        "lat": float(camera.latitude),
+        "lon": float(camera.longitude),
+        "status": "hit",
+        "note": hit.read.captured_at.strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    context = {
+        "city": request.city,
+        "hit": hit,
+        "payload": selectors.hit_payload(hit),
+        "form": form,
+        "small": True,
+        **map_context([point], label=f"Map: where {camera.name} is"),
+    }
+    return render(request, "cameras/hit_detail.html", context, status=status)
+
+
+@access(HIT_HANDLERS)
+def hit_history(request: HttpRequest, city_slug: str) -> HttpResponse:
+    """Every hit with its outcome, filterable; the same list as CSV (the export is audited)."""
+    form = HitFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        context = {"city": request.city, "form": form, "page": None}
+        return render(request, "cameras/hit_history.html", context, status=400)
+    filters = form.cleaned_data if form.is_bound else {}
+    hits = selectors.hit_history(**{k: v for k, v in filters.items() if v not in (None, "")})
+    if wants_csv(request):
+        header = [
+            "created_at", "captured_at", "camera", "hotlist", "listed_plate", "listed_state", "read_plate",
+            "match", "reason", "priority", "status", "outcome", "action_taken", "verified_by", "verified_at",
+        ]  # fmt: skip
+        rows = (
+            (
+                hit.created_at.isoformat(),
+                hit.read.captured_at.isoformat(),
+                hit.read.camera.name,
+                hit.hotlist.name,
+                hit.listed_plate,
+                hit.listed_state,
+                hit.read.plate,
+                hit.get_match_kind_display(),
+                hit.reason,
+                hit.get_priority_display(),
+                hit.get_status_display(),
+                hit.get_disposition_display() if hit.disposition else "",
+                hit.action_taken,
+                hit.disposed_by.get_username() if hit.disposed_by_id else "",
+                hit.disposed_at.isoformat() if hit.disposed_at else "",
+            )
+            for hit in hits.iterator()
+        )
+        return csv_response(
+            request, name="hits", header=header, rows=rows, city=request.city, filters=filters
+        )
+    page = Paginator(hits, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
-        "cameras/hit_detail.html",
-        {"city": request.city, "hit": hit, "payload": selectors.hit_payload(hit), "form": form},
-        status=status,
+        "cameras/hit_history.html",
+        {"city": request.city, "form": form, "page": page, "query": query.urlencode()},
     )

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponseForbidden
+from django.http import Http404, HttpRequest
 from rest_framework.permissions import BasePermission
 
 from audits.refusals import refusal_record
@@ -186,7 +186,7 @@ class AccessRuleMiddleware:
         rule = rule_of(view_func)
         if rule is None:
             _record(request, rule=RULE_NO_ACCESS_RULE, status=403)
-            return HttpResponseForbidden("This page has no access rule and is refused by default.")
+            return refused(request, "This page has no access rule, so it is refused by default.")
         if is_api_view(view_func):
             return None  # enforced by DeclaredAccessRule once DRF has authenticated the caller
         if rule.needs_login() and not request.user.is_authenticated:
@@ -204,8 +204,15 @@ class AccessRuleMiddleware:
             raise
         if not allowed:
             _record(request, rule=RULE_ROLE, status=403)
-            return HttpResponseForbidden("Your role does not allow this page.")
+            return refused(request, None)
         return None
+
+
+def refused(request: HttpRequest, message: str | None):
+    """The styled 403 page (JSON for API callers)."""
+    from portal.errors import forbidden
+
+    return forbidden(request, message=message)
 
 
 class DeclaredAccessRule(BasePermission):

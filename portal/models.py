@@ -50,6 +50,14 @@ class City(models.Model):
     own_agency = models.OneToOneField(
         "portal.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="home_city"
     )
+    publish_camera_locations = models.BooleanField(
+        default=False,
+        help_text="Show each camera's name and location on the public page (a list and a map).",
+    )
+    usage_policy = models.TextField(
+        blank=True,
+        help_text="The city's published usage policy, in full, as adopted (shown on the public page).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

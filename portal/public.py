@@ -1,19 +1,116 @@
-"""The public transparency summary of a city. It gathers every app (cameras, sharing, audits), so it
-sits above them, with the views and URLs of ``portal``; no app below imports it."""
+"""The public page's data, per city: one report used by the HTML page, the CSV and the JSON.
+
+Counts, categories and agency names only: never a plate, an image or an officer's name. The report
+is cached, and any change to what it shows (a camera, an agreement, a revocation, the policy, a
+search, a hit, the city itself) drops the city's cached copy (``invalidate_public_report``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from audits.models import AuditEvent
 from cameras.models import Camera, CameraStatus, Hit, HitStatus, Hotlist, Read
+from portal.labels import offense_label, outcome_label
 from portal.models import City
 from portal.tenancy import city_scope
 from sharing.models import AgreementState, RevocationCase, RevocationState, Search, SharingAgreement
+
+PURPOSE_LABELS = {
+    "civil_immigration_enforcement": "civil immigration enforcement",
+    "reproductive_health_care": "investigating reproductive health care",
+    "first_amendment_activity": "tracking protest, worship, the press or other protected activity",
+}
+CACHE_PREFIX = "steward:public:v1"
+
+
+def _cache_key(city: City) -> str:
+    """Keyed by the head of the city's audit chain too: every governed change writes an entry there,
+    so a change made through a bulk update (which sends no signal) still gets a fresh report."""
+    head = (
+        AuditEvent.objects.filter(city=city).order_by("-sequence").values_list("sequence", flat=True).first()
+    )
+    return f"{CACHE_PREFIX}:{city.public_id.hex}:{head or 0}"
+
+
+def _base_key(public_id) -> str:
+    return f"{CACHE_PREFIX}:{public_id.hex}:generation"
+
+
+def invalidate_public_report(city_id: int | None) -> None:
+    if city_id is None:
+        return
+    public_id = City.objects.filter(pk=city_id).values_list("public_id", flat=True).first()
+    if public_id is not None:
+        try:
+            cache.incr(_base_key(public_id))
+        except ValueError:
+            cache.set(_base_key(public_id), 1, None)
+
+
+def public_report(city: City) -> dict:
+    """The report for ``city``, from the cache when a current copy is there."""
+    generation = cache.get(_base_key(city.public_id)) or 0
+    key = f"{_cache_key(city)}:{generation}"
+    report = cache.get(key)
+    if report is None:
+        report = build_public_report(city)
+        cache.set(key, report, settings.STEWARD_PUBLIC_CACHE_SECONDS)
+    return report
+
+
+def policy_statements(city: City) -> list[str]:
+    """The city's search policy in sentences, from the values the chief set (``CityPolicy``)."""
+    from sharing.models import CityPolicy
+
+    with city_scope(city):
+        policy = CityPolicy.objects.filter(city=city).first()
+    if policy is None:
+        return [f"Reads are kept {city.retention_days} days. No search policy has been set yet."]
+    statements = [
+        f"Reads are deleted after {policy.retention_days} days, unless held as evidence in a case.",
+    ]
+    purposes = [PURPOSE_LABELS.get(p, p.replace("_", " ")) for p in policy.prohibited_purposes or []]
+    if purposes:
+        statements.append("No search is allowed for " + "; ".join(purposes) + ".")
+    offenses = sorted(offense_label(code) for code in policy.permitted_offense_types or [])
+    if offenses:
+        statements.append("Searches are allowed only for these offense types: " + ", ".join(offenses) + ".")
+    needs = ["a reason"]
+    if policy.require_offense_type:
+        needs.append("an offense type")
+    if policy.require_case_number:
+        needs.append("a case or call number")
+    statements.append(
+        "Every search must give " + ", ".join(needs) + ", and is recorded with the searcher's name."
+    )
+    statements.append(f"A partial plate must have at least {policy.min_partial_plate_length} characters.")
+    statements.append(
+        "Agencies outside the state may "
+        + ("" if policy.allow_out_of_state_agencies else "not ")
+        + "search under an agreement; federal agencies may "
+        + ("" if policy.allow_federal_agencies else "not ")
+        + "."
+    )
+    if policy.require_declaration_for_outside_agencies:
+        statements.append("An agency from outside the city signs a written declaration before it may search.")
+    statements.append(
+        "Statewide lookup is "
+        + ("on" if policy.statewide_lookup_enabled else "off")
+        + "; national lookup is "
+        + ("on" if policy.national_lookup_enabled else "off")
+        + "."
+    )
+    statements.append("Every hit is verified by a person against the image before anyone acts on it.")
+    return statements
 
 
 @dataclass(frozen=True)
@@ -124,3 +221,182 @@ def city_public_summary(city: City) -> CityPublicSummary:
                 else None
             ),
         )
+
+
+def _days(n: int = 30) -> list[dt.date]:
+    today = timezone.now().date()
+    return [today - dt.timedelta(days=n - 1 - i) for i in range(n)]
+
+
+def build_public_report(city: City) -> dict:
+    from portal.dashboard import activity_series
+
+    summary = city_public_summary(city)
+    activity = activity_series(city)
+    now = timezone.now()
+    month_ago = now - dt.timedelta(days=30)
+    with city_scope(city):
+        cameras = []
+        if city.publish_camera_locations:
+            cameras = [
+                {
+                    "name": c.name,
+                    "latitude": float(c.latitude),
+                    "longitude": float(c.longitude),
+                    "status": c.get_status_display(),
+                }
+                for c in Camera.objects.exclude(status=CameraStatus.RETIRED).order_by("name")
+            ]
+        agreements = []
+        for agreement in (
+            SharingAgreement.objects.filter(state=AgreementState.ACTIVE)
+            .select_related("partner_agency")
+            .prefetch_related("cameras")
+            .order_by("partner_agency__name")
+        ):
+            agreements.append(
+                {
+                    "agency": agreement.partner_agency.name,
+                    "agency_kind": agreement.partner_agency.get_kind_display(),
+                    "starts_on": agreement.starts_on.isoformat(),
+                    "ends_on": agreement.ends_on.isoformat(),
+                    "cameras": "all" if agreement.all_cameras else str(agreement.cameras.count()),
+                    "partial_plates": agreement.allow_partial_plate,
+                    "hotlist_alerts": agreement.hotlist_alerts,
+                    "offense_types": sorted(offense_label(c) for c in agreement.permitted_offense_types or [])
+                    or ["any the city's policy allows"],
+                }
+            )
+        monthly = (
+            Search.objects.filter(searched_at__gte=now - dt.timedelta(days=365))
+            .annotate(day=TruncDate("searched_at", tzinfo=dt.UTC))
+            .values("day", "outcome")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        by_month: dict[str, dict[str, int]] = {}
+        for row in monthly:
+            month = row["day"].strftime("%Y-%m")
+            by_month.setdefault(month, {})[outcome_label(row["outcome"])] = (
+                by_month.get(month, {}).get(outcome_label(row["outcome"]), 0) + row["n"]
+            )
+        hits = Hit.objects.filter(created_at__gte=month_ago).values("status").annotate(n=Count("pk"))
+        hit_counts = {row["status"]: row["n"] for row in hits}
+        checkpoints = []
+        for day in reversed(_days(14)):
+            head = (
+                AuditEvent.objects.filter(city=city, occurred_at__date__lte=day)
+                .order_by("-sequence")
+                .values("sequence", "entry_hash", "occurred_at")
+                .first()
+            )
+            if head and (not checkpoints or checkpoints[-1]["sequence"] != head["sequence"]):
+                checkpoints.append(
+                    {
+                        "as_of": day.isoformat(),
+                        "sequence": head["sequence"],
+                        "entry_hash": head["entry_hash"],
+                        "occurred_at": head["occurred_at"].isoformat(),
+                    }
+                )
+    reviews = _signed_reviews(city)
+    return {
+        "city": {"name": city.name, "state": city.state, "slug": city.slug},
+        "generated_at": now.isoformat(),
+        "retention_days": summary.retention_days,
+        "policy_preset": summary.policy_preset,
+        "policy": policy_statements(city),
+        "usage_policy": city.usage_policy,
+        "cameras_active": summary.cameras_active,
+        "cameras_total": summary.cameras_total,
+        "camera_locations_published": city.publish_camera_locations,
+        "cameras": cameras,
+        "reads_last_30_days": summary.reads_last_30_days,
+        "hits_last_30_days": {
+            "confirmed": hit_counts.get(HitStatus.CONFIRMED, 0),
+            "rejected": hit_counts.get(HitStatus.REJECTED, 0),
+            "not_verified": hit_counts.get(HitStatus.NEW, 0),
+        },
+        "hotlist_sources": summary.hotlist_sources,
+        "agencies_with_access": agreements,
+        "revoked_agencies": [
+            {
+                "agency": r.agency,
+                "revoked_on": r.decided_on.isoformat(),
+                "grounds": r.grounds,
+                "permanent": r.permanent,
+            }
+            for r in summary.revocations
+        ],
+        "searches_last_30_days": [
+            {
+                "agency": t.agency,
+                "offense_type": offense_label(t.offense_type)
+                if t.offense_type != "(none given)"
+                else "none given",
+                "outcome": outcome_label(t.outcome),
+                "count": t.count,
+            }
+            for t in summary.searches_last_30_days
+        ],
+        "searches_by_month": [{"month": m, **counts} for m, counts in sorted(by_month.items())],
+        "activity": activity,
+        "audit_checkpoints": checkpoints,
+        "signed_reviews": reviews,
+    }
+
+
+def _signed_reviews(city: City) -> list[dict]:
+    """Signed monthly reviews, once that part of the project exists (its model, its fields)."""
+    try:
+        model = apps.get_model("audits", "Review")
+    except LookupError:
+        return []
+    names = {f.name for f in model._meta.get_fields()}
+    if "signed_at" not in names:
+        return []
+    manager = model.all_cities if hasattr(model, "all_cities") else model.objects
+    rows = []
+    with city_scope(city):
+        for review in manager.filter(city=city, signed_at__isnull=False).order_by("-signed_at")[:24]:
+            rows.append(
+                {
+                    "period": str(getattr(review, "period", "") or getattr(review, "month", "")),
+                    "signed_on": review.signed_at.date().isoformat(),
+                }
+            )
+    return rows
+
+
+# --- invalidation -----------------------------------------------------------------------------------------
+
+WATCHED = [
+    "portal.City",
+    "cameras.Camera",
+    "cameras.Hit",
+    "cameras.Hotlist",
+    "sharing.SharingAgreement",
+    "sharing.RevocationCase",
+    "sharing.CityPolicy",
+    "sharing.Search",
+]
+
+
+def _changed(sender, instance, **kwargs) -> None:
+    invalidate_public_report(instance.pk if sender is City else getattr(instance, "city_id", None))
+
+
+def connect_invalidation() -> None:
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for label in WATCHED:
+        model = apps.get_model(label)
+        post_save.connect(_changed, sender=model, dispatch_uid=f"public-report-{label}-save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"public-report-{label}-delete")
+    through = apps.get_model("sharing.SharingAgreement").cameras.through
+    m2m_changed.connect(
+        lambda sender, instance, **kw: _changed(type(instance), instance),
+        sender=through,
+        dispatch_uid="public-report-agreement-cameras",
+        weak=False,
+    )

@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.navigation.menu",
             ],
         },
     },
@@ -325,3 +326,14 @@ STEWARD_ENV = env.str("STEWARD_ENV", default="dev")
 STEWARD_CHECKPOINT_KEY_PATH = Path(
     env.str("STEWARD_CHECKPOINT_KEY_PATH", default=str(VAR_DIR / "checkpoint-ed25519.pem"))
 )
+
+# Maps: a tile URL template such as "https://tile.openstreetmap.org/{z}/{x}/{y}.png". Unset, maps
+# show the cameras as markers on a plain background (offline, nothing sent to a tile server).
+STEWARD_MAP_TILE_URL = env.str("STEWARD_MAP_TILE_URL", default="")
+STEWARD_MAP_ATTRIBUTION = env.str("STEWARD_MAP_ATTRIBUTION", default="")
+# How long the public page and its open data are cached (they are also invalidated on change).
+STEWARD_PUBLIC_CACHE_SECONDS = env.int("STEWARD_PUBLIC_CACHE_SECONDS", default=300)
+
+# One cache for every process when Redis is there (the public page is invalidated across processes).
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from audits import views as audit_views
-from portal import views
+from portal import public_views, views
 from portal.apis import ApiSchemaView
 
 city_patterns = [
@@ -17,6 +17,7 @@ api_patterns = [
     path("c/<slug:city_slug>/", include("cameras.api_urls")),
     path("", include("sharing.api_urls")),
     path("schema/", ApiSchemaView.as_view(), name="api_schema"),
+    path("public/<slug:city_slug>/", public_views.CityOpenDataApi.as_view(), name="api_city_open_data"),
 ]
 
 urlpatterns = [
@@ -33,7 +34,8 @@ urlpatterns = [
     ),
     path("accounts/reset/done/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("healthz", views.healthz, name="healthz"),
-    path("p/<slug:city_slug>/", views.city_public, name="city_public"),
+    path("p/<slug:city_slug>/", public_views.city_public, name="city_public"),
+    path("p/<slug:city_slug>/<slug:table>.csv", public_views.city_public_csv, name="city_public_csv"),
     path("p/<slug:city_slug>/", include("audits.public_urls")),
     path("c/<slug:city_slug>/", include(city_patterns)),
     path("api/v1/", include(api_patterns)),

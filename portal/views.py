@@ -15,11 +15,12 @@ from audits.models import AuditEvent, Outcome
 from audits.services import audit_record
 from cameras.models import Camera
 from portal.access import CITY_STAFF, PUBLIC, SIGNED_IN, access
+from portal.labels import offense_label
 from portal.live import sockets_close_for_session
+from portal.maps import camera_points, map_context
 from portal.models import City
-from portal.public import city_public_summary
 from portal.services import user_access_changed
-from sharing.selectors import agreements_in_effect_for_agency
+from sharing.selectors import agency_receives_alerts, agreements_in_effect_for_agency
 
 
 @access(PUBLIC)
@@ -109,15 +110,6 @@ def city_index(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/city_index.html", {"cities": cities})
 
 
-@access(PUBLIC)
-def city_public(request: HttpRequest, city_slug: str) -> HttpResponse:
-    return render(
-        request,
-        "portal/city_public.html",
-        {"city": request.city, "summary": city_public_summary(request.city)},
-    )
-
-
 @access(SIGNED_IN)
 def home(request: HttpRequest) -> HttpResponse:
     """Where a signed-in person lands: their city, or the partner page."""
@@ -125,19 +117,32 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.city_id is not None:
         return redirect("city_home", city_slug=user.city.slug)
     agreements = agreements_in_effect_for_agency(agency=user.agency) if user.agency_id else []
-    return render(request, "portal/partner_home.html", {"agency": user.agency, "agreements": agreements})
+    for agreement in agreements:
+        agreement.offense_labels = [offense_label(code) for code in agreement.permitted_offense_types or []]
+    receives_alerts = bool(user.agency_id) and agency_receives_alerts(agency=user.agency)
+    context = {"agency": user.agency, "agreements": agreements, "receives_alerts": receives_alerts}
+    return render(request, "portal/partner_home.html", context)
 
 
 @access(CITY_STAFF)
 def city_home(request: HttpRequest, city_slug: str) -> HttpResponse:
+    """Each role's dashboard: what waits on them, 30 days of activity, the cameras on a map."""
+    from portal.dashboard import activity_series, attention_for
+    from portal.navigation import may_open
+
     city = request.city
+    cameras = list(Camera.objects.select_related("city").order_by("name"))
+    may_see_cameras = may_open(request, f"/c/{city.slug}/cameras/00000000-0000-0000-0000-000000000000/")
     context = {
         "city": city,
-        "camera_count": Camera.objects.count(),
-        "cameras": Camera.objects.order_by("name")[:10],
+        "attention": attention_for(city=city, user=request.user),
+        "activity": activity_series(city),
+        "camera_count": len(cameras),
+        "cameras": cameras[:10],
         "recent_events": AuditEvent.objects.filter(city=city).order_by("-sequence")[:5]
         if request.user.role in ("chief", "auditor")
         else None,
+        **map_context(camera_points(cameras, link=may_see_cameras)),
     }
     return render(request, "portal/city_home.html", context)
 

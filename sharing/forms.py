@@ -47,6 +47,16 @@ class PurposeForm(forms.Form):
     case_number = forms.CharField(required=False, max_length=64, label="Case or incident number")
     plate = forms.CharField(max_length=16, help_text="Letters and digits; spaces and dashes are ignored.")
 
+    def __init__(self, *args, offense_codes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if offense_codes is not None:
+            # Offer only what this searcher may choose. Any code still validates, so a search sent
+            # with another one reaches the policy engine and is refused there, with its audit entry.
+            allowed = set(offense_codes)
+            self.fields["offense_type"].widget.choices = [("", "Choose…")] + [
+                choice for choice in OFFENSE_CHOICES if choice[0] in allowed
+            ]
+
     def clean_plate(self) -> str:
         plate = normalize_plate(self.cleaned_data["plate"])
         if not plate:
@@ -77,6 +87,12 @@ class SearchForm(PurposeForm):
         "offense_type",
         "case_number",
     ]
+
+    fieldsets = [
+        ("The plate", "", ["plate", "partial"]),
+        ("Where and when", "Leave empty to search every camera you may search, over the whole retention window.", ["since", "until", "cameras", "colour"]),
+        ("Why", "Required by the city's policy. Searches for prohibited purposes are refused and recorded.", ["reason", "offense_type", "case_number"]),
+    ]  # fmt: skip
 
     def __init__(self, *args, cameras: QuerySet[Camera], **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,6 +151,13 @@ class AgreementForm(forms.Form):
     )
     declaration_signed_at = SaneDateTimeField(required=False, widget=DateTimeInput(), label="Signed at (UTC)")
 
+    fieldsets = [
+        ("Partner and dates", "", ["partner_agency", "starts_on", "ends_on"]),
+        ("What the partner may search", "", ["all_cameras", "cameras", "allow_partial_plate", "hotlist_alerts"]),
+        ("Offense types", "Only those the city's policy permits are offered.", ["permitted_offense_types"]),
+        ("The partner's declaration", "", ["declaration_signed_by", "declaration_signed_at"]),
+    ]  # fmt: skip
+
     def __init__(self, *args, city: City, policy: CityPolicy, cameras: QuerySet[Camera], **kwargs):
         super().__init__(*args, **kwargs)
         agencies = Agency.objects.order_by("name")
@@ -167,6 +190,14 @@ class TransitionForm(forms.Form):
 
 
 class CityPolicyForm(forms.Form):
+    fieldsets = [
+        ("Retention", "", ["retention_days"]),
+        ("Prohibited purposes", "No search is allowed for these, whatever the reason says.", ["prohibited_purposes"]),
+        ("Offense types", "Searches must name one of these.", ["permitted_offense_types"]),
+        ("Sharing", "", ["allow_out_of_state_agencies", "allow_federal_agencies", "require_declaration_for_outside_agencies", "statewide_lookup_enabled", "national_lookup_enabled"]),
+        ("What every search must give", "", ["require_case_number", "require_offense_type", "min_partial_plate_length"]),
+    ]  # fmt: skip
+
     retention_days = forms.IntegerField(min_value=1, max_value=3650, label="Keep reads for (days)")
     prohibited_purposes = forms.MultipleChoiceField(
         required=False, choices=PURPOSE_CHOICES, widget=forms.CheckboxSelectMultiple

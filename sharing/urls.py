@@ -17,6 +17,7 @@ urlpatterns = [
     path("agreements/", views.agreement_list, name="agreement_list"),
     path("agreements/new/", views.agreement_new, name="agreement_new"),
     path("agreements/<uuid:public_id>/", views.agreement_detail, name="agreement_detail"),
+    path("agreements/<uuid:public_id>/edit/", views.agreement_edit, name="agreement_edit"),
     path("agreements/<uuid:public_id>/submit/", views.agreement_submit, name="agreement_submit"),
     path("agreements/<uuid:public_id>/send-back/", views.agreement_send_back, name="agreement_send_back"),
     path("agreements/<uuid:public_id>/approve/", views.agreement_approve, name="agreement_approve"),

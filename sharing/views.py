@@ -14,6 +14,8 @@ from audits.refusals import refusal_record
 from cameras.images import crop_content_type, private_image_response
 from cameras.models import Camera, Read
 from portal.access import CITY_STAFF, access, city_roles
+from portal.exports import csv_response, wants_csv
+from portal.labels import offense_label
 from portal.models import Agency, User
 from portal.object_permissions import holders_of, holds
 from portal.roles import (
@@ -97,7 +99,12 @@ def search(request: HttpRequest, city_slug: str) -> HttpResponse:
     """Search the city's reads (its officers and chief, or a partner under an agreement in effect)."""
     city = request.city
     grant = request_grant(request)
-    form = SearchForm(request.POST or None, cameras=grant.cameras())
+    # Offer only the offense types this searcher may use: the policy's, narrowed by the agreement's.
+    offense_codes = set(city_policy_of(city).permitted_offense_types or []) or None
+    if grant.agreement is not None and grant.agreement.permitted_offense_types:
+        agreed = set(grant.agreement.permitted_offense_types)
+        offense_codes = agreed if offense_codes is None else offense_codes & agreed
+    form = SearchForm(request.POST or None, cameras=grant.cameras(), offense_codes=offense_codes)
     context = {"city": city, "form": form, "agreement": grant.agreement, "result": None}
     if request.method != "POST":
         return render(request, "sharing/search.html", context)
@@ -174,9 +181,35 @@ def lookup(request: HttpRequest, city_slug: str) -> HttpResponse:
 @access(AGREEMENT_READERS)
 def agreement_list(request: HttpRequest, city_slug: str) -> HttpResponse:
     city = request.city
-    return render(
-        request, "sharing/agreement_list.html", {"city": city, "agreements": agreements_of_city(city=city)}
-    )
+    state = request.GET.get("state", "")
+    state = state if state in AgreementState.values else ""
+    agreements = agreements_of_city(city=city)
+    if state:
+        agreements = agreements.filter(state=state)
+    if wants_csv(request):
+        header = ["partner_agency", "state", "starts_on", "ends_on", "all_cameras", "partial_plates",
+                  "hotlist_alerts", "offense_types", "drafted_by", "approved_by", "approved_at"]  # fmt: skip
+        rows = (
+            (
+                a.partner_agency.name,
+                a.get_state_display(),
+                a.starts_on.isoformat(),
+                a.ends_on.isoformat(),
+                a.all_cameras,
+                a.allow_partial_plate,
+                a.hotlist_alerts,
+                "; ".join(offense_label(code) for code in a.permitted_offense_types or []),
+                a.drafted_by.get_username() if a.drafted_by_id else "",
+                a.approved_by.get_username() if a.approved_by_id else "",
+                a.approved_at.isoformat() if a.approved_at else "",
+            )
+            for a in agreements
+        )
+        return csv_response(
+            request, name="agreements", header=header, rows=rows, city=city, filters={"state": state}
+        )
+    context = {"city": city, "agreements": agreements, "states": AgreementState.choices, "state": state}
+    return render(request, "sharing/agreement_list.html", context)
 
 
 @access(AGREEMENT_EDITORS)
@@ -215,6 +248,63 @@ def agreement_new(request: HttpRequest, city_slug: str) -> HttpResponse:
         return render(request, "sharing/agreement_form.html", context, status=400)
     messages.success(request, "Agreement drafted. Submit it for the chief's approval when it is complete.")
     return redirect("sharing:agreement_detail", city_slug=city.slug, public_id=agreement.public_id)
+
+
+@access(AGREEMENT_EDITORS)
+def agreement_edit(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    """Change a draft's terms (a clerk or the chief); a submitted agreement is not edited."""
+    city = request.city
+    agreement = get_agreement_for_city(city=city, public_id=public_id)
+    detail = redirect("sharing:agreement_detail", city_slug=city.slug, public_id=agreement.public_id)
+    if agreement.state != AgreementState.DRAFT:
+        messages.error(request, "Only a draft can be edited; this agreement has been submitted.")
+        return detail
+    cameras = Camera.objects.order_by("name")  # the city's own: the draft chooses among them
+    initial = {
+        "partner_agency": agreement.partner_agency,
+        "starts_on": agreement.starts_on,
+        "ends_on": agreement.ends_on,
+        "all_cameras": agreement.all_cameras,
+        "cameras": list(agreement.cameras.all()),
+        "allow_partial_plate": agreement.allow_partial_plate,
+        "hotlist_alerts": agreement.hotlist_alerts,
+        "permitted_offense_types": agreement.permitted_offense_types,
+        "declaration_signed_by": agreement.declaration_signed_by,
+        "declaration_signed_at": agreement.declaration_signed_at,
+    }
+    form = AgreementForm(
+        request.POST or None, initial=initial, city=city, policy=city_policy_of(city), cameras=cameras
+    )
+    context = {"city": city, "form": form, "refusal": None, "agreement": agreement}
+    if request.method != "POST":
+        return render(request, "sharing/agreement_form.html", context)
+    if not form.is_valid():
+        return render(request, "sharing/agreement_form.html", context, status=400)
+    data = form.cleaned_data
+    try:
+        services.agreement_edit(
+            agreement=agreement,
+            by=request.user,
+            partner_agency=data["partner_agency"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            all_cameras=data["all_cameras"],
+            cameras=list(data["cameras"]),
+            allow_partial_plate=data["allow_partial_plate"],
+            hotlist_alerts=data["hotlist_alerts"],
+            permitted_offense_types=data["permitted_offense_types"],
+            declaration_signed_by=data["declaration_signed_by"],
+            declaration_signed_at=data["declaration_signed_at"],
+            request=request,
+        )
+    except services.PolicyRefusal as refusal:
+        context["refusal"] = refusal.decision
+        return render(request, "sharing/agreement_form.html", context, status=403)
+    except ValidationError as error:
+        _form_errors(form, error)
+        return render(request, "sharing/agreement_form.html", context, status=400)
+    messages.success(request, "Draft saved.")
+    return detail
 
 
 @access(AGREEMENT_READERS)
@@ -337,6 +427,26 @@ def revocation_list(request: HttpRequest, city_slug: str) -> HttpResponse:
     grounds = request.GET.get("grounds", "")
     state = state if state in RevocationState.values else ""
     grounds = grounds if grounds in RevocationGrounds.values else ""
+    if wants_csv(request):
+        cases = revocation_cases_of(city=city, state=state, grounds=grounds)
+        header = ["case", "agency", "grounds", "state", "opened_at", "opened_by", "decided_at", "decided_by"]
+        rows = (
+            (
+                case.reference,
+                case.agency.name,
+                case.get_grounds_display(),
+                case.get_state_display(),
+                case.opened_at.isoformat(),
+                case.opened_by.get_username() if case.opened_by_id else "",
+                case.decided_at.isoformat() if case.decided_at else "",
+                case.decided_by.get_username() if case.decided_by_id else "",
+            )
+            for case in cases
+        )
+        filters = {"state": state, "grounds": grounds}
+        return csv_response(
+            request, name="revocation-cases", header=header, rows=rows, city=city, filters=filters
+        )
     return render(
         request,
         "sharing/revocation_list.html",
@@ -470,8 +580,12 @@ def revocation_investigator_remove(
     return redirect("sharing:revocation_detail", city_slug=city_slug, public_id=case.public_id)
 
 
-def _case_transition_view(service, *, success: str):
-    """A POST-only view for the chief that runs one revocation case transition service."""
+def _case_transition_view(service, *, success: str, needs_confirmation: bool = False):
+    """A POST-only view for the chief that runs one revocation case transition service.
+
+    ``needs_confirmation``: the action cannot be undone, so the form must carry ``confirm=yes`` (a
+    box the chief ticks after reading what will happen); without it nothing is changed.
+    """
 
     @access(CHIEF)
     @require_POST
@@ -481,6 +595,12 @@ def _case_transition_view(service, *, success: str):
         form = RevocationDecisionForm(request.POST)
         detail = redirect("sharing:revocation_detail", city_slug=city.slug, public_id=case.public_id)
         rationale = form.cleaned_data["rationale"] if form.is_valid() else ""
+        if needs_confirmation and request.POST.get("confirm") != "yes":
+            messages.error(
+                request,
+                "Nothing was changed: tick the box to confirm that you understand this cannot be undone.",
+            )
+            return detail
         try:
             service(case=case, by=request.user, rationale=rationale, request=request)
         except ValidationError as error:
@@ -501,6 +621,6 @@ revocation_suspend = _case_transition_view(
     services.revocation_suspend, success="Suspended: every agreement with the agency has ended for now."
 )
 revocation_revoke = _case_transition_view(
-    services.revocation_revoke, success="Revoked. The agency has been notified."
+    services.revocation_revoke, success="Revoked. The agency has been notified.", needs_confirmation=True
 )
 revocation_dismiss = _case_transition_view(services.revocation_dismiss, success="Dismissed.")

@@ -26,6 +26,7 @@ from cameras.hooks import (
     hotlist_entry_screens,
     hotlist_screens,
 )
+from cameras.jurisdictions import is_jurisdiction
 from cameras.models import (
     MANAGE_HOTLIST,
     Disposition,
@@ -163,7 +164,9 @@ def _entry_problem(city: City, plate: str, state: str, reason: str, expires_at: 
     if not 2 <= len(plate) <= 10:
         return "The plate must have 2 to 10 letters or digits."
     if state and not STATE_CODE.match(state):
-        return "The state must be a two-letter code (e.g. WA)."
+        return f"'{state}' is not a state: use its two-letter code (for example WA, OR or BC)."
+    if state and not is_jurisdiction(state):
+        return f"'{state}' is not a US state, territory or Canadian province code (for example WA, OR or BC)."
     if not reason:
         return "Each entry needs a reason (what the vehicle is wanted for)."
     if expires_at is not None and moment_problem(expires_at):
@@ -231,11 +234,16 @@ def _parse_expiry(text: str) -> dt.datetime | None:
     text = (text or "").strip()
     if not text:
         return None
-    moment = parse_datetime(text)
+    example = "write it as YYYY-MM-DD, for example 2026-12-31"
+    try:
+        moment = parse_datetime(text)
+        day = parse_date(text) if moment is None else None
+    except ValueError:
+        # The shape is a date but the day is not one (month 13, 31 April): say so in words.
+        raise ValueError(f"The expiry date '{text}' is not a real calendar date; {example}.") from None
     if moment is None:
-        day = parse_date(text)
         if day is None:
-            raise ValueError(f"'{text}' is not a date (use YYYY-MM-DD).")
+            raise ValueError(f"The expiry date '{text}' is not a date; {example}.")
         moment = dt.datetime.combine(day, dt.time(23, 59, 59))
     return sane_moment(moment)  # ValueError outside 2000..2099 (or past what UTC can hold)
 
@@ -421,6 +429,17 @@ def _announce_hits(city: City, hit_ids: list[int], *, created: bool) -> None:
 DISPOSERS = HIT_HANDLER_ROLES
 
 
+def _already_disposed_message(*, hit: Hit, by: User) -> str:
+    """Say who recorded the disposition that stands: "you" when it was this same person."""
+    current = Hit.all_cities.select_related("disposed_by").get(pk=hit.pk)
+    label = current.get_disposition_display().lower() if current.disposition else current.status
+    when = current.disposed_at.strftime("%H:%M:%S UTC") if current.disposed_at else "earlier"
+    if current.disposed_by_id == by.pk:
+        return f"You already recorded this hit as {label} at {when}; nothing was changed."
+    who = current.disposed_by.get_username() if current.disposed_by else "another dispatcher"
+    return f"{who} already recorded this hit as {label} at {when}; nothing was changed."
+
+
 def hit_disposition(*, hit: Hit, by: User, disposition: str, action_taken: str = "", request=None) -> Hit:
     """A person verifies a hit with the image in front of them. Only "correct read" confirms it."""
     if not by.has_city_role(hit.city, *DISPOSERS):
@@ -443,7 +462,7 @@ def hit_disposition(*, hit: Hit, by: User, disposition: str, action_taken: str =
             disposed_at=now,
         )
         if not claimed:
-            raise HitAlreadyDisposed("Someone else has already dispositioned this hit.")
+            raise HitAlreadyDisposed(_already_disposed_message(hit=hit, by=by))
         audit_record(
             event_type=EventType.HIT_DISPOSITIONED,
             city=hit.city,

@@ -8,6 +8,7 @@ views, tasks and tests call them the same way.
 from sharing.services.agreements import (
     agreement_approve,
     agreement_draft,
+    agreement_edit,
     agreement_expire,
     agreement_expire_due,
     agreement_reinstate,
@@ -39,6 +40,7 @@ __all__ = [
     "SearchResult",
     "agreement_approve",
     "agreement_draft",
+    "agreement_edit",
     "agreement_expire",
     "agreement_expire_due",
     "agreement_reinstate",

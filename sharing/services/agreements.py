@@ -108,6 +108,52 @@ def _refuse_agreement(
     raise PolicyRefusal(decision)
 
 
+def _check_terms(
+    *,
+    city: City,
+    by: User,
+    partner_agency: Agency,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    all_cameras: bool,
+    cameras: list[Camera],
+    offenses: list[str],
+    declaration_signed_by: str,
+    declaration_signed_at: dt.datetime | None,
+    request: HttpRequest | None,
+    agreement: SharingAgreement | None = None,
+) -> None:
+    """The terms of a draft: ``ValidationError`` when inconsistent, ``PolicyRefusal`` (audited) when
+    the city's policy forbids an agreement with the agency."""
+    errors: dict[str, str] = {}
+    if city.own_agency_id is not None and partner_agency.pk == city.own_agency_id:
+        errors["partner_agency"] = "The city's own department needs no sharing agreement."
+    if ends_on < starts_on:
+        errors["ends_on"] = "The agreement must end on or after the day it starts."
+    if not all_cameras and not cameras:
+        errors["cameras"] = "Choose at least one camera, or share all cameras."
+    if any(camera.city_id != city.pk for camera in cameras):
+        errors["cameras"] = "Choose cameras of this city."
+    city_offenses = set(city_policy_of(city).permitted_offense_types)
+    if set(offenses) - city_offenses:
+        errors["permitted_offense_types"] = "Choose offense types that the city's policy permits."
+    if bool(declaration_signed_by.strip()) != (declaration_signed_at is not None):
+        errors["declaration_signed_by"] = "Give both who signed the declaration and when, or neither."
+    if errors:
+        raise ValidationError(errors)
+    decision = _agreement_decision(city=city, agency=partner_agency, agreement=agreement, at_drafting=True)
+    if not decision.allowed:
+        _refuse_agreement(
+            city=city,
+            by=by,
+            agency=partner_agency,
+            decision=decision,
+            stage="draft",
+            agreement=agreement,
+            request=request,
+        )
+
+
 def agreement_draft(
     *,
     city: City,
@@ -129,33 +175,19 @@ def agreement_draft(
     require_city_role(by, city, *AGREEMENT_EDITORS)
     cameras = list(cameras)
     offenses = sorted(set(permitted_offense_types))
-    errors: dict[str, str] = {}
-    if city.own_agency_id is not None and partner_agency.pk == city.own_agency_id:
-        errors["partner_agency"] = "The city's own department needs no sharing agreement."
-    if ends_on < starts_on:
-        errors["ends_on"] = "The agreement must end on or after the day it starts."
-    if not all_cameras and not cameras:
-        errors["cameras"] = "Choose at least one camera, or share all cameras."
-    if any(camera.city_id != city.pk for camera in cameras):
-        errors["cameras"] = "Choose cameras of this city."
-    city_offenses = set(city_policy_of(city).permitted_offense_types)
-    if set(offenses) - city_offenses:
-        errors["permitted_offense_types"] = "Choose offense types that the city's policy permits."
-    if bool(declaration_signed_by.strip()) != (declaration_signed_at is not None):
-        errors["declaration_signed_by"] = "Give both who signed the declaration and when, or neither."
-    if errors:
-        raise ValidationError(errors)
-    decision = _agreement_decision(city=city, agency=partner_agency, agreement=None, at_drafting=True)
-    if not decision.allowed:
-        _refuse_agreement(
-            city=city,
-            by=by,
-            agency=partner_agency,
-            decision=decision,
-            stage="draft",
-            agreement=None,
-            request=request,
-        )
+    _check_terms(
+        city=city,
+        by=by,
+        partner_agency=partner_agency,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        all_cameras=all_cameras,
+        cameras=cameras,
+        offenses=offenses,
+        declaration_signed_by=declaration_signed_by,
+        declaration_signed_at=declaration_signed_at,
+        request=request,
+    )
     with city_scope(city), transaction.atomic():
         agreement = SharingAgreement.objects.create(
             city=city,
@@ -193,6 +225,91 @@ def agreement_draft(
             request=request,
         )
     return agreement
+
+
+def agreement_edit(
+    *,
+    agreement: SharingAgreement,
+    by: User,
+    partner_agency: Agency,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    all_cameras: bool = True,
+    cameras: Iterable[Camera] = (),
+    allow_partial_plate: bool = False,
+    hotlist_alerts: bool = False,
+    permitted_offense_types: Iterable[str] = (),
+    declaration_signed_by: str = "",
+    declaration_signed_at: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> SharingAgreement:
+    """Change the terms of a draft (a clerk or the chief), checked as at drafting. Only a draft can
+    change: once submitted, the chief approves or sends back what was submitted."""
+    city = agreement.city
+    require_city_role(by, city, *AGREEMENT_EDITORS)
+    cameras = list(cameras)
+    offenses = sorted(set(permitted_offense_types))
+    _check_terms(
+        city=city,
+        by=by,
+        partner_agency=partner_agency,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        all_cameras=all_cameras,
+        cameras=cameras,
+        offenses=offenses,
+        declaration_signed_by=declaration_signed_by,
+        declaration_signed_at=declaration_signed_at,
+        request=request,
+        agreement=agreement,
+    )
+    terms = {
+        "partner_agency": partner_agency,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "all_cameras": all_cameras,
+        "allow_partial_plate": allow_partial_plate,
+        "hotlist_alerts": hotlist_alerts,
+        "permitted_offense_types": offenses,
+        "declaration_signed_by": declaration_signed_by.strip(),
+        "declaration_signed_at": declaration_signed_at,
+    }
+    with city_scope(city), transaction.atomic():
+        locked = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
+        if locked.state != AgreementState.DRAFT:
+            raise ValidationError(
+                {"__all__": "Only a draft can be edited; this agreement has been submitted."}
+            )
+        changed = {}
+        for name, value in terms.items():
+            old = getattr(locked, name)
+            if old != value:
+                changed[name] = {"from": _shown(old), "to": _shown(value)}
+            setattr(locked, name, value)
+        old_cameras = sorted(str(c.public_id) for c in locked.cameras.all())
+        new_cameras = sorted(str(c.public_id) for c in cameras) if not all_cameras else []
+        if old_cameras != new_cameras:
+            changed["cameras"] = {"from": old_cameras, "to": new_cameras}
+        locked.save()
+        locked.cameras.set(cameras if not all_cameras else [])
+        audit_record(
+            event_type=EventType.AGREEMENT_EDITED,
+            city=city,
+            actor=by,
+            target_type="sharing_agreement",
+            target_id=str(locked.public_id),
+            details={"changed": changed},
+            request=request,
+        )
+    return locked
+
+
+def _shown(value):
+    if isinstance(value, Agency):
+        return value.name
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
 
 
 _VERBS = {

@@ -72,13 +72,13 @@ def revocation_open(
     evidence_searches: Iterable[Search] = (),
     request: HttpRequest | None = None,
 ) -> RevocationCase:
-    """Open a case against a partner agency (a clerk or an auditor), with the evidence attached.
+    """Open a case against a partner agency (a clerk, an auditor or the chief), with the evidence attached.
 
     Evidence must be this city's audit entries and searches of the agency or one of its units.
     Raises ``PermissionDenied`` for another role, ``ValidationError`` for bad input.
     """
     if not by.has_city_role(city, *CASE_OPENERS):
-        raise PermissionDenied("Clerks and auditors open revocation cases.")
+        raise PermissionDenied("Clerks, auditors and the chief open revocation cases.")
     events = list(evidence_events)
     searches = list(evidence_searches)
     summary = (summary or "").strip()

@@ -44,7 +44,7 @@
     const badge = el.querySelector(".badge");
     badge.textContent = hit.priority_label;
     badge.className = "badge priority-" + hit.priority;
-    el.querySelector(".status").textContent = hit.status === "new" ? "NOT VERIFIED" : hit.status + ": " + hit.disposition.replace("_", " ") + " by " + hit.disposed_by;
+    el.querySelector(".status").textContent = hit.status === "new" ? "NOT VERIFIED" : hit.status_label + ": " + hit.disposition_label + " by " + hit.disposed_by + (hit.action_taken ? " (" + hit.action_taken + ")" : "");
     el.querySelector(".what").textContent = hit.hotlist + ": " + hit.reason + (hit.listed_state ? " (" + hit.listed_state + ")" : "");
     el.querySelector(".where").textContent = hit.camera + " (" + hit.latitude.toFixed(4) + ", " + hit.longitude.toFixed(4) + ") at " + new Date(hit.captured_at).toLocaleString();
     const crop = el.querySelector("img.crop");
@@ -81,8 +81,11 @@
       body: JSON.stringify({disposition: data.get("disposition"), action_taken: data.get("action_taken")}),
     });
     const body = await response.json().catch(() => ({}));
-    if (response.ok) { fill(el, body); el.querySelector(".error").textContent = ""; }
-    else { el.querySelector(".error").textContent = body.detail || JSON.stringify(body); }
+    const error = el.querySelector(".error");
+    if (response.ok) { fill(el, body); error.textContent = ""; return; }
+    if (body.hit) fill(el, body.hit); // already decided: show what stands, and no form
+    error.textContent = body.detail || ("Not recorded (" + response.status + ")");
+    error.hidden = false;
   }
 
   async function backfill() {

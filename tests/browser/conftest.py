@@ -6,7 +6,11 @@ import pytest
 
 @pytest.fixture
 def browser():
-    """A real headless Chromium (Debian's package) driven through chromedriver."""
+    """A real headless Chromium (Debian's package) driven through chromedriver.
+
+    The browser's console and network logs are kept, so ``tests.browser.pages.check_page`` can fail
+    a test on any console error or failed request.
+    """
     chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
     if not chromium or not driver_path:
         pytest.skip("chromium and chromedriver are not installed (scripts/ensure-services installs them)")
@@ -15,6 +19,7 @@ def browser():
 
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     profile = tempfile.mkdtemp(prefix="steward-chromium-")
     for flag in (
         "--headless=new",
@@ -30,7 +35,6 @@ def browser():
         f"--user-data-dir={profile}",
     ):
         options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console errors, for the page checks
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     driver.implicitly_wait(5)
     yield driver

@@ -13,6 +13,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from cameras.models import Hit, HotlistSource, Read
 from cameras.services import camera_create, hotlist_create, hotlist_entry_add, reads_match
 from portal.roles import Role
+from tests.browser.pages import check_page, visit
 from tests.factories import PASSWORD, city_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -63,13 +64,27 @@ def test_dispatcher_sees_a_hit_live_and_dispositions_it(
     Select(card.find_element(By.NAME, "disposition")).select_by_value("correct_read")
     card.find_element(By.NAME, "action_taken").send_keys("unit 7 dispatched")
     card.find_element(By.CSS_SELECTOR, "form.dispose button").click()
-    WebDriverWait(browser, 15).until(lambda _: "confirmed" in card.find_element(By.CLASS_NAME, "status").text)
+    WebDriverWait(browser, 15).until(lambda _: "Confirmed" in card.find_element(By.CLASS_NAME, "status").text)
+    # The form goes away once the hit is decided (a CSS rule used to keep it on screen).
+    WebDriverWait(browser, 5).until(
+        lambda _: not card.find_element(By.CSS_SELECTOR, "form.dispose").is_displayed()
+    )
+    assert "unit 7 dispatched" in card.text and "Correct read" in card.text
     hit = Hit.all_cities.get()
     assert (hit.status, hit.action_taken, hit.disposed_by) == (
         "confirmed",
         "unit 7 dispatched",
         stage["dispatcher"],
     )
+    check_page(browser)  # the board itself: console, requests, axe-core, 390 px
+    # The history shows the hit with its outcome; the hit's page maps its camera.
+    visit(browser, f"{daphne_server}/c/{city_a.slug}/hits/history/")
+    assert "Correct read" in browser.find_element(By.TAG_NAME, "main").text
+    browser.find_element(By.CSS_SELECTOR, "main table a").click()
+    WebDriverWait(browser, 10).until(
+        EC.presence_of_element_located((By.CSS_SELECTOR, "#map .leaflet-interactive"))
+    )
+    check_page(browser)
 
 
 def test_hits_made_while_disconnected_arrive_on_reconnect_once(browser, daphne_server, city_a, stage):

@@ -81,6 +81,8 @@ def test_disposition_over_the_api(client, city_a, listed):
     assert response.status_code == 200 and response.json()["status"] == "confirmed"
     again = client.post(url, {"disposition": "misread"}, content_type="application/json")
     assert again.status_code == 409
+    # The page is told what stands, so it replaces the form with the decision.
+    assert again.json()["hit"]["status"] == "confirmed" and "You already recorded" in again.json()["detail"]
     assert client.post(url, {"disposition": "maybe"}, content_type="application/json").status_code == 400
 
 

@@ -115,6 +115,25 @@ def test_entries_are_normalised_and_duplicates_refused(city_a, clerk_a, stolen):
         hotlist_entry_add(hotlist=stolen, by=clerk_a, plate="B0S55", state="WA", reason="again")
 
 
+def test_csv_import_refuses_unknown_state_codes_and_impossible_dates_in_words(city_a, clerk_a, stolen):
+    data = (
+        b"plate,state,reason,expires\n"
+        b"GOOD111,BC,stolen in Vancouver,\n"
+        b"XXS111,XX,no such state,\n"
+        b"MON111,WA,bad month,2026-13-01\n"
+        b"DAY111,WA,bad day,2026-04-31\n"
+    )
+    report = hotlist_import_csv(hotlist=stolen, by=clerk_a, data=data)
+    assert report.accepted == 1
+    reasons = {p.plate: p.reason for p in report.rejected}
+    assert set(reasons) == {"XXS111", "MON111", "DAY111"}
+    assert "'XX' is not a US state" in reasons["XXS111"]
+    for plate in ("MON111", "DAY111"):
+        assert "not a real calendar date" in reasons[plate] and "2026-12-31" in reasons[plate]
+        assert "must be in" not in reasons[plate]
+    assert set(HotlistEntry.all_cities.values_list("plate", "state")) == {("GOOD111", "BC")}
+
+
 def test_the_hotlist_pages_import_and_show_the_report(client, city_a, clerk_a, stolen):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

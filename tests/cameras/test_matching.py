@@ -144,6 +144,20 @@ def test_a_hit_is_dispositioned_once(city_a, hit):
         )
 
 
+def test_sending_a_disposition_again_says_it_was_you_not_someone_else(city_a, hit):
+    dispatcher = city_user(city_a, Role.DISPATCHER)
+    hit_disposition(hit=hit, by=dispatcher, disposition="correct_read", action_taken="unit 7")
+    with pytest.raises(HitAlreadyDisposed) as again:
+        hit_disposition(hit=hit, by=dispatcher, disposition="correct_read", action_taken="unit 7")
+    assert str(again.value).startswith("You already recorded this hit as correct read")
+    assert "someone else" not in str(again.value).lower()
+    other = city_user(city_a, Role.DISPATCHER)
+    with pytest.raises(HitAlreadyDisposed) as late:
+        hit_disposition(hit=hit, by=other, disposition="misread")
+    assert str(late.value).startswith(f"{dispatcher.username} already recorded this hit as correct read")
+    assert AuditEvent.objects.filter(event_type="hit.dispositioned").count() == 1
+
+
 @pytest.mark.parametrize("role", [Role.OFFICER, Role.CLERK, Role.AUDITOR])
 def test_only_dispatchers_and_the_chief_disposition(city_a, hit, role):
     with pytest.raises(PermissionError):

@@ -48,6 +48,8 @@ PUBLIC_ROUTES = {
     "p/<slug:city_slug>/checkpoints.json",
     "p/<slug:city_slug>/report/<int:year>/",
     "p/<slug:city_slug>/report/<int:year>/report.pdf",
+    "p/<slug:city_slug>/<slug:table>.csv",
+    "api/v1/public/<slug:city_slug>/",
 }
 
 
@@ -143,6 +145,7 @@ def world(city_a, city_b):
         "token": "not-a-token",
         "finding_id": uuid.uuid4(),  # no such finding: the walk meets the same 404 as for another city's
         "year": timezone.now().year,
+        "table": "agencies",  # a public CSV table of the city
     }
     return {"personas": personas, "ids": ids, "agreement": agreement, "case": case, "ended": ended}
 
@@ -174,7 +177,11 @@ OWN_PAGES = {
 # What a partner under an agreement reaches of the city: its search (web and API).
 PARTNER_ROUTES = {"c/<slug:city_slug>/search/", "api/v1/c/<slug:city_slug>/searches/"}
 # Where a plate may show: a hit, for those who verify it.
-HIT_ROUTES = {"c/<slug:city_slug>/hits/<uuid:hit_id>/", "api/v1/c/<slug:city_slug>/hits/"}
+HIT_ROUTES = {
+    "c/<slug:city_slug>/hits/<uuid:hit_id>/",
+    "c/<slug:city_slug>/hits/history/",
+    "api/v1/c/<slug:city_slug>/hits/",
+}
 
 
 def test_every_url_as_every_persona(client, world, city_a, city_b):

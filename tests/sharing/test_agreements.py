@@ -343,3 +343,43 @@ def test_another_citys_agreement_is_a_404(client, city_a, city_b, kent):
     assert client.get(agreement_url(city_a, agreement_b)).status_code == 404
     assert client.post(agreement_url(city_a, agreement_b, "suspend"), {"reason": "x"}).status_code == 404
     assert reload(agreement_b).state == AgreementState.ACTIVE
+
+
+def test_a_clerk_edits_a_draft_and_the_change_is_audited(client, city_a, clerk_a, kent, camera_1):
+    from sharing.models import AgreementState
+    from tests.sharing.conftest import make_agreement
+
+    draft = make_agreement(city_a, kent, state=AgreementState.DRAFT, drafted_by=clerk_a)
+    client.force_login(clerk_a)
+    url = f"/c/{city_a.slug}/agreements/{draft.public_id}/edit/"
+    page = client.get(url)
+    assert page.status_code == 200 and "Edit the draft agreement" in page.content.decode()
+    data = {
+        "partner_agency": str(kent.public_id),
+        "starts_on": draft.starts_on.isoformat(),
+        "ends_on": (draft.starts_on + dt.timedelta(days=30)).isoformat(),
+        "all_cameras": "on",
+        "declaration_signed_by": "Chief R. Partner",
+        "declaration_signed_at": "2026-01-05T10:00",
+    }
+    bad = client.post(url, {**data, "ends_on": "2000-01-01"})
+    assert bad.status_code == 400 and reload(draft).ends_on == draft.ends_on
+    assert client.post(url, data).status_code == 302
+    assert reload(draft).ends_on == draft.starts_on + dt.timedelta(days=30)
+    event = AuditEvent.objects.get(event_type="agreement.edited")
+    assert event.actor == clerk_a and "ends_on" in event.details["changed"]
+
+
+def test_a_submitted_agreement_is_not_edited(client, city_a, clerk_a, kent):
+    from sharing.models import AgreementState
+    from tests.sharing.conftest import make_agreement
+
+    submitted = make_agreement(city_a, kent, state=AgreementState.AWAITING_CHIEF)
+    client.force_login(clerk_a)
+    url = f"/c/{city_a.slug}/agreements/{submitted.public_id}/edit/"
+    response = client.post(
+        url, {"partner_agency": str(kent.public_id), "starts_on": "2026-01-01", "ends_on": "2026-02-01"}
+    )
+    assert response.status_code == 302
+    assert reload(submitted).ends_on == submitted.ends_on
+    assert not AuditEvent.objects.filter(event_type="agreement.edited").exists()

@@ -94,8 +94,8 @@ def test_a_clerk_opens_a_case_with_evidence_from_the_agencys_searches(
     assert opened.actor == clerk_a and opened.details["evidence_searches"] == [str(result.search.public_id)]
 
 
-@pytest.mark.parametrize("role", [Role.OFFICER, Role.CHIEF, Role.DISPATCHER])
-def test_only_clerks_and_auditors_open_cases(city_a, kent, role):
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.DISPATCHER])
+def test_only_clerks_auditors_and_the_chief_open_cases(city_a, kent, role):
     before = AuditEvent.objects.count()
     with pytest.raises(PermissionDenied):
         open_case(city_a, city_user(city_a, role), kent)
@@ -567,9 +567,30 @@ def test_case_pages_for_staff_with_filters_history_and_the_decision_form(
     assert client.post(base + "suspend/", {"rationale": "Stop now."}).status_code == 302
     assert [state_of(a) for a in agreements] == [AgreementState.SUSPENDED, AgreementState.SUSPENDED]
     detail = client.get(base).content.decode()
-    assert "revocation.suspended" in detail and "Stop now." in detail and "Revoke" in detail
+    assert "Agency suspended pending the decision" in detail and "Stop now." in detail and "Revoke" in detail
     assert client.post(base + "dismiss/", {"rationale": ""}).status_code == 302  # refused: no rationale
     assert RevocationCase.all_cities.get(pk=case.pk).state == RevocationState.UNDER_REVIEW
+
+
+def test_revoking_from_the_page_needs_the_confirmation_box(
+    client, city_a, clerk_a, chief_a, kent, agreements
+):
+    case = open_case(city_a, clerk_a, kent, grounds=RevocationGrounds.IMMIGRATION_ENFORCEMENT)
+    reviewed(case, chief_a)
+    client.force_login(chief_a)
+    base = f"/c/{city_a.slug}/revocations/{case.public_id}/"
+    page = client.get(base).content.decode()
+    assert (
+        'name="confirm"' in page and "cannot be undone" in page and "blocked from this city for good" in page
+    )
+    before = AuditEvent.objects.count()
+    response = client.post(base + "revoke/", {"rationale": "Documented misuse."}, follow=True)
+    assert "tick the box to confirm" in response.content.decode()
+    assert RevocationCase.all_cities.get(pk=case.pk).state == RevocationState.UNDER_REVIEW
+    assert not PermanentBlock.all_cities.exists() and AuditEvent.objects.count() == before
+    client.post(base + "revoke/", {"rationale": "Documented misuse.", "confirm": "yes"})
+    assert RevocationCase.all_cities.get(pk=case.pk).state == RevocationState.REVOKED
+    assert PermanentBlock.all_cities.exists()
 
 
 @pytest.mark.parametrize("role", [Role.CLERK, Role.AUDITOR, Role.OFFICER])

@@ -427,3 +427,30 @@ def test_partial_search_slices_cover_a_short_or_empty_window_exactly(city_a, off
         plate="C12", partial=True, since=now - dt.timedelta(days=1), until=now - dt.timedelta(days=2)
     )
     assert reads_visible_to(grant=grant_for(officer_a, city_a), query=empty).reads == []
+
+
+def test_a_partner_is_offered_only_the_offense_types_its_agreement_allows(client, city_a, camera_1):
+    from tests.factories import AgencyFactory
+
+    agency = AgencyFactory(name="Kent Police Department")
+    make_agreement(city_a, agency, permitted_offense_types=["stolen_vehicle", "hit_and_run"])
+    partner = partner_user(agency)
+    client.force_login(partner)
+    page = client.get(f"/c/{city_a.slug}/search/").content.decode()
+    offered = page.split('name="offense_type"')[1].split("</select>")[0]
+    assert 'value="stolen_vehicle"' in offered and 'value="hit_and_run"' in offered
+    assert 'value="robbery"' not in offered and 'value="homicide"' not in offered
+    # Sent anyway, another offense type reaches the engine and is refused with its audit entry.
+    response = client.post(f"/c/{city_a.slug}/search/", {**PURPOSE, "plate": "ABC1234"})
+    assert response.status_code == 403
+    search = Search.all_cities.get()
+    assert search.outcome == "denied" and search.rule == "agreement.offense_not_permitted"
+    assert AuditEvent.objects.filter(event_type="search.performed", outcome="denied").count() == 1
+
+
+def test_search_form_groups_its_fields_under_headings(client, city_a, officer_a):
+    client.force_login(officer_a)
+    page = client.get(f"/c/{city_a.slug}/search/").content.decode()
+    for legend in ("The plate", "Where and when", "Why"):
+        assert f"<legend>{legend}</legend>" in page
+    assert 'type="datetime-local"' in page

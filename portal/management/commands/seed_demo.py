@@ -81,6 +81,21 @@ PARTNER_USERS = [
 ]
 
 
+USAGE_POLICY = """{city} Police Department: automated licence plate reader usage policy
+
+1. Purpose. Plate reader data is used only to investigate felonies and gross misdemeanors, and to find
+stolen vehicles, missing persons and AMBER alert subjects.
+2. Prohibited uses. No data is used or shared for civil immigration enforcement, to investigate
+reproductive health care, or to track protests, worship or other protected activity.
+3. Access. Officers, dispatchers, the records clerk and the chief have access by role. Every search
+states a reason, an offense type and a case number, and is recorded.
+4. Sharing. Only agencies under a written sharing agreement approved by the chief may search, within
+its scope. National and statewide lookup pools are off.
+5. Retention. Reads are deleted after 21 days unless held as evidence in a case.
+6. Oversight. The records clerk prepares a monthly review of usage that the chief signs and publishes.
+"""
+
+
 class Command(BaseCommand):
     help = "Create (or refresh) the demo: two cities, a user for every role, cameras and partner agencies."
 
@@ -142,6 +157,8 @@ class Command(BaseCommand):
                 "policy_preset": PolicyPreset.WASHINGTON,
                 "retention_days": PRESET_RETENTION_DAYS[PolicyPreset.WASHINGTON],
                 "own_agency": agencies[spec["agency"]],
+                "publish_camera_locations": spec["slug"] == "auburn",
+                "usage_policy": USAGE_POLICY.format(city=spec["name"]),
             },
         )
         with city_scope(city):
@@ -216,13 +233,13 @@ class Command(BaseCommand):
                 city=city,
                 camera=rng.choice(cameras),
                 source=ReadSource.DEVICE,
-                captured_at=now - dt.timedelta(minutes=rng.randint(1, 24 * 60)),
+                captured_at=now - dt.timedelta(minutes=rng.randint(1, 20 * 24 * 60)),
                 plate="".join(rng.choice(string.ascii_uppercase) for _ in range(3))
                 + f"{rng.randint(0, 9999):04d}",
                 confidence=round(rng.uniform(0.8, 0.99), 2),
                 vehicle_colour=rng.choice(["white", "black", "silver", "blue", "red", ""]),
             )
-            for _ in range(300)
+            for _ in range(900)
         ]
         reads.append(
             Read(

@@ -1,0 +1,31 @@
+"""What a map on a page needs (``portal/_map.html``): its points and the tile source from settings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+
+def map_context(points: list[dict], *, label: str = "Map of cameras") -> dict:
+    return {
+        "map": {
+            "tiles": settings.STEWARD_MAP_TILE_URL or None,
+            "attribution": settings.STEWARD_MAP_ATTRIBUTION,
+            "points": points,
+        },
+        "map_label": label,
+    }
+
+
+def camera_points(cameras, *, link: bool) -> list[dict]:
+    return [
+        {
+            "name": camera.name,
+            "lat": float(camera.latitude),
+            "lon": float(camera.longitude),
+            "status": camera.status,
+            "note": camera.get_status_display(),
+            "url": reverse("camera_detail", args=[camera.city.slug, camera.public_id]) if link else "",
+        }
+        for camera in cameras
+    ]
