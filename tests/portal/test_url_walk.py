@@ -123,6 +123,7 @@ def world(city_a, city_b):
         "hotlist_id": alpha["hotlist"].public_id,
         "hit_id": alpha["hit"].public_id,
         "search_id": search.public_id,
+        "user_id": personas["dispatcher"].public_id,
     }
     return {"personas": personas, "ids": ids, "agreement": agreement, "case": case, "ended": ended}
 
