@@ -9,7 +9,20 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from cameras.models import MANAGE_HOTLIST, Camera, Frame, Hit, Hotlist, Read
+from cameras.models import (
+    MANAGE_HOTLIST,
+    Camera,
+    CameraEdge,
+    CameraHealthChange,
+    CameraHeartbeat,
+    CameraStatus,
+    Frame,
+    HealthStatus,
+    Hit,
+    Hotlist,
+    Read,
+    camera_health,
+)
 from portal.models import User
 from portal.object_permissions import holders_of, holds
 from portal.roles import MANAGER_ROLES
@@ -100,6 +113,7 @@ def hit_payload(hit) -> dict:
         "captured_at": read.captured_at.isoformat(),
         "created_at": hit.created_at.isoformat(),
         "confidence": round(read.confidence, 3),
+        "read_region": read.region,  # the plate's state or region as the edge device read it
         "status": hit.status,
         "disposition": hit.disposition,
         "action_taken": hit.action_taken,
@@ -138,6 +152,49 @@ def get_hotlist(*, public_id):
     if hotlist is None:
         raise Http404("No such hotlist.")
     return hotlist
+
+
+# --- camera health ----------------------------------------------------------------------------------
+
+
+def camera_health_rows(*, city, now=None) -> list[tuple]:
+    """``(camera, status, reason)`` for each camera of ``city`` not retired, by name."""
+    cameras = (
+        Camera.all_cities.filter(city=city)
+        .exclude(status=CameraStatus.RETIRED)
+        .select_related("city", "edge")
+        .order_by("name")
+    )
+    rows = []
+    for camera in cameras:
+        status, reason = camera_health(camera, camera_edge_or_none(camera), now=now)
+        rows.append((camera, status, reason))
+    return rows
+
+
+def cameras_silent(city, *, now=None) -> list[Camera]:
+    """The cameras of ``city`` that sent neither a read nor a heartbeat for longer than their
+    expected gap (for dashboards)."""
+    return [
+        camera
+        for camera, status, _ in camera_health_rows(city=city, now=now)
+        if status == HealthStatus.SILENT
+    ]
+
+
+def camera_health_history(*, camera: Camera, limit: int = 10) -> dict:
+    """The camera's latest status changes and heartbeats (its page's small history)."""
+    return {
+        "changes": list(CameraHealthChange.all_cities.filter(camera=camera).order_by("-at")[:limit]),
+        "heartbeats": list(CameraHeartbeat.all_cities.filter(camera=camera).order_by("-received_at")[:limit]),
+    }
+
+
+def camera_edge_or_none(camera: Camera) -> CameraEdge | None:
+    try:
+        return camera.edge
+    except CameraEdge.DoesNotExist:
+        return None
 
 
 def may_manage_hotlist(*, user, hotlist: Hotlist) -> bool:

@@ -14,6 +14,7 @@ from cameras import selectors, services
 from cameras.forms import CameraForm, DispositionForm, HotlistEntryForm, HotlistForm, HotlistImportForm
 from cameras.images import crop_content_type, private_image_response
 from cameras.models import Camera, Hotlist
+from cameras.views_edge import camera_health_context
 from portal.access import CITY_STAFF, access, city_roles
 from portal.roles import HIT_HANDLER_ROLES, MANAGER_ROLES, OPERATIONS_ROLES
 
@@ -68,6 +69,7 @@ def camera_detail(request: HttpRequest, city_slug: str, camera_id) -> HttpRespon
         "frames": selectors.frame_counts(camera=camera),
         "can_manage": request.user.role in MANAGER_ROLES,
     }
+    context.update(camera_health_context(request, camera))
     return render(request, "cameras/camera_detail.html", context)
 
 

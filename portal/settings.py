@@ -212,6 +212,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=10),
     },
     "match-pending-reads": {"task": "cameras.tasks.match_pending_reads", "schedule": 60.0},
+    "camera-health-sweep": {"task": "cameras.tasks.camera_health_sweep", "schedule": 300.0},
     "retention-purge-daily": {
         "task": "cameras.tasks.purge_expired_reads",
         "schedule": crontab(hour=2, minute=30),

@@ -22,6 +22,7 @@ from cameras.images import CheckedImage, check_image
 from cameras.models import (
     API_KEY_PREFIX_LENGTH,
     Camera,
+    CameraEdge,
     CameraStatus,
     Frame,
     FrameStatus,
@@ -31,6 +32,7 @@ from cameras.models import (
     hash_api_key,
     private_storage,
 )
+from cameras.services.health import camera_note_reads
 from cameras.services.hotlists import reads_match
 from portal.models import City, User
 from portal.tenancy import city_scope
@@ -248,6 +250,11 @@ class DeviceRead:
     crop: CheckedImage | None = None
     vehicle_colour: str = ""
     raw_text: str = ""
+    # From edge device formats (cameras/adapters/): the device's own event id, the plate's region or
+    # state, and the other readings of the plate ({"plate", "confidence"}, best first).
+    event_id: str = ""
+    region: str = ""
+    candidates: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -278,11 +285,23 @@ def reads_ingest_from_device(*, camera: Camera, reads: Sequence[DeviceRead]) -> 
                 captured_at__in={read.captured_at for read in reads},
             ).values_list("captured_at", "plate")
         )
+        event_ids = {read.event_id for read in reads if read.event_id}
+        seen_events: set[str] = (
+            set(
+                Read.objects.filter(camera=camera, device_event_id__in=event_ids).values_list(
+                    "device_event_id", flat=True
+                )
+            )
+            if event_ids
+            else set()
+        )
         new: list[DeviceRead] = []
         for read in reads:
             key = (read.captured_at, read.plate)
-            if key not in seen:
+            if key not in seen and not (read.event_id and read.event_id in seen_events):
                 seen.add(key)
+                if read.event_id:
+                    seen_events.add(read.event_id)
                 new.append(read)
         storage = private_storage()
         stored: list[str] = []
@@ -308,10 +327,15 @@ def reads_ingest_from_device(*, camera: Camera, reads: Sequence[DeviceRead]) -> 
                         confidence=read.confidence,
                         crop=crop_name,
                         vehicle_colour=read.vehicle_colour,
+                        device_event_id=read.event_id,
+                        region=read.region,
+                        candidates=list(read.candidates),
                     )
                 )
             with transaction.atomic():
                 created = Read.objects.bulk_create(rows)
+                if rows:
+                    camera_note_reads(camera=camera, latest=timezone.now())
                 ids = [row.pk for row in created]
                 transaction.on_commit(lambda: _reads_stored(camera.city, ids))
         except IntegrityError as error:
@@ -434,6 +458,7 @@ def frame_recognize(*, frame_id: int) -> FrameStatus | None:
                 if reading.plate
             ]
         )
+        camera_note_reads(camera=frame.camera, latest=frame.received_at)
         locked.status, locked.processed_at, locked.failure_reason = FrameStatus.DONE, timezone.now(), ""
         locked.save(update_fields=["status", "processed_at", "failure_reason"])
         ids = [row.pk for row in created]
@@ -499,6 +524,9 @@ def camera_retire(*, camera: Camera, by: User, request=None) -> None:
     with transaction.atomic():
         camera.status = CameraStatus.RETIRED
         old_prefix = _clear_api_key(camera, "status")
+        CameraEdge.all_cities.filter(camera=camera).update(
+            webhook_token_hash="", webhook_token_hint="", webhook_token_issued_at=None
+        )
         audit_record(
             event_type=EventType.CAMERA_RETIRED,
             city=camera.city,
