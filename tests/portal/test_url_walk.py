@@ -124,6 +124,7 @@ def world(city_a, city_b):
         "hit_id": alpha["hit"].public_id,
         "search_id": search.public_id,
         "user_id": personas["dispatcher"].public_id,
+        "token": "no-such-token",
     }
     return {"personas": personas, "ids": ids, "agreement": agreement, "case": case, "ended": ended}
 
