@@ -11,6 +11,9 @@ class EventType(StrEnum):
     AUTH_LOGOUT = "auth.logout"
     AUTH_LOGIN_FAILED = "auth.login_failed"
     AUTH_LOCKOUT = "auth.lockout"
+    AUTH_PASSWORD_RESET_REQUESTED = "auth.password_reset_requested"
+    AUTH_PASSWORD_RESET = "auth.password_reset"
+    USER_ACCESS_CHANGED = "user.access_changed"
     ACCESS_REFUSED = "access.refused"
     # The audit log itself.
     AUDIT_VIEWED = "audit.viewed"

@@ -34,7 +34,17 @@ BRAVO_MARKERS = ("BRAVOPLT9", "BRAVOQUIET", "Bravo secret camera", "Bravo secret
 # A read no hit and no search points at: no page shows it to anyone.
 UNPURPOSED_PLATE = "ALPHAQUIET"
 
-PUBLIC_ROUTES = {"", "healthz", "p/<slug:city_slug>/", "accounts/login/", "api/v1/schema/"}
+PUBLIC_ROUTES = {
+    "",
+    "healthz",
+    "p/<slug:city_slug>/",
+    "accounts/login/",
+    "api/v1/schema/",
+    "accounts/password-reset/",
+    "accounts/password-reset/sent/",
+    "accounts/reset/<uidb64>/<token>/",
+    "accounts/reset/done/",
+}
 
 
 def city_data(city, prefix: str, staff):
@@ -123,8 +133,10 @@ def world(city_a, city_b):
         "hotlist_id": alpha["hotlist"].public_id,
         "hit_id": alpha["hit"].public_id,
         "search_id": search.public_id,
-        "user_id": personas["dispatcher"].public_id,
-        "token": "no-such-token",
+        # A reset link that is not valid: the page says so to anyone.
+        "user_id": officer.public_id,
+        "uidb64": "MQ",
+        "token": "not-a-token",
     }
     return {"personas": personas, "ids": ids, "agreement": agreement, "case": case, "ended": ended}
 
