@@ -30,7 +30,11 @@ class EventType(StrEnum):
     CAMERA_KEY_REVOKED = "camera.key_revoked"
     CAMERA_RETIRED = "camera.retired"
     CAMERA_UPLOAD_REFUSED = "camera.upload_refused"
-    CAMERA_VIEWED = "camera.viewed"
+    CAMERA_HEALTH_CHANGED = "camera.health_changed"
+    CAMERA_HEALTH_SETTINGS_CHANGED = "camera.health_settings_changed"
+    CAMERA_SILENT_ALERT_SENT = "camera.silent_alert_sent"
+    CAMERA_WEBHOOK_TOKEN_ISSUED = "camera.webhook_token_issued"
+    CAMERA_WEBHOOK_TOKEN_REVOKED = "camera.webhook_token_revoked"
     READ_CROP_VIEWED = "read.crop_viewed"
     RETENTION_PURGED = "retention.purged"
     # Hotlists and hits.

@@ -30,7 +30,7 @@ PATH_LIMIT = 200
 
 def _anonymous_first_in_window(*, city: City, address: str | None, rule: str) -> bool:
     key = f"steward:refusal:{city.pk}:{address or '-'}:{rule}"
-    return cache.add(key, 1, timeout=ANONYMOUS_WINDOW_SECONDS)
+    return bool(cache.add(key, 1, timeout=ANONYMOUS_WINDOW_SECONDS))
 
 
 def refusal_record(
@@ -60,8 +60,8 @@ def refusal_record(
         method = method or request.method or ""
         user = user if user is not None else getattr(request, "user", None)
     address = client_address or client_address_of(request)
-    signed_in = user is not None and user.is_authenticated
-    if not signed_in and not _anonymous_first_in_window(city=city, address=address, rule=rule):
+    actor = user if user is not None and user.is_authenticated else None
+    if actor is None and not _anonymous_first_in_window(city=city, address=address, rule=rule):
         return False
     details: dict[str, Any] = {
         "path": path[:PATH_LIMIT],
@@ -75,8 +75,8 @@ def refusal_record(
         audit_record(
             event_type=EventType.ACCESS_REFUSED,
             city=city,
-            actor=user if signed_in else None,
-            agency=user.agency if signed_in and user.agency_id else None,
+            actor=actor,
+            agency=actor.agency if actor is not None and actor.agency_id else None,
             target_type=target_type,
             target_id=target_id,
             details=details,

@@ -17,13 +17,21 @@ from audits.events import EventType
 from audits.services import audit_record
 from portal.models import City, User
 from portal.roles import Role
+from portal.tenancy import CityOwnedModel
+
+# A city-owned row with a public id (a hotlist, a revocation case).
+CityObject = CityOwnedModel
 
 
-def _label(obj) -> str:
-    return obj._meta.model_name
+def _label(obj: CityObject) -> str:
+    return str(obj._meta.model_name)
 
 
-def _check(*, obj, user: User, by: User, granters: tuple[Role, ...]) -> City:
+def _public_id(obj: CityObject) -> str:
+    return str(getattr(obj, "public_id"))  # noqa: B009 - every object given here has one
+
+
+def _check(*, obj: CityObject, user: User, by: User, granters: tuple[Role, ...]) -> City:
     city: City = obj.city
     if not by.has_city_role(city, *granters):
         raise PermissionDenied("Your role does not assign this.")
@@ -34,7 +42,7 @@ def _check(*, obj, user: User, by: User, granters: tuple[Role, ...]) -> City:
 
 def object_permission_grant(
     *,
-    obj,
+    obj: CityObject,
     permission: str,
     user: User,
     by: User,
@@ -52,7 +60,7 @@ def object_permission_grant(
             city=city,
             actor=by,
             target_type=_label(obj),
-            target_id=str(obj.public_id),
+            target_id=_public_id(obj),
             details={"permission": permission, "user": user.get_username(), "user_id": str(user.public_id)},
             request=request,
         )
@@ -61,7 +69,7 @@ def object_permission_grant(
 
 def object_permission_revoke(
     *,
-    obj,
+    obj: CityObject,
     permission: str,
     user: User,
     by: User,
@@ -82,14 +90,14 @@ def object_permission_revoke(
             city=city,
             actor=by,
             target_type=_label(obj),
-            target_id=str(obj.public_id),
+            target_id=_public_id(obj),
             details={"permission": permission, "user": user.get_username(), "user_id": str(user.public_id)},
             request=request,
         )
     return True
 
 
-def holders_of(obj, permission: str) -> list[User]:
+def holders_of(obj: CityObject, permission: str) -> list[User]:
     """The users holding ``permission`` on ``obj`` itself (not through a role), by username."""
     codename = permission.split(".", 1)[1]
     users = get_users_with_perms(
@@ -98,7 +106,7 @@ def holders_of(obj, permission: str) -> list[User]:
     return sorted(users, key=lambda user: user.get_username())
 
 
-def holds(user: User, obj, permission: str) -> bool:
+def holds(user: User, obj: CityObject, permission: str) -> bool:
     """Whether ``user`` (staff of the object's city) holds ``permission`` on ``obj``."""
     return bool(
         user.is_authenticated

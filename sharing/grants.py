@@ -14,7 +14,7 @@ with ``for_update=True`` inside its transaction, so that a search racing a revoc
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -77,7 +77,7 @@ class SearchGrant:
     def cameras(self) -> QuerySet[Camera]:
         """The city's cameras in scope, by name."""
         with city_scope(self.city):
-            cameras = Camera.objects.all()
+            cameras: QuerySet[Camera] = Camera.objects.all()
             if self.camera_ids is not None:
                 cameras = cameras.filter(pk__in=self.camera_ids)
             return cameras.order_by("name")
@@ -112,7 +112,7 @@ class SearchGrant:
 
 def _agreement_in_effect(*, city: City, agency: Agency, on: dt.date) -> SharingAgreement | None:
     with city_scope(city):
-        return (
+        agreement: SharingAgreement | None = (
             SharingAgreement.objects.filter(
                 partner_agency=agency, state=AgreementState.ACTIVE, starts_on__lte=on, ends_on__gte=on
             )
@@ -120,6 +120,7 @@ def _agreement_in_effect(*, city: City, agency: Agency, on: dt.date) -> SharingA
             .prefetch_related("cameras")
             .first()
         )
+        return agreement
 
 
 def _lock_agreement(agreement: SharingAgreement, *, city: City, on: dt.date) -> bool:
@@ -130,9 +131,11 @@ def _lock_agreement(agreement: SharingAgreement, *, city: City, on: dt.date) -> 
     waits for this search to finish. Either way no search reads through an agreement that has ended.
     """
     if connection.vendor != "postgresql":
-        return SharingAgreement.all_cities.filter(
-            pk=agreement.pk, state=AgreementState.ACTIVE, starts_on__lte=on, ends_on__gte=on
-        ).exists()
+        return bool(
+            SharingAgreement.all_cities.filter(
+                pk=agreement.pk, state=AgreementState.ACTIVE, starts_on__lte=on, ends_on__gte=on
+            ).exists()
+        )
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT 1 FROM {SharingAgreement._meta.db_table} "  # noqa: S608 - table name is ours
@@ -152,25 +155,26 @@ def grant_for(
     camera; each reached city's policy still decides). ``for_update``: inside a transaction, lock the
     agreement so that a revocation cannot end it while the search runs.
     """
-    base = {
-        "city": city,
-        "searcher": user,
-        "lookup_from": lookup_from,
-        "retention_days": city.retention_days,
-    }
+    # Nothing allowed until a rule below says otherwise (deny by default).
+    nothing = SearchGrant(
+        city=city,
+        searcher=user,
+        agency=None,
+        agreement=None,
+        own_staff=False,
+        lookup_from=lookup_from,
+        camera_ids=frozenset(),
+        partial_plates=False,
+        offense_types=frozenset(),
+        retention_days=city.retention_days,
+        cut_off=None,
+        refusal=REFUSED_NOT_MEMBER,
+    )
 
-    def refused(rule: str, *, agency: Agency | None = None, own: bool = False, cut_off=None) -> SearchGrant:
-        return SearchGrant(
-            **base,
-            agency=agency,
-            agreement=None,
-            own_staff=own,
-            camera_ids=frozenset(),
-            partial_plates=False,
-            offense_types=frozenset(),
-            cut_off=cut_off,
-            refusal=rule,
-        )
+    def refused(
+        rule: str, *, agency: Agency | None = None, own: bool = False, cut_off: AgencyCutOff | None = None
+    ) -> SearchGrant:
+        return replace(nothing, refusal=rule, agency=agency, own_staff=own, cut_off=cut_off)
 
     if not (user.is_authenticated and user.is_active):
         return refused(REFUSED_NOT_SIGNED_IN)
@@ -179,14 +183,10 @@ def grant_for(
         if user.city_id != lookup_from.pk or user.role not in SEARCH_ROLES or lookup_from.pk == city.pk:
             return refused(REFUSED_ROLE, agency=agency)
         cut_off = agency_cut_off(city=city, agency=agency)
-        return SearchGrant(
-            **base,
+        return replace(
+            nothing,
             agency=agency,
-            agreement=None,
-            own_staff=False,
             camera_ids=None,
-            partial_plates=False,
-            offense_types=frozenset(),
             cut_off=cut_off,
             refusal=cut_off.rule if cut_off is not None else None,
         )
@@ -194,20 +194,12 @@ def grant_for(
         agency = city.own_agency
         if user.role not in SEARCH_ROLES:
             return refused(REFUSED_ROLE, agency=agency, own=True)
-        return SearchGrant(
-            **base,
-            agency=agency,
-            agreement=None,
-            own_staff=True,
-            camera_ids=None,
-            partial_plates=True,
-            offense_types=frozenset(),
-            cut_off=None,
-            refusal=None,
+        return replace(
+            nothing, agency=agency, own_staff=True, camera_ids=None, partial_plates=True, refusal=None
         )
-    if not user.is_partner or user.agency_id is None:
-        return refused(REFUSED_NOT_MEMBER, agency=user.agency)
     agency = user.agency
+    if not user.is_partner or agency is None:
+        return refused(REFUSED_NOT_MEMBER, agency=agency)
     cut_off = agency_cut_off(city=city, agency=agency)
     if cut_off is not None:
         return refused(cut_off.rule, agency=agency, cut_off=cut_off)
@@ -217,14 +209,12 @@ def grant_for(
         agreement = None
     if agreement is None:
         return refused(REFUSED_NO_AGREEMENT, agency=agency)
-    return SearchGrant(
-        **base,
+    return replace(
+        nothing,
         agency=agency,
         agreement=agreement,
-        own_staff=False,
         camera_ids=None if agreement.all_cameras else frozenset(c.pk for c in agreement.cameras.all()),
         partial_plates=agreement.allow_partial_plate,
         offense_types=frozenset(agreement.permitted_offense_types),
-        cut_off=None,
         refusal=None,
     )

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from audits.events import EventType
 from audits.services import audit_record
 from cameras.models import (
     Camera,
@@ -56,7 +57,7 @@ def _settle(*, camera: Camera, edge: CameraEdge, now: dt.datetime) -> str:
     for name, value in fields.items():
         setattr(edge, name, value)
     audit_record(
-        event_type="camera.health_changed",
+        event_type=EventType.CAMERA_HEALTH_CHANGED,
         city=camera.city,
         target_type="camera",
         target_id=str(camera.public_id),
@@ -123,7 +124,7 @@ def camera_webhook_token_issue(*, camera: Camera, by: User, request=None) -> str
         edge.webhook_token_issued_at = timezone.now()
         edge.save(update_fields=["webhook_token_hash", "webhook_token_hint", "webhook_token_issued_at"])
         audit_record(
-            event_type="camera.webhook_token_issued",
+            event_type=EventType.CAMERA_WEBHOOK_TOKEN_ISSUED,
             city=camera.city,
             actor=by,
             target_type="camera",
@@ -141,7 +142,7 @@ def camera_webhook_token_revoke(*, camera: Camera, by: User, request=None) -> No
         edge.webhook_token_hash, edge.webhook_token_hint, edge.webhook_token_issued_at = "", "", None
         edge.save(update_fields=["webhook_token_hash", "webhook_token_hint", "webhook_token_issued_at"])
         audit_record(
-            event_type="camera.webhook_token_revoked",
+            event_type=EventType.CAMERA_WEBHOOK_TOKEN_REVOKED,
             city=camera.city,
             actor=by,
             target_type="camera",
@@ -163,7 +164,7 @@ def camera_health_settings_set(
         )
         edge.save(update_fields=["expected_gap_minutes", "email_clerks_when_silent"])
         audit_record(
-            event_type="camera.health_settings_changed",
+            event_type=EventType.CAMERA_HEALTH_SETTINGS_CHANGED,
             city=camera.city,
             actor=by,
             target_type="camera",
@@ -216,7 +217,7 @@ def _email_clerks(*, camera: Camera, edge: CameraEdge, now: dt.datetime) -> bool
     _status, reason = camera_health(camera, edge, now=now)
     CameraEdge.objects.filter(pk=edge.pk).update(silent_alerted_at=now)
     audit_record(
-        event_type="camera.silent_alert_sent",
+        event_type=EventType.CAMERA_SILENT_ALERT_SENT,
         city=camera.city,
         target_type="camera",
         target_id=str(camera.public_id),
