@@ -57,10 +57,11 @@ def previous_month(city: City, now: dt.datetime | None = None) -> dt.date:
 
 
 def _run_later(review_id: int) -> None:
-    """Queue ``audits.tasks.review_run`` (looked up by name: the task module imports this one)."""
-    from celery import current_app
+    """Queue ``audits.tasks.review_run``. The task module imports this one, so it is loaded here at
+    call time by name (the worker has it registered; a web process may not have loaded it yet)."""
+    import importlib
 
-    current_app.tasks["audits.tasks.review_run"].delay(review_id)
+    importlib.import_module("audits.tasks").review_run.delay(review_id)
 
 
 def _enqueue(review: Review) -> None:
