@@ -1,4 +1,4 @@
-"""Camera use cases: ``ingest`` (keys, frames, reads, recognition, retention) and ``hotlists``
+"""Camera use cases: ``ingest`` (keys, frames, reads, recognition), ``retention`` and ``hotlists``
 (hotlists, matching, hits). Everything is re-exported here."""
 
 from cameras.services.hotlists import *  # noqa: F401,F403
@@ -8,3 +8,4 @@ from cameras.services.ingest import (  # noqa: F401  (private names used by task
     RecognitionTransientError,
     private_storage,
 )
+from cameras.services.retention import *  # noqa: F401,F403

@@ -1,0 +1,213 @@
+"""Retention: expired reads and frames leave in bounded batches of SQL, never through Python rows.
+
+The ORM's ``QuerySet.delete()`` collects every row and its cascades in Python (3 million reads took
+183 s and 5.5 GB). Here each batch is one transaction that deletes at most ``batch_size`` reads (the
+hits pointing at them first: ``Hit.read`` is the only foreign key to reads), writes the batch's
+``RetentionPurge`` record and its audit entry, and hands the crop files it freed to
+``transaction.on_commit``. A read held as evidence (``evidence_case_number``) is never selected, and
+on PostgreSQL the batch locks the rows it deletes, so a hold committed meanwhile keeps its read.
+Whole monthly partitions past every city's window are dropped first (``cameras.partitions``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from audits.services import audit_record
+from cameras.models import PurgeMethod, RetentionPurge, private_storage
+from portal.models import City
+from portal.tenancy import city_scope
+
+__all__ = ["RETENTION_BATCH_SIZE", "retention_purge", "retention_record"]
+
+RETENTION_BATCH_SIZE = 50_000
+
+# One statement on PostgreSQL: the batch is chosen and locked once, its hits and then its reads are
+# deleted, and only the aggregate (count, time range, crop names) comes back. The read's foreign keys
+# are checked at commit (Django declares them DEFERRABLE INITIALLY DEFERRED), after both deletes.
+_POSTGRES_READ_BATCH = """
+WITH doomed AS (
+    SELECT id FROM cameras_read
+    WHERE city_id = %(city)s AND captured_at < %(cutoff)s AND evidence_case_number = ''
+    ORDER BY captured_at
+    LIMIT %(limit)s
+    FOR UPDATE
+), gone_hits AS (
+    DELETE FROM cameras_hit WHERE read_id IN (SELECT id FROM doomed) RETURNING 1
+), gone AS (
+    DELETE FROM cameras_read AS r USING doomed
+    WHERE r.id = doomed.id AND r.evidence_case_number = ''
+    RETURNING r.captured_at, r.crop
+)
+SELECT count(*), min(captured_at), max(captured_at),
+       coalesce(array_agg(crop) FILTER (WHERE crop <> ''), '{}'),
+       (SELECT count(*) FROM gone_hits)
+FROM gone
+"""
+
+# SQLite (the embedded demo) has no data-modifying CTEs; its IMMEDIATE transactions hold the
+# database's write lock, so the same subquery names the same rows in both statements.
+_SQLITE_DOOMED = """
+SELECT id FROM cameras_read
+WHERE city_id = %(city)s AND captured_at < %(cutoff)s AND evidence_case_number = ''
+ORDER BY captured_at LIMIT %(limit)s
+"""
+
+# Frames go once no read points at them (a held read keeps its frame); their image files after commit.
+_FRAME_BATCH = """
+DELETE FROM cameras_frame WHERE id IN (
+    SELECT f.id FROM cameras_frame AS f
+    WHERE f.city_id = %(city)s AND f.captured_at < %(cutoff)s
+      AND NOT EXISTS (SELECT 1 FROM cameras_read AS r WHERE r.frame_id = f.id)
+    ORDER BY f.id LIMIT %(limit)s
+) RETURNING image
+"""
+
+
+def _delete_read_batch(params: dict) -> tuple[int, dt.datetime | None, dt.datetime | None, list[str], int]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_POSTGRES_READ_BATCH, params)
+            count, oldest, newest, crops, hits = cursor.fetchone()
+            return count, oldest, newest, list(crops), hits
+        cursor.execute(f"DELETE FROM cameras_hit WHERE read_id IN ({_SQLITE_DOOMED})", params)
+        hits = cursor.rowcount
+        cursor.execute(
+            f"DELETE FROM cameras_read WHERE id IN ({_SQLITE_DOOMED}) RETURNING captured_at, crop", params
+        )
+        rows = cursor.fetchall()  # at most one batch
+    moments = [connection.ops.convert_datetimefield_value(row[0], None, connection) for row in rows]
+    return (
+        len(rows),
+        min(moments, default=None),
+        max(moments, default=None),
+        [row[1] for row in rows if row[1]],
+        hits,
+    )
+
+
+def _count_held(city: City, cutoff: dt.datetime) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM cameras_read WHERE city_id = %s AND captured_at < %s "
+            "AND evidence_case_number <> ''",
+            [city.pk, cutoff],
+        )
+        return cursor.fetchone()[0]
+
+
+def retention_record(
+    *,
+    city: City,
+    run_id: uuid.UUID,
+    method: str,
+    cutoff: dt.datetime,
+    reads_deleted: int,
+    frames_deleted: int,
+    reads_held: int,
+    oldest: dt.datetime | None,
+    newest: dt.datetime | None,
+    hits_deleted: int = 0,
+    partition: str = "",
+) -> RetentionPurge:
+    """One step's ``RetentionPurge`` and its audit entry (counts and time range, never plates).
+
+    Runs inside the caller's transaction: the record commits with the deletion it describes.
+    """
+    with city_scope(city):
+        purge = RetentionPurge.objects.create(
+            run_id=run_id,
+            method=method,
+            partition=partition,
+            cutoff=cutoff,
+            reads_deleted=reads_deleted,
+            frames_deleted=frames_deleted,
+            reads_held=reads_held,
+            oldest_deleted=oldest,
+            newest_deleted=newest,
+        )
+    audit_record(
+        event_type="retention.purged",
+        city=city,
+        target_type="retention_purge",
+        target_id=str(purge.pk),
+        details={
+            "run_id": str(run_id),
+            "method": method,
+            "partition": partition,
+            "cutoff": cutoff.isoformat(),
+            "retention_days": city.retention_days,
+            "reads_deleted": reads_deleted,
+            "hits_deleted": hits_deleted,
+            "frames_deleted": frames_deleted,
+            "reads_held_as_evidence": reads_held,
+            "oldest_deleted": oldest.isoformat() if oldest else None,
+            "newest_deleted": newest.isoformat() if newest else None,
+        },
+    )
+    return purge
+
+
+def retention_purge(
+    *,
+    city: City,
+    now: dt.datetime | None = None,
+    batch_size: int = RETENTION_BATCH_SIZE,
+    run_id: uuid.UUID | None = None,
+) -> RetentionPurge:
+    """Delete the city's reads and frames older than its retention period, except evidence holds.
+
+    Works in batches of at most ``batch_size`` reads (or frames), each its own transaction with its
+    own ``RetentionPurge`` record and audit entry; an interrupted run leaves every finished batch
+    recorded and the rest for the next run. A run that finds nothing still leaves one record.
+    Returns a summary of the run (not saved): totals over its batches, ``reads_held`` as of the end.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=city.retention_days)
+    run_id = run_id or uuid.uuid4()
+    storage = private_storage()
+    params = {"city": city.pk, "cutoff": cutoff, "limit": batch_size}
+    total = RetentionPurge(
+        city=city, run_id=run_id, cutoff=cutoff, reads_deleted=0, frames_deleted=0, reads_held=0
+    )
+    recorded = 0
+    while True:
+        with transaction.atomic():
+            count, oldest, newest, crops, hits = _delete_read_batch(params)
+            frames: list[str] = []
+            if count < batch_size:  # the reads are done: frames share the last batch's transaction
+                with connection.cursor() as cursor:
+                    cursor.execute(_FRAME_BATCH, params)
+                    frames = [row[0] for row in cursor.fetchall()]
+            if count or frames or not recorded:
+                held = _count_held(city, cutoff)
+                retention_record(
+                    city=city,
+                    run_id=run_id,
+                    method=PurgeMethod.BATCH,
+                    cutoff=cutoff,
+                    reads_deleted=count,
+                    frames_deleted=len(frames),
+                    reads_held=held,
+                    oldest=oldest,
+                    newest=newest,
+                    hits_deleted=hits,
+                )
+                recorded += 1
+                total.reads_held = held
+            names = [name for name in crops + frames if name]
+            if names:
+                transaction.on_commit(lambda names=names: [storage.delete(name) for name in names])
+        total.reads_deleted += count
+        total.frames_deleted += len(frames)
+        if count:
+            total.oldest_deleted = min(filter(None, [total.oldest_deleted, oldest]))
+            total.newest_deleted = max(filter(None, [total.newest_deleted, newest]))
+        if count < batch_size and len(frames) < batch_size:
+            return total
