@@ -297,7 +297,10 @@ class Hit(CityOwnedModel):
     """A read that matches a hotlist entry. Nobody acts on it until a person confirms it."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    read = models.ForeignKey(Read, on_delete=models.CASCADE, related_name="hits")
+    # No database constraint: on PostgreSQL reads are partitioned by month and are not referenced at
+    # the database level (ADR 0007). Hits are made only from stored reads; retention deletes a read's
+    # hits with it, in SQL.
+    read = models.ForeignKey(Read, on_delete=models.CASCADE, related_name="hits", db_constraint=False)
     entry = models.ForeignKey(HotlistEntry, null=True, on_delete=models.SET_NULL, related_name="hits")
     hotlist = models.ForeignKey(Hotlist, on_delete=models.PROTECT, related_name="hits")
     match_kind = models.CharField(max_length=10, choices=MatchKind.choices)

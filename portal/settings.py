@@ -212,6 +212,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=10),
     },
     "match-pending-reads": {"task": "cameras.tasks.match_pending_reads", "schedule": 60.0},
+    "read-partitions-daily": {
+        "task": "cameras.tasks.create_read_partitions",
+        "schedule": crontab(hour=1, minute=45),
+    },
     "retention-purge-daily": {
         "task": "cameras.tasks.purge_expired_reads",
         "schedule": crontab(hour=2, minute=30),

@@ -1,0 +1,354 @@
+"""Reads partitioned by month on PostgreSQL (declarative range partitioning on ``captured_at``).
+
+``cameras_read`` is the partitioned parent; each month is ``cameras_read_pYYYYMM`` (bounds in UTC)
+and ``cameras_read_default`` catches anything outside them (an ingest never fails for want of a
+partition). A daily beat task creates the coming months ahead; retention detaches and drops whole
+months past every city's window when no read in them is held as evidence (see ADR 0007). SQLite,
+the embedded demo, keeps a plain table: every function here is a no-op there.
+
+Partitioning forces the partition key into every unique constraint: the primary key is
+``(id, captured_at)``, ``public_id`` is unique with ``captured_at`` (a random UUID), and a frame's
+reads are unique on ``(frame_id, position, captured_at)`` (a frame's reads share its capture time).
+Nothing references reads at the database level (``Hit.read`` has no constraint): the application
+keeps that integrity, and retention deletes hits before their reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+PARENT = "cameras_read"
+DEFAULT_PARTITION = "cameras_read_default"
+_MONTH_NAME = re.compile(r"^cameras_read_p(\d{4})(\d{2})$")
+# Named while detached, before its files are deleted and it is dropped (a run that stops in between
+# is finished by the next one).
+_EXPIRED_PREFIX = "cameras_read_expired_"
+OLDEST_MONTHS_AT_CONVERSION = 24
+
+# Constraints whose columns change with partitioning: name -> (kind, columns on a plain table).
+_KEYS = {
+    "cameras_read_pkey": ("PRIMARY KEY", ["id"]),
+    "cameras_read_public_id_key": ("UNIQUE", ["public_id"]),
+    "read_once_per_frame_position": ("UNIQUE", ["frame_id", '"position"']),
+}
+
+
+@dataclass(frozen=True)
+class Partition:
+    name: str
+    start: dt.datetime
+    end: dt.datetime
+
+
+def _month_start(moment: dt.datetime) -> dt.datetime:
+    moment = moment.astimezone(dt.UTC)
+    return dt.datetime(moment.year, moment.month, 1, tzinfo=dt.UTC)
+
+
+def _next_month(start: dt.datetime) -> dt.datetime:
+    return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+
+
+def _month_partition(start: dt.datetime) -> Partition:
+    return Partition(f"cameras_read_p{start:%Y%m}", start, _next_month(start))
+
+
+def _is_partitioned(cursor) -> bool:
+    cursor.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass(%s))", [PARENT]
+    )
+    return cursor.fetchone()[0]
+
+
+def reads_are_partitioned() -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        return _is_partitioned(cursor)
+
+
+def read_partitions() -> list[Partition]:
+    """The monthly partitions attached now, oldest first (not the default one)."""
+    if not reads_are_partitioned():
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = to_regclass(%s)",
+            [PARENT],
+        )
+        names = [row[0] for row in cursor.fetchall()]
+    months = []
+    for name in names:
+        match = _MONTH_NAME.match(name)
+        if match:
+            months.append(_month_partition(dt.datetime(int(match[1]), int(match[2]), 1, tzinfo=dt.UTC)))
+    return sorted(months, key=lambda partition: partition.start)
+
+
+def _create_partition(cursor, partition: Partition) -> None:
+    """Create one month, moving any of its rows out of the default partition first.
+
+    A new range cannot be attached while the default partition holds rows of it, so those rows move
+    into the new table before it is attached (one transaction; the parent is locked meanwhile).
+    """
+    cursor.execute(
+        f'CREATE TABLE "{partition.name}" (LIKE "{PARENT}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)'
+    )
+    cursor.execute(f'LOCK TABLE "{PARENT}" IN SHARE ROW EXCLUSIVE MODE')
+    if _has_default(cursor):
+        cursor.execute(
+            f'WITH moved AS (DELETE FROM "{DEFAULT_PARTITION}" WHERE captured_at >= %s AND captured_at < %s '
+            f'RETURNING *) INSERT INTO "{partition.name}" SELECT * FROM moved',
+            [partition.start, partition.end],
+        )
+    cursor.execute(
+        f'ALTER TABLE "{PARENT}" ATTACH PARTITION "{partition.name}" FOR VALUES FROM (%s) TO (%s)',
+        [partition.start, partition.end],
+    )
+
+
+def _has_default(cursor) -> bool:
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [DEFAULT_PARTITION])
+    return cursor.fetchone()[0]
+
+
+def ensure_read_partitions(
+    *, now: dt.datetime | None = None, months_ahead: int = 3, months_behind: int = 0
+) -> list[str]:
+    """Create the months from ``months_behind`` before ``now`` to ``months_ahead`` after it.
+
+    Safe to run twice: existing months are left alone. Returns the names created.
+    """
+    if not reads_are_partitioned():
+        return []
+    now = now or timezone.now()
+    start = _month_start(now)
+    for _ in range(months_behind):
+        start = _month_start(start - dt.timedelta(days=1))
+    existing = {partition.name for partition in read_partitions()}
+    created = []
+    for _ in range(months_behind + months_ahead + 1):
+        partition = _month_partition(start)
+        if partition.name not in existing:
+            with transaction.atomic(), connection.cursor() as cursor:
+                _create_partition(cursor, partition)
+            created.append(partition.name)
+        start = partition.end
+    return created
+
+
+# --- retention by partition --------------------------------------------------------------------------------
+
+
+def expired_read_partitions(*, cutoff: dt.datetime) -> list[Partition]:
+    """Months wholly older than ``cutoff`` (the oldest cutoff of every city)."""
+    return [partition for partition in read_partitions() if partition.end <= cutoff]
+
+
+def read_partitions_drop_expired(*, now: dt.datetime, run_id: uuid.UUID) -> dict[int, int]:
+    """Drop every month past every city's window that holds no read held as evidence.
+
+    Each drop is one transaction: the month is detached, the hits of its reads deleted, and each
+    city with reads in it gets a ``RetentionPurge`` (method ``partition``) and an audit entry. The
+    crop files go after commit, read from the detached table in chunks, then the table is dropped.
+    A month with a held read stays attached: the batched purge removes its other reads.
+    Returns reads deleted per city id.
+    """
+    from cameras.models import PurgeMethod
+    from cameras.services.retention import retention_record
+    from portal.models import City
+
+    if not reads_are_partitioned():
+        return {}
+    cities = {city.pk: city for city in City.objects.all()}
+    deleted: dict[int, int] = {}
+    _finish_detached()
+    if not cities:
+        return deleted
+    cutoffs = {pk: now - dt.timedelta(days=city.retention_days) for pk, city in cities.items()}
+    for partition in expired_read_partitions(cutoff=min(cutoffs.values())):
+        detached = f"{_EXPIRED_PREFIX}{partition.name.removeprefix('cameras_read_p')}"
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Checks this transaction owes go now: a table with pending trigger events cannot be altered.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # The parent's lock first: no hold can be placed on this month's reads while it is checked.
+            cursor.execute(f'LOCK TABLE "{PARENT}" IN ACCESS EXCLUSIVE MODE')
+            cursor.execute(
+                f"SELECT EXISTS (SELECT 1 FROM \"{partition.name}\" WHERE evidence_case_number <> '')"
+            )
+            if cursor.fetchone()[0]:
+                continue
+            cursor.execute(f'ALTER TABLE "{PARENT}" DETACH PARTITION "{partition.name}"')
+            cursor.execute(f'ALTER TABLE "{partition.name}" RENAME TO "{detached}"')
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass(%s) AND contype = 'f'",
+                [detached],
+            )
+            for (name,) in cursor.fetchall():  # the frames it pointed at may now be purged
+                cursor.execute(f'ALTER TABLE "{detached}" DROP CONSTRAINT "{name}"')
+            cursor.execute(
+                f'WITH gone AS (DELETE FROM cameras_hit h USING "{detached}" r WHERE h.read_id = r.id '
+                f"RETURNING h.city_id) SELECT city_id, count(*) FROM gone GROUP BY city_id"
+            )
+            hits = dict(cursor.fetchall())
+            cursor.execute(
+                f'SELECT city_id, count(*), min(captured_at), max(captured_at) FROM "{detached}" GROUP BY city_id'
+            )
+            for city_id, count, oldest, newest in cursor.fetchall():
+                retention_record(
+                    city=cities[city_id],
+                    run_id=run_id,
+                    method=PurgeMethod.PARTITION,
+                    partition=partition.name,
+                    cutoff=cutoffs[city_id],
+                    reads_deleted=count,
+                    frames_deleted=0,
+                    reads_held=0,
+                    oldest=oldest,
+                    newest=newest,
+                    hits_deleted=hits.get(city_id, 0),
+                )
+                deleted[city_id] = deleted.get(city_id, 0) + count
+        _finish_detached()
+    return deleted
+
+
+def _detached_crops(cursor, table: str, chunk: int = 10_000) -> Iterator[list[str]]:
+    last = None
+    while True:
+        cursor.execute(
+            f"SELECT id, crop FROM \"{table}\" WHERE crop <> '' AND (%s::bigint IS NULL OR id > %s) "
+            "ORDER BY id LIMIT %s",
+            [last, last, chunk],
+        )
+        rows = cursor.fetchall()
+        if not rows:
+            return
+        last = rows[-1][0]
+        yield [crop for _, crop in rows]
+
+
+def _finish_detached() -> None:
+    """Delete the crop files of detached months, then drop them (committed, so nothing refers to them)."""
+    from cameras.models import private_storage
+
+    storage = private_storage()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relname LIKE %s AND relkind = 'r'", [_EXPIRED_PREFIX + "%"]
+        )
+        for (table,) in cursor.fetchall():
+            for names in _detached_crops(cursor, table):
+                for name in names:
+                    storage.delete(name)
+            cursor.execute(f'DROP TABLE "{table}"')
+
+
+# --- converting the table (used by migration 0006) ----------------------------------------------------------
+
+
+def convert_reads_table(schema_editor, *, partitioned: bool, now: dt.datetime | None = None) -> None:
+    """Rebuild ``cameras_read`` as a partitioned table (or back to a plain one), keeping every row.
+
+    The old table is renamed, a new one is made with the same columns, rows are copied, and the
+    migration fails (rolling back) unless the counts agree. Indexes and constraints are rebuilt after
+    the copy from the old table's own definitions, so the search's trigram and day indexes survive.
+    """
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        if _is_partitioned(cursor) == partitioned:
+            return
+        cursor.execute(
+            "SELECT conrelid::regclass::text FROM pg_constraint WHERE confrelid = to_regclass(%s)", [PARENT]
+        )
+        referencing = [row[0] for row in cursor.fetchall()]
+        if referencing:
+            raise RuntimeError(f"{PARENT} is referenced by foreign keys from {referencing}: drop them first")
+        cursor.execute(f'LOCK TABLE "{PARENT}" IN ACCESS EXCLUSIVE MODE')
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = to_regclass(%s) AND contype IN ('c', 'f') ORDER BY conname",
+            [PARENT],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname <> ALL(%s) ORDER BY indexname",
+            [PARENT, list(_KEYS)],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(f'SELECT coalesce(max(id), 0) FROM "{PARENT}"')
+        next_id = cursor.fetchone()[0] + 1
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [PARENT])
+        sequence = cursor.fetchone()[0]
+        if sequence:
+            cursor.execute(f"SELECT last_value FROM {sequence}")
+            next_id = max(next_id, cursor.fetchone()[0] + 1)
+
+        old = f"{PARENT}_before_conversion"
+        cursor.execute(f'ALTER TABLE "{PARENT}" RENAME TO "{old}"')
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        for name, _ in constraints:
+            cursor.execute(f'ALTER TABLE "{old}" DROP CONSTRAINT "{name}"')
+        for name in _KEYS:
+            cursor.execute(f'ALTER TABLE "{old}" DROP CONSTRAINT IF EXISTS "{name}"')
+        cursor.execute(
+            "SELECT attidentity FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = 'id'", [old]
+        )
+        if cursor.fetchone()[0]:
+            cursor.execute(f'ALTER TABLE "{old}" ALTER COLUMN id DROP IDENTITY')
+        else:
+            cursor.execute(f'ALTER TABLE "{old}" ALTER COLUMN id DROP DEFAULT')
+            cursor.execute(f"DROP SEQUENCE IF EXISTS {PARENT}_id_seq")
+
+        suffix = " PARTITION BY RANGE (captured_at)" if partitioned else ""
+        cursor.execute(f'CREATE TABLE "{PARENT}" (LIKE "{old}" INCLUDING DEFAULTS){suffix}')
+        if partitioned:
+            cursor.execute(
+                f'CREATE SEQUENCE "{PARENT}_id_seq" OWNED BY "{PARENT}".id START WITH %s', [next_id]
+            )
+            cursor.execute(f"ALTER TABLE \"{PARENT}\" ALTER COLUMN id SET DEFAULT nextval('{PARENT}_id_seq')")
+            cursor.execute(f'SELECT min(captured_at) FROM "{old}"')
+            now = now or timezone.now()
+            oldest = cursor.fetchone()[0] or now
+            start = _month_start(max(oldest, now - dt.timedelta(days=31 * OLDEST_MONTHS_AT_CONVERSION)))
+            end = _next_month(_next_month(_next_month(_month_start(now))))
+            while start <= end:
+                partition = _month_partition(start)
+                cursor.execute(
+                    f'CREATE TABLE "{partition.name}" PARTITION OF "{PARENT}" FOR VALUES FROM (%s) TO (%s)',
+                    [partition.start, partition.end],
+                )
+                start = partition.end
+            cursor.execute(f'CREATE TABLE "{DEFAULT_PARTITION}" PARTITION OF "{PARENT}" DEFAULT')
+        else:
+            cursor.execute(
+                f'ALTER TABLE "{PARENT}" ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (START WITH %s)',
+                [next_id],
+            )
+
+        cursor.execute(f'INSERT INTO "{PARENT}" SELECT * FROM "{old}"')
+        copied = cursor.rowcount
+        cursor.execute(f'SELECT count(*) FROM "{old}"')
+        before = cursor.fetchone()[0]
+        if copied != before:
+            raise RuntimeError(f"converting {PARENT}: copied {copied} rows of {before}")
+        cursor.execute(f'DROP TABLE "{old}" CASCADE')
+
+        for name, (kind, columns) in _KEYS.items():
+            columns = columns + ["captured_at"] if partitioned else columns
+            cursor.execute(f'ALTER TABLE "{PARENT}" ADD CONSTRAINT "{name}" {kind} ({", ".join(columns)})')
+        for name, definition in constraints:
+            cursor.execute(f'ALTER TABLE "{PARENT}" ADD CONSTRAINT "{name}" {definition}')
+        for _, definition in indexes:
+            cursor.execute(definition.replace(" ON ONLY ", " ON "))
+        cursor.execute(f'ANALYZE "{PARENT}"')
