@@ -22,6 +22,7 @@ from django.utils import timezone
 from cameras.models import Camera, Read
 from portal.models import Agency, City, User
 from portal.roles import Role
+from portal.routers import reads_from_replica
 from portal.tenancy import city_scope
 from sharing import policy as engine
 from sharing.models import (
@@ -302,7 +303,9 @@ def reads_visible_to(
     if partial and (lookup or (agreement is not None and not agreement.allow_partial_plate)):
         raise PermissionDenied("Full-plate search only.")
     since, until = search_window(city=city, query=query)
-    with city_scope(city):
+    # On the read replica when one is configured and fresh (portal/routers.py); the caller's
+    # decision and its audit entry stay on the primary.
+    with city_scope(city), reads_from_replica():
         cameras = cameras_visible_to(user=user, city=city, agreement=agreement)
         restricted = agreement is not None and not agreement.all_cameras
         if query.camera_ids:
