@@ -145,7 +145,7 @@ def load_reads(connection, city_id: int, camera_ids: list[int], reads: int) -> f
         cursor.execute("SET maintenance_work_mem = '512MB'")
         for name, definition in indexes:
             t0 = time.perf_counter()
-            cursor.execute(definition)
+            cursor.execute(definition.replace(" ON ONLY ", " ON "))  # partitioned: every month too
             print(f"  index {name} rebuilt ({time.perf_counter() - t0:.0f} s)", flush=True)
         cursor.execute("ANALYZE cameras_read")
     return time.perf_counter() - started

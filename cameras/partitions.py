@@ -154,13 +154,13 @@ def expired_read_partitions(*, cutoff: dt.datetime) -> list[Partition]:
 
 
 def read_partitions_drop_expired(*, now: dt.datetime, run_id: uuid.UUID) -> dict[int, int]:
-    """Drop every month past every city's window that holds no read held as evidence.
+    """Drop every month past every city's window; its reads held as evidence survive.
 
-    Each drop is one transaction: the month is detached, the hits of its reads deleted, and each
-    city with reads in it gets a ``RetentionPurge`` (method ``partition``) and an audit entry. The
-    crop files go after commit, read from the detached table in chunks, then the table is dropped.
-    A month with a held read stays attached: the batched purge removes its other reads.
-    Returns reads deleted per city id.
+    Each drop is one transaction: the month is detached, its held reads copied back into the reads
+    (same ids; they land in the default partition, the month being gone), the hits of the others
+    deleted, and each city with reads in it gets a ``RetentionPurge`` (method ``partition``) and an
+    audit entry. The crop files go after commit, read from the detached table in chunks, then the
+    table is dropped. Returns reads deleted per city id.
     """
     from cameras.models import PurgeMethod
     from cameras.services.retention import retention_record
@@ -179,13 +179,8 @@ def read_partitions_drop_expired(*, now: dt.datetime, run_id: uuid.UUID) -> dict
         with transaction.atomic(), connection.cursor() as cursor:
             # Checks this transaction owes go now: a table with pending trigger events cannot be altered.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            # The parent's lock first: no hold can be placed on this month's reads while it is checked.
+            # The parent's lock first: no hold can be placed on this month's reads meanwhile.
             cursor.execute(f'LOCK TABLE "{PARENT}" IN ACCESS EXCLUSIVE MODE')
-            cursor.execute(
-                f"SELECT EXISTS (SELECT 1 FROM \"{partition.name}\" WHERE evidence_case_number <> '')"
-            )
-            if cursor.fetchone()[0]:
-                continue
             cursor.execute(f'ALTER TABLE "{PARENT}" DETACH PARTITION "{partition.name}"')
             cursor.execute(f'ALTER TABLE "{partition.name}" RENAME TO "{detached}"')
             cursor.execute(
@@ -194,6 +189,15 @@ def read_partitions_drop_expired(*, now: dt.datetime, run_id: uuid.UUID) -> dict
             )
             for (name,) in cursor.fetchall():  # the frames it pointed at may now be purged
                 cursor.execute(f'ALTER TABLE "{detached}" DROP CONSTRAINT "{name}"')
+            # Held reads stay, with their ids (their hits still point at them): the month detached,
+            # its range now belongs to the default partition.
+            cursor.execute(
+                f'WITH kept AS (INSERT INTO "{PARENT}" SELECT * FROM "{detached}" '
+                "WHERE evidence_case_number <> '' RETURNING city_id) "
+                "SELECT city_id, count(*) FROM kept GROUP BY city_id"
+            )
+            held = dict(cursor.fetchall())
+            cursor.execute(f"DELETE FROM \"{detached}\" WHERE evidence_case_number <> ''")
             cursor.execute(
                 f'WITH gone AS (DELETE FROM cameras_hit h USING "{detached}" r WHERE h.read_id = r.id '
                 f"RETURNING h.city_id) SELECT city_id, count(*) FROM gone GROUP BY city_id"
@@ -211,7 +215,7 @@ def read_partitions_drop_expired(*, now: dt.datetime, run_id: uuid.UUID) -> dict
                     cutoff=cutoffs[city_id],
                     reads_deleted=count,
                     frames_deleted=0,
-                    reads_held=0,
+                    reads_held=held.get(city_id, 0),
                     oldest=oldest,
                     newest=newest,
                     hits_deleted=hits.get(city_id, 0),

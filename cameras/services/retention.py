@@ -33,7 +33,8 @@ RETENTION_BATCH_SIZE = 50_000
 _POSTGRES_READ_BATCH = """
 WITH doomed AS (
     SELECT id FROM cameras_read
-    WHERE city_id = %(city)s AND captured_at < %(cutoff)s AND evidence_case_number = ''
+    WHERE city_id = %(city)s AND captured_at >= %(after)s AND captured_at < %(cutoff)s
+      AND evidence_case_number = ''
     ORDER BY captured_at
     LIMIT %(limit)s
     FOR UPDATE
@@ -42,7 +43,8 @@ WITH doomed AS (
 ), gone AS (
     DELETE FROM cameras_read
     WHERE id = ANY(ARRAY(SELECT id FROM doomed))
-      AND city_id = %(city)s AND captured_at < %(cutoff)s AND evidence_case_number = ''
+      AND city_id = %(city)s AND captured_at >= %(after)s AND captured_at < %(cutoff)s
+      AND evidence_case_number = ''
     RETURNING captured_at, crop
 )
 SELECT count(*), min(captured_at), max(captured_at),
@@ -55,7 +57,8 @@ FROM gone
 # database's write lock, so the same subquery names the same rows in both statements.
 _SQLITE_DOOMED = """
 SELECT id FROM cameras_read
-WHERE city_id = %(city)s AND captured_at < %(cutoff)s AND evidence_case_number = ''
+WHERE city_id = %(city)s AND captured_at >= %(after)s AND captured_at < %(cutoff)s
+      AND evidence_case_number = ''
 ORDER BY captured_at LIMIT %(limit)s
 """
 
@@ -174,7 +177,14 @@ def retention_purge(
     cutoff = now - dt.timedelta(days=city.retention_days)
     run_id = run_id or uuid.uuid4()
     storage = private_storage()
-    params = {"city": city.pk, "cutoff": cutoff, "limit": batch_size}
+    # Each batch starts where the last one ended (oldest first), so no batch walks back over the
+    # index entries of rows already deleted (before vacuum they are still in the index).
+    params = {
+        "city": city.pk,
+        "cutoff": cutoff,
+        "limit": batch_size,
+        "after": dt.datetime.min.replace(tzinfo=dt.UTC),
+    }
     total = RetentionPurge(
         city=city, run_id=run_id, cutoff=cutoff, reads_deleted=0, frames_deleted=0, reads_held=0
     )
@@ -207,6 +217,8 @@ def retention_purge(
             if names:
                 transaction.on_commit(lambda names=names: [storage.delete(name) for name in names])
         total.reads_deleted += count
+        if newest is not None:
+            params["after"] = newest
         total.frames_deleted += len(frames)
         if count:
             total.oldest_deleted = min(filter(None, [total.oldest_deleted, oldest]))

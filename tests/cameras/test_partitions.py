@@ -86,26 +86,36 @@ def test_retention_drops_whole_expired_months_with_a_record_per_city(city_a, cit
     dropped_month = partitions._month_partition(partitions._month_start(months_ago(3)))
     old = [make_read(camera, months_ago(3), plate="ABC1234"), make_read(camera, months_ago(3), plate="OLD2")]
     old_b = make_read(other, months_ago(3), plate="OLDB")
-    held = make_read(camera, months_ago(2), plate="HELD1", evidence_case_number="26-0042")
+    held = make_read(camera, months_ago(2), plate="ABC1234", evidence_case_number="26-0042")
     beside_held = make_read(camera, months_ago(2), plate="OLD3")
     recent = make_read(camera, timezone.now(), plate="NEW1")
     reads_match(city=city_a, read_ids=[old[0].pk])
     assert Hit.all_cities.filter(read_id=old[0].pk).count() == 1
 
+    reads_match(city=city_a, read_ids=[held.pk])
+    held_month = partitions._month_partition(partitions._month_start(months_ago(2)))
+
     result = purge_expired_reads()
 
     assert result == {city_a.slug: 3, city_b.slug: 1}
     names = {partition.name for partition in partitions.read_partitions()}
-    assert dropped_month.name not in names  # gone with its three reads (two cities)
-    assert partition_of(held) in names  # a held read keeps its month: the batch step took the rest
+    assert dropped_month.name not in names and held_month.name not in names
+    # The held read survives its month, same id, in the default partition; so does its hit.
+    assert partition_of(held) == partitions.DEFAULT_PARTITION
     assert set(Read.all_cities.values_list("pk", flat=True)) == {held.pk, recent.pk}
-    assert not Hit.all_cities.filter(read_id=old[0].pk).exists()
-    steps = RetentionPurge.all_cities.filter(city=city_a, method="partition")
-    assert [(step.partition, step.reads_deleted) for step in steps] == [(dropped_month.name, 2)]
+    assert Read.all_cities.get(pk=held.pk).evidence_case_number == "26-0042"
+    assert set(Hit.all_cities.values_list("read_id", flat=True)) == {held.pk}
+    steps = RetentionPurge.all_cities.filter(city=city_a, method="partition").order_by("partition")
+    assert [(step.partition, step.reads_deleted, step.reads_held) for step in steps] == [
+        (dropped_month.name, 2, 0),
+        (held_month.name, 1, 1),
+    ]
     assert RetentionPurge.all_cities.get(city=city_b, method="partition").reads_deleted == 1
     batch = RetentionPurge.all_cities.get(city=city_a, method="batch")
-    assert (batch.reads_deleted, batch.reads_held) == (1, 1) and batch.run_id == steps[0].run_id
-    event = AuditEvent.objects.get(city=city_a, event_type="retention.purged", details__method="partition")
+    assert (batch.reads_deleted, batch.reads_held) == (0, 1) and batch.run_id == steps[0].run_id
+    event = AuditEvent.objects.get(
+        city=city_a, event_type="retention.purged", details__partition=dropped_month.name
+    )
     assert event.details["hits_deleted"] == 1 and "ABC1234" not in str(event.details)
     assert beside_held.pk not in set(Read.all_cities.values_list("pk", flat=True))
     assert old_b.pk not in set(Read.all_cities.values_list("pk", flat=True))
