@@ -188,8 +188,13 @@ if REDIS_URL:
             "CONFIG": {
                 # redis-py 8 times reads out after 5 s by default, which is also how long
                 # channels-redis blocks waiting for a message: give reads room to outlast it.
+                # Several hosts (CHANNEL_REDIS_URLS, comma-separated) shard the layer: each channel
+                # and group lives on one of them, chosen by hash; every process lists the same hosts
+                # in the same order.
                 "hosts": [
-                    {"address": env.str("CHANNELS_REDIS_URL", default=REDIS_URL), "socket_timeout": 30}
+                    {"address": address, "socket_timeout": 30}
+                    for address in env.list("CHANNEL_REDIS_URLS", default=[])
+                    or [env.str("CHANNELS_REDIS_URL", default=REDIS_URL)]
                 ],
             },
         }
