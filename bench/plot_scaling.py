@@ -38,7 +38,7 @@ def main(source: str, target: str) -> None:
     latency = sorted(
         (row["dispatchers"], row["last_from_send_p95"])
         for row in rows
-        if row["bench"] == "hits" and row["batch"] == 1
+        if row["bench"] == "hits" and row["batch"] == 1 and row["daphnes"] == 1
     )
     if latency:
         hits.plot(

@@ -26,29 +26,28 @@ __all__ = ["RETENTION_BATCH_SIZE", "retention_purge", "retention_record"]
 
 RETENTION_BATCH_SIZE = 50_000
 
-# One statement on PostgreSQL: the batch is chosen and locked once, its hits and then its reads are
-# deleted, and only the aggregate (count, time range, crop names) comes back. ``= ANY(ARRAY(...))``
-# makes both deletes index lookups (a join on the CTE is estimated at 200 rows and hashes the whole
-# table); the repeated conditions let PostgreSQL skip partitions newer than the cutoff.
+# One statement on PostgreSQL, on one table (a month, the default partition, or the plain table):
+# the batch is chosen, its reads deleted by tuple id (a TID scan: no index probes), then the hits
+# of the reads actually deleted; only the aggregate (count, time range, crop names) comes back.
+# No row lock is needed: the delete re-checks its conditions on a row changed meanwhile, so a read
+# held after the batch was chosen is skipped, and so are its hits.
 _POSTGRES_READ_BATCH = """
 WITH doomed AS (
-    SELECT id FROM cameras_read
+    SELECT ctid FROM {table}
     WHERE city_id = %(city)s AND captured_at >= %(after)s AND captured_at < %(cutoff)s
       AND evidence_case_number = ''
     ORDER BY captured_at
     LIMIT %(limit)s
-    FOR UPDATE
-), gone_hits AS (
-    DELETE FROM cameras_hit WHERE read_id = ANY(ARRAY(SELECT id FROM doomed)) RETURNING 1
 ), gone AS (
-    DELETE FROM cameras_read
-    WHERE id = ANY(ARRAY(SELECT id FROM doomed))
-      AND city_id = %(city)s AND captured_at >= %(after)s AND captured_at < %(cutoff)s
-      AND evidence_case_number = ''
-    RETURNING captured_at, crop
+    DELETE FROM {table}
+    WHERE ctid = ANY(ARRAY(SELECT ctid FROM doomed))
+      AND city_id = %(city)s AND captured_at < %(cutoff)s AND evidence_case_number = ''
+    RETURNING id, captured_at, crop
+), gone_hits AS (
+    DELETE FROM cameras_hit WHERE read_id = ANY(ARRAY(SELECT id FROM gone)) RETURNING 1
 )
 SELECT count(*), min(captured_at), max(captured_at),
-       coalesce(array_agg(crop) FILTER (WHERE crop <> ''), '{}'),
+       coalesce(array_agg(crop) FILTER (WHERE crop <> ''), '{{}}'),
        (SELECT count(*) FROM gone_hits)
 FROM gone
 """
@@ -73,10 +72,23 @@ DELETE FROM cameras_frame WHERE id IN (
 """
 
 
-def _delete_read_batch(params: dict) -> tuple[int, dt.datetime | None, dt.datetime | None, list[str], int]:
+def _read_tables(cutoff: dt.datetime) -> list[str]:
+    """The tables that may hold reads older than ``cutoff``: months that start before it and the
+    default partition, or the one plain table."""
+    from cameras import partitions
+
+    if not partitions.reads_are_partitioned():
+        return [partitions.PARENT]
+    months = [partition.name for partition in partitions.read_partitions() if partition.start < cutoff]
+    return [*months, partitions.DEFAULT_PARTITION]
+
+
+def _delete_read_batch(
+    table: str, params: dict
+) -> tuple[int, dt.datetime | None, dt.datetime | None, list[str], int]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(_POSTGRES_READ_BATCH, params)
+            cursor.execute(_POSTGRES_READ_BATCH.format(table=connection.ops.quote_name(table)), params)
             count, oldest, newest, crops, hits = cursor.fetchone()
             return count, oldest, newest, list(crops), hits
         cursor.execute(f"DELETE FROM cameras_hit WHERE read_id IN ({_SQLITE_DOOMED})", params)
@@ -178,7 +190,8 @@ def retention_purge(
     run_id = run_id or uuid.uuid4()
     storage = private_storage()
     # Each batch starts where the last one ended (oldest first), so no batch walks back over the
-    # index entries of rows already deleted (before vacuum they are still in the index).
+    # index entries of rows already deleted (before vacuum they are still in the index). Each table
+    # (month) is purged on its own: its batches touch its indexes only.
     params = {
         "city": city.pk,
         "cutoff": cutoff,
@@ -189,39 +202,58 @@ def retention_purge(
         city=city, run_id=run_id, cutoff=cutoff, reads_deleted=0, frames_deleted=0, reads_held=0
     )
     recorded = 0
+    for table in _read_tables(cutoff):
+        params["after"] = dt.datetime.min.replace(tzinfo=dt.UTC)
+        while True:
+            with transaction.atomic():
+                count, oldest, newest, crops, hits = _delete_read_batch(table, params)
+                if count:
+                    total.reads_held = _count_held(city, cutoff)
+                    retention_record(
+                        city=city,
+                        run_id=run_id,
+                        method=PurgeMethod.BATCH,
+                        cutoff=cutoff,
+                        reads_deleted=count,
+                        frames_deleted=0,
+                        reads_held=total.reads_held,
+                        oldest=oldest,
+                        newest=newest,
+                        hits_deleted=hits,
+                    )
+                    recorded += 1
+                if crops:
+                    transaction.on_commit(lambda names=crops: [storage.delete(name) for name in names])
+            if count:
+                total.reads_deleted += count
+                total.oldest_deleted = min(filter(None, [total.oldest_deleted, oldest]))
+                total.newest_deleted = max(filter(None, [total.newest_deleted, newest]))
+                params["after"] = newest
+            if count < batch_size:
+                break
+    # Frames once their reads are gone, in batches too; a run that deleted nothing still records.
     while True:
         with transaction.atomic():
-            count, oldest, newest, crops, hits = _delete_read_batch(params)
-            frames: list[str] = []
-            if count < batch_size:  # the reads are done: frames share the last batch's transaction
-                with connection.cursor() as cursor:
-                    cursor.execute(_FRAME_BATCH, params)
-                    frames = [row[0] for row in cursor.fetchall()]
-            if count or frames or not recorded:
-                held = _count_held(city, cutoff)
+            with connection.cursor() as cursor:
+                cursor.execute(_FRAME_BATCH, params)
+                frames = [row[0] for row in cursor.fetchall()]
+            if frames or not recorded:
+                total.reads_held = _count_held(city, cutoff)
                 retention_record(
                     city=city,
                     run_id=run_id,
                     method=PurgeMethod.BATCH,
                     cutoff=cutoff,
-                    reads_deleted=count,
+                    reads_deleted=0,
                     frames_deleted=len(frames),
-                    reads_held=held,
-                    oldest=oldest,
-                    newest=newest,
-                    hits_deleted=hits,
+                    reads_held=total.reads_held,
+                    oldest=None,
+                    newest=None,
                 )
                 recorded += 1
-                total.reads_held = held
-            names = [name for name in crops + frames if name]
+            names = [name for name in frames if name]
             if names:
                 transaction.on_commit(lambda names=names: [storage.delete(name) for name in names])
-        total.reads_deleted += count
-        if newest is not None:
-            params["after"] = newest
         total.frames_deleted += len(frames)
-        if count:
-            total.oldest_deleted = min(filter(None, [total.oldest_deleted, oldest]))
-            total.newest_deleted = max(filter(None, [total.newest_deleted, newest]))
-        if count < batch_size and len(frames) < batch_size:
+        if len(frames) < batch_size:
             return total
