@@ -215,13 +215,19 @@ def run(args, rng, city, camera, key, listed, cookies, bases) -> int:
     stop = threading.Event()
 
     def listen(cookie: str, base: str) -> None:
-        socket = websocket.create_connection(
-            f"ws://127.0.0.1:{base.rsplit(':', 1)[1]}/ws/c/{city.slug}/hits/",
-            cookie=f"sessionid={cookie}",
-            origin=base,
-            timeout=1,
-        )
-        socket.recv()  # hello
+        try:
+            # Hundreds of sockets opening at once on two cores: give the handshake room.
+            socket = websocket.create_connection(
+                f"ws://127.0.0.1:{base.rsplit(':', 1)[1]}/ws/c/{city.slug}/hits/",
+                cookie=f"sessionid={cookie}",
+                origin=base,
+                timeout=60,
+            )
+            socket.recv()  # hello
+            socket.settimeout(1)
+        except Exception:
+            ready.abort()  # the run fails instead of waiting for this dispatcher forever
+            raise
         ready.wait()
         while not stop.is_set():
             try:
