@@ -214,16 +214,20 @@ def run(args, rng, city, camera, key, listed, cookies, bases) -> int:
     ready = threading.Barrier(len(cookies) + 1)
     stop = threading.Event()
 
+    opening = threading.Semaphore(10)
+
     def listen(cookie: str, base: str) -> None:
         try:
-            # Hundreds of sockets opening at once on two cores: give the handshake room.
-            socket = websocket.create_connection(
-                f"ws://127.0.0.1:{base.rsplit(':', 1)[1]}/ws/c/{city.slug}/hits/",
-                cookie=f"sessionid={cookie}",
-                origin=base,
-                timeout=60,
-            )
-            socket.recv()  # hello
+            # Ten handshakes at a time: Daphne closes a socket its consumer has not accepted
+            # within 5 s, and hundreds opening at once on two cores take longer than that.
+            with opening:
+                socket = websocket.create_connection(
+                    f"ws://127.0.0.1:{base.rsplit(':', 1)[1]}/ws/c/{city.slug}/hits/",
+                    cookie=f"sessionid={cookie}",
+                    origin=base,
+                    timeout=60,
+                )
+                socket.recv()  # hello
             socket.settimeout(1)
         except Exception:
             ready.abort()  # the run fails instead of waiting for this dispatcher forever
