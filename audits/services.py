@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from audits import chain as chain_encoding
+from audits.events import EventType
 from audits.models import INSTALLATION_CHAIN, AuditEvent, Outcome
 from portal.models import Agency, City, User
 
@@ -162,7 +163,7 @@ def audit_verify_all(*, record: bool = False) -> list[ChainVerification]:
     if record:
         for result in results:
             audit_record(
-                event_type="audit.verified",
+                event_type=EventType.AUDIT_VERIFIED,
                 city=result.city,
                 details={
                     "entries": result.entries,

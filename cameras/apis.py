@@ -35,7 +35,7 @@ from cameras.services import (
     upload_refusal_record,
 )
 from portal.access import Rule, city_roles
-from portal.roles import Role
+from portal.roles import HIT_HANDLER_ROLES
 
 
 class CameraKeyAuthentication(BaseAuthentication):
@@ -72,6 +72,8 @@ CAMERA_KEY = _CameraOfThisUrl()
 class CameraIngestView(APIView):
     authentication_classes = [CameraKeyAuthentication]
     access_rule = CAMERA_KEY
+    # Refused uploads are recorded as ``camera.upload_refused`` (one entry each), not ``access.refused``.
+    records_its_refusals = True
 
     def initial(self, request, *args, **kwargs):
         try:
@@ -257,7 +259,7 @@ class ReadBatchApi(CameraIngestView):
 # --- hits (dispatchers) -------------------------------------------------------------------------------------
 
 
-HIT_HANDLERS = city_roles(Role.DISPATCHER, Role.CHIEF)
+HIT_HANDLERS = city_roles(*HIT_HANDLER_ROLES)
 
 
 class HitListQuerySerializer(serializers.Serializer):

@@ -44,3 +44,15 @@ class DispositionForm(forms.Form):
     action_taken = forms.CharField(
         max_length=300, required=False, help_text="Required when you confirm a hit."
     )
+
+
+class CameraHealthSettingsForm(forms.Form):
+    expected_gap_minutes = forms.IntegerField(
+        min_value=1,
+        max_value=7 * 24 * 60,
+        label="Expected gap (minutes)",
+        help_text="The camera is silent when neither a read nor a heartbeat arrived for this long.",
+    )
+    email_clerks_when_silent = forms.BooleanField(
+        required=False, label="Email the clerks when it goes silent"
+    )

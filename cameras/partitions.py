@@ -3,7 +3,7 @@
 ``cameras_read`` is the partitioned parent; each month is ``cameras_read_pYYYYMM`` (bounds in UTC)
 and ``cameras_read_default`` catches anything outside them (an ingest never fails for want of a
 partition). A daily beat task creates the coming months ahead; retention detaches and drops whole
-months past every city's window when no read in them is held as evidence (see ADR 0007). SQLite,
+months past every city's window, keeping their held reads (see ADR 0009). SQLite,
 the embedded demo, keeps a plain table: every function here is a no-op there.
 
 Partitioning forces the partition key into every unique constraint: the primary key is
@@ -31,6 +31,9 @@ _MONTH_NAME = re.compile(r"^cameras_read_p(\d{4})(\d{2})$")
 # is finished by the next one).
 _EXPIRED_PREFIX = "cameras_read_expired_"
 OLDEST_MONTHS_AT_CONVERSION = 24
+# Marks a unique index given ``captured_at`` for partitioning (e.g. a device's event id, unique per
+# camera: now per camera and capture time), so that converting back restores its columns.
+_WIDENED = "steward: captured_at added for partitioning"
 
 # Constraints whose columns change with partitioning: name -> (kind, columns on a plain table).
 _KEYS = {
@@ -289,6 +292,12 @@ def convert_reads_table(schema_editor, *, partitioned: bool, now: dt.datetime | 
             [PARENT, list(_KEYS)],
         )
         indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = to_regclass(%s) AND obj_description(c.oid, 'pg_class') = %s",
+            [PARENT, _WIDENED],
+        )
+        widened_before = {row[0] for row in cursor.fetchall()}
         cursor.execute(f'SELECT coalesce(max(id), 0) FROM "{PARENT}"')
         next_id = cursor.fetchone()[0] + 1
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [PARENT])
@@ -353,6 +362,28 @@ def convert_reads_table(schema_editor, *, partitioned: bool, now: dt.datetime | 
             cursor.execute(f'ALTER TABLE "{PARENT}" ADD CONSTRAINT "{name}" {kind} ({", ".join(columns)})')
         for name, definition in constraints:
             cursor.execute(f'ALTER TABLE "{PARENT}" ADD CONSTRAINT "{name}" {definition}')
-        for _, definition in indexes:
-            cursor.execute(definition.replace(" ON ONLY ", " ON "))
+        for name, definition in indexes:
+            definition = definition.replace(" ON ONLY ", " ON ")
+            widened = False
+            if definition.startswith("CREATE UNIQUE INDEX"):
+                definition, widened = _unique_index_for(
+                    definition, partitioned=partitioned, was_widened=name in widened_before
+                )
+            cursor.execute(definition)
+            if widened:
+                cursor.execute(f'COMMENT ON INDEX "{name}" IS %s', [_WIDENED])
         cursor.execute(f'ANALYZE "{PARENT}"')
+
+
+def _unique_index_for(definition: str, *, partitioned: bool, was_widened: bool) -> tuple[str, bool]:
+    """A unique index definition for the new table: with ``captured_at`` added to its columns when
+    partitioned (PostgreSQL requires the partition key), without it again when converting back an
+    index that was widened so. Returns the definition and whether it is widened."""
+    head, _, rest = definition.partition(" USING btree (")
+    columns, _, tail = rest.partition(")")
+    names = [column.strip() for column in columns.split(",")]
+    if partitioned and "captured_at" not in names:
+        return f"{head} USING btree ({columns}, captured_at){tail}", True
+    if not partitioned and was_widened and names[-1] == "captured_at":
+        return f"{head} USING btree ({', '.join(names[:-1])}){tail}", False
+    return definition, False

@@ -12,6 +12,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 
+from audits.refusals import refusal_record
+from portal.access import RULE_NOT_MEMBER, RULE_NOT_SIGNED_IN, RULE_ROLE
 from portal.models import City
 from portal.roles import Role
 
@@ -43,12 +45,29 @@ class CityConsumer(AsyncJsonWebsocketConsumer):
     def _authorise(self) -> City | None:
         user = self.scope.get("user")
         slug = self.scope["url_route"]["kwargs"].get("city_slug", "")
-        if user is None or not user.is_authenticated:
-            return None
         city = City.objects.filter(slug=slug).first()
-        if city is None or not user.has_city_role(city, *self.allowed_roles):
+        if city is None:
+            return None  # no city, no audit log to write to
+        if user is None or not user.is_authenticated:
+            self._refused(city, RULE_NOT_SIGNED_IN, None)
+            return None
+        if not user.has_city_role(city, *self.allowed_roles):
+            self._refused(city, RULE_ROLE if user.is_member_of(city) else RULE_NOT_MEMBER, user)
             return None
         return city
+
+    def _refused(self, city: City, rule: str, user) -> None:
+        client = self.scope.get("client") or (None, None)
+        refusal_record(
+            city=city,
+            rule=rule,
+            via="websocket",
+            status=REFUSED,
+            user=user,
+            path=self.scope.get("path", ""),
+            method="WS",
+            client_address=client[0],
+        )
 
     async def connect(self):
         self.city = await self._authorise()

@@ -233,6 +233,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cameras.tasks.create_read_partitions",
         "schedule": crontab(hour=1, minute=45),
     },
+    "camera-health-sweep": {"task": "cameras.tasks.camera_health_sweep", "schedule": 300.0},
     "retention-purge-daily": {
         "task": "cameras.tasks.purge_expired_reads",
         "schedule": crontab(hour=2, minute=30),

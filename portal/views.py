@@ -13,7 +13,8 @@ from audits.models import AuditEvent
 from cameras.models import Camera
 from portal.access import CITY_STAFF, PUBLIC, SIGNED_IN, access
 from portal.models import City
-from portal.selectors import city_public_summary
+from portal.public import city_public_summary
+from sharing.selectors import agreements_in_effect_for_agency
 
 
 @access(PUBLIC)
@@ -48,8 +49,6 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.city_id is not None:
         return redirect("city_home", city_slug=user.city.slug)
-    from sharing.selectors import agreements_in_effect_for_agency
-
     agreements = agreements_in_effect_for_agency(agency=user.agency) if user.agency_id else []
     return render(request, "portal/partner_home.html", {"agency": user.agency, "agreements": agreements})
 

@@ -8,8 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sharing.permissions import CITY_SEARCHER
-from sharing.selectors import ReadQuery, agreement_in_effect, cameras_visible_to, normalize_plate
+from sharing.permissions import CITY_SEARCHER, request_grant
+from sharing.selectors import ReadQuery, normalize_plate, search_crop_path
 from sharing.services import search_run
 
 
@@ -107,16 +107,13 @@ class SearchCreateApi(APIView):
     )
     def post(self, request: Request, city_slug: str) -> Response:
         city = request.city
-        user = request.user
+        grant = request_grant(request)
         serializer = SearchInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        agreement = None if user.is_member_of(city) else agreement_in_effect(city=city, agency=user.agency)
         if data["cameras"]:
             visible = set(
-                cameras_visible_to(user=user, city=city, agreement=agreement)
-                .filter(public_id__in=data["cameras"])
-                .values_list("public_id", flat=True)
+                grant.cameras().filter(public_id__in=data["cameras"]).values_list("public_id", flat=True)
             )
             unknown = [str(camera) for camera in data["cameras"] if camera not in visible]
             if unknown:
@@ -124,8 +121,7 @@ class SearchCreateApi(APIView):
                     {"cameras": [f"Not a camera you may search: {', '.join(unknown)}"]}
                 )
         result = search_run(
-            user=user,
-            city=city,
+            grant=grant,
             query=ReadQuery(
                 plate=data["plate"],
                 partial=data["partial"],
@@ -155,7 +151,7 @@ class SearchCreateApi(APIView):
         rows = [
             {
                 "read": read,
-                "crop_url": request.build_absolute_uri(f"/c/{city.slug}/reads/{read.public_id}/crop.jpg"),
+                "crop_url": request.build_absolute_uri(search_crop_path(city.slug, search, read)),
             }
             for read in result.reads
         ]

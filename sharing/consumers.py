@@ -10,8 +10,7 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from audits.models import Outcome
-from audits.services import audit_record
+from audits.refusals import refusal_record
 from portal.consumers import REFUSED, user_group
 from sharing.models import SharingAgreement
 from sharing.selectors import agency_alerts_group, agency_cut_off, agency_receives_alerts
@@ -33,18 +32,17 @@ class PartnerAlertsConsumer(AsyncJsonWebsocketConsumer):
         for city in sorted(cities, key=lambda c: c.pk):
             cut_off = agency_cut_off(city=city, agency=agency)
             if cut_off is not None:
-                audit_record(
-                    event_type="access.refused",
+                refusal_record(
                     city=city,
-                    actor=user,
+                    rule=cut_off.rule,
+                    via="websocket",
+                    status=REFUSED,
+                    user=user,
+                    path=self.scope.get("path", ""),
+                    method="WS",
                     target_type="revocation_case",
                     target_id=str(cut_off.case.public_id),
-                    details={
-                        "path": self.scope.get("path", ""),
-                        "via": "websocket",
-                        "rule": f"agency.{cut_off.kind}",
-                    },
-                    outcome=Outcome.DENIED,
+                    client_address=(self.scope.get("client") or (None,))[0],
                 )
         return None
 

@@ -17,6 +17,7 @@ import uuid
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audits.events import EventType
 from audits.services import audit_record
 from cameras.models import PurgeMethod, RetentionPurge, private_storage
 from portal.models import City
@@ -148,7 +149,7 @@ def retention_record(
             newest_deleted=newest,
         )
     audit_record(
-        event_type="retention.purged",
+        event_type=EventType.RETENTION_PURGED,
         city=city,
         target_type="retention_purge",
         target_id=str(purge.pk),

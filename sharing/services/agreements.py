@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from audits.events import EventType
 from audits.models import Outcome
 from audits.services import audit_record
 from cameras.models import Camera
@@ -87,7 +88,7 @@ def _refuse_agreement(
     """Record the refusal (in its own transaction, so it survives) and raise ``PolicyRefusal``."""
     with transaction.atomic():
         audit_record(
-            event_type="agreement.refused",
+            event_type=EventType.AGREEMENT_REFUSED,
             city=city,
             actor=by,
             target_type="sharing_agreement",
@@ -171,7 +172,7 @@ def agreement_draft(
         if not all_cameras:
             agreement.cameras.set(cameras)
         audit_record(
-            event_type="agreement.drafted",
+            event_type=EventType.AGREEMENT_DRAFTED,
             city=city,
             actor=by,
             target_type="sharing_agreement",
@@ -202,6 +203,25 @@ _VERBS = {
     "revoke": "revoked",
     "expire": "expired",
 }
+# Each action's transition method on the model, named where it is called (no lookup by string).
+_METHODS = {
+    "submit": SharingAgreement.submit,
+    "send_back": SharingAgreement.send_back,
+    "approve": SharingAgreement.approve,
+    "suspend": SharingAgreement.suspend,
+    "reinstate": SharingAgreement.reinstate,
+    "revoke": SharingAgreement.revoke,
+    "expire": SharingAgreement.expire,
+}
+_EVENTS = {
+    "submit": EventType.AGREEMENT_SUBMITTED,
+    "send_back": EventType.AGREEMENT_SENT_BACK,
+    "approve": EventType.AGREEMENT_APPROVED,
+    "suspend": EventType.AGREEMENT_SUSPENDED,
+    "reinstate": EventType.AGREEMENT_REINSTATED,
+    "revoke": EventType.AGREEMENT_REVOKED,
+    "expire": EventType.AGREEMENT_EXPIRED,
+}
 
 
 def _transition(
@@ -220,7 +240,7 @@ def _transition(
         fresh = (
             SharingAgreement.objects.select_for_update().select_related("partner_agency").get(pk=agreement.pk)
         )
-        method = getattr(fresh, action)
+        method = _METHODS[action].__get__(fresh)
         if not can_proceed(method):
             raise AgreementStateError(
                 f"This agreement is {fresh.get_state_display().lower()}; it cannot be {_VERBS[action]}."
@@ -238,7 +258,7 @@ def _transition(
             fresh.approved_at = now
         fresh.save()
         audit_record(
-            event_type=f"agreement.{_VERBS[action].replace(' ', '_')}",
+            event_type=_EVENTS[action],
             city=city,
             actor=by,
             target_type="sharing_agreement",

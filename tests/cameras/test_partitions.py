@@ -141,8 +141,8 @@ def test_the_migration_converts_a_populated_table_without_losing_a_row(city_a, l
     from django.db.migrations.executor import MigrationExecutor
 
     before, after = (
-        [("cameras", "0005_retention_in_batches")],
-        [("cameras", "0006_reads_partitioned_by_month")],
+        [("cameras", "0007_retention_in_batches")],
+        [("cameras", "0008_reads_partitioned_by_month")],
     )
     executor = MigrationExecutor(connection)
     executor.migrate(before)

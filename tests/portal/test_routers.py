@@ -11,6 +11,7 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from portal import routers
+from sharing.grants import grant_for
 from sharing.selectors import ReadQuery
 from sharing.services import search_run
 from tests.factories import CameraFactory
@@ -50,7 +51,7 @@ def replica_alias(settings):
 def run_search(officer, city):
     primary, replica = connections["default"], connections[routers.REPLICA_ALIAS]
     with CaptureQueriesContext(primary) as on_primary, CaptureQueriesContext(replica) as on_replica:
-        result = search_run(user=officer, city=city, query=ReadQuery(plate="ABC1234"), **PURPOSE)
+        result = search_run(grant=grant_for(officer, city), query=ReadQuery(plate="ABC1234"), **PURPOSE)
     return (
         result,
         [q["sql"] for q in on_primary.captured_queries],
@@ -103,6 +104,6 @@ def test_an_unreachable_replica_falls_back_to_the_primary(replica_alias, city_a,
     read = make_read(camera_1, "ABC1234")
     assert routers.replica_lag_seconds() is None
     with CaptureQueriesContext(connections["default"]) as on_primary:
-        result = search_run(user=officer_a, city=city_a, query=ReadQuery(plate="ABC1234"), **PURPOSE)
+        result = search_run(grant=grant_for(officer_a, city_a), query=ReadQuery(plate="ABC1234"), **PURPOSE)
     assert [row.pk for row in result.reads] == [read.pk]
     assert reads_in([q["sql"] for q in on_primary.captured_queries])

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 
 from audits.models import AuditEvent
 from sharing import services
+from sharing.grants import grant_for
 from sharing.models import RevocationGrounds
 from sharing.selectors import ReadQuery
 from tests.conftest import requires_postgres
@@ -50,7 +51,7 @@ def test_a_search_racing_a_revocation_returns_nothing(
         try:
             assert revoked_uncommitted.wait(10)
             outcome["result"] = services.search_run(
-                user=kent_detective, city=city_a, query=ReadQuery(plate="ABC1234"), **PURPOSE
+                grant=grant_for(kent_detective, city_a), query=ReadQuery(plate="ABC1234"), **PURPOSE
             )
         finally:
             connection.close()

@@ -1,4 +1,4 @@
-"""Reads partitioned by month on PostgreSQL (ADR 0007); SQLite keeps its plain table.
+"""Reads partitioned by month on PostgreSQL (ADR 0009); SQLite keeps its plain table.
 
 The existing table is converted in place, every row copied and counted (``cameras.partitions``).
 Hits lose their database-level foreign key to reads first: a partitioned table's unique keys must
@@ -22,7 +22,7 @@ def unpartition(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cameras", "0005_retention_in_batches")]
+    dependencies = [("cameras", "0007_retention_in_batches")]
 
     operations = [
         migrations.AlterField(
