@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -29,7 +28,7 @@ DEFAULT_PARTITION = "cameras_read_default"
 _MONTH_NAME = re.compile(r"^cameras_read_p(\d{4})(\d{2})$")
 # Named while detached, before its files are deleted and it is dropped (a run that stops in between
 # is finished by the next one).
-_EXPIRED_PREFIX = "cameras_read_expired_"
+EXPIRED_PREFIX = "cameras_read_expired_"
 OLDEST_MONTHS_AT_CONVERSION = 24
 # Marks a unique index given ``captured_at`` for partitioning (e.g. a device's event id, unique per
 # camera: now per camera and capture time), so that converting back restores its columns.
@@ -156,78 +155,6 @@ def expired_read_partitions(*, cutoff: dt.datetime) -> list[Partition]:
     return [partition for partition in read_partitions() if partition.end <= cutoff]
 
 
-def read_partitions_drop_expired(*, now: dt.datetime, run_id: uuid.UUID) -> dict[int, int]:
-    """Drop every month past every city's window; its reads held as evidence survive.
-
-    Each drop is one transaction: the month is detached, its held reads copied back into the reads
-    (same ids; they land in the default partition, the month being gone), the hits of the others
-    deleted, and each city with reads in it gets a ``RetentionPurge`` (method ``partition``) and an
-    audit entry. The crop files go after commit, read from the detached table in chunks, then the
-    table is dropped. Returns reads deleted per city id.
-    """
-    from cameras.models import PurgeMethod
-    from cameras.services.retention import retention_record
-    from portal.models import City
-
-    if not reads_are_partitioned():
-        return {}
-    cities = {city.pk: city for city in City.objects.all()}
-    deleted: dict[int, int] = {}
-    _finish_detached()
-    if not cities:
-        return deleted
-    cutoffs = {pk: now - dt.timedelta(days=city.retention_days) for pk, city in cities.items()}
-    for partition in expired_read_partitions(cutoff=min(cutoffs.values())):
-        detached = f"{_EXPIRED_PREFIX}{partition.name.removeprefix('cameras_read_p')}"
-        with transaction.atomic(), connection.cursor() as cursor:
-            # Checks this transaction owes go now: a table with pending trigger events cannot be altered.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            # The parent's lock first: no hold can be placed on this month's reads meanwhile.
-            cursor.execute(f'LOCK TABLE "{PARENT}" IN ACCESS EXCLUSIVE MODE')
-            cursor.execute(f'ALTER TABLE "{PARENT}" DETACH PARTITION "{partition.name}"')
-            cursor.execute(f'ALTER TABLE "{partition.name}" RENAME TO "{detached}"')
-            cursor.execute(
-                "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass(%s) AND contype = 'f'",
-                [detached],
-            )
-            for (name,) in cursor.fetchall():  # the frames it pointed at may now be purged
-                cursor.execute(f'ALTER TABLE "{detached}" DROP CONSTRAINT "{name}"')
-            # Held reads stay, with their ids (their hits still point at them): the month detached,
-            # its range now belongs to the default partition.
-            cursor.execute(
-                f'WITH kept AS (INSERT INTO "{PARENT}" SELECT * FROM "{detached}" '
-                "WHERE evidence_case_number <> '' RETURNING city_id) "
-                "SELECT city_id, count(*) FROM kept GROUP BY city_id"
-            )
-            held = dict(cursor.fetchall())
-            cursor.execute(f"DELETE FROM \"{detached}\" WHERE evidence_case_number <> ''")
-            cursor.execute(
-                f'WITH gone AS (DELETE FROM cameras_hit h USING "{detached}" r WHERE h.read_id = r.id '
-                f"RETURNING h.city_id) SELECT city_id, count(*) FROM gone GROUP BY city_id"
-            )
-            hits = dict(cursor.fetchall())
-            cursor.execute(
-                f'SELECT city_id, count(*), min(captured_at), max(captured_at) FROM "{detached}" GROUP BY city_id'
-            )
-            for city_id, count, oldest, newest in cursor.fetchall():
-                retention_record(
-                    city=cities[city_id],
-                    run_id=run_id,
-                    method=PurgeMethod.PARTITION,
-                    partition=partition.name,
-                    cutoff=cutoffs[city_id],
-                    reads_deleted=count,
-                    frames_deleted=0,
-                    reads_held=held.get(city_id, 0),
-                    oldest=oldest,
-                    newest=newest,
-                    hits_deleted=hits.get(city_id, 0),
-                )
-                deleted[city_id] = deleted.get(city_id, 0) + count
-        _finish_detached()
-    return deleted
-
-
 def _detached_crops(cursor, table: str, chunk: int = 10_000) -> Iterator[list[str]]:
     last = None
     while True:
@@ -243,14 +170,14 @@ def _detached_crops(cursor, table: str, chunk: int = 10_000) -> Iterator[list[st
         yield [crop for _, crop in rows]
 
 
-def _finish_detached() -> None:
+def finish_detached() -> None:
     """Delete the crop files of detached months, then drop them (committed, so nothing refers to them)."""
     from cameras.models import private_storage
 
     storage = private_storage()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT relname FROM pg_class WHERE relname LIKE %s AND relkind = 'r'", [_EXPIRED_PREFIX + "%"]
+            "SELECT relname FROM pg_class WHERE relname LIKE %s AND relkind = 'r'", [EXPIRED_PREFIX + "%"]
         )
         for (table,) in cursor.fetchall():
             for names in _detached_crops(cursor, table):

@@ -31,7 +31,7 @@ def purge_expired_reads() -> dict[str, int]:
     reads go in bounded batches; every step leaves its record. Returns reads deleted per city."""
     now = timezone.now()
     run_id = uuid.uuid4()
-    by_partition = partitions.read_partitions_drop_expired(now=now, run_id=run_id)
+    by_partition = services.retention_drop_expired_months(now=now, run_id=run_id)
     deleted = {}
     for city in City.objects.order_by("slug"):
         purge = services.retention_purge(city=city, now=now, run_id=run_id)

@@ -19,11 +19,12 @@ from django.utils import timezone
 
 from audits.events import EventType
 from audits.services import audit_record
+from cameras import partitions
 from cameras.models import PurgeMethod, RetentionPurge, private_storage
 from portal.models import City
 from portal.tenancy import city_scope
 
-__all__ = ["RETENTION_BATCH_SIZE", "retention_purge", "retention_record"]
+__all__ = ["RETENTION_BATCH_SIZE", "retention_drop_expired_months", "retention_purge", "retention_record"]
 
 RETENTION_BATCH_SIZE = 50_000
 
@@ -76,7 +77,6 @@ DELETE FROM cameras_frame WHERE id IN (
 def _read_tables(cutoff: dt.datetime) -> list[str]:
     """The tables that may hold reads older than ``cutoff``: months that start before it and the
     default partition, or the one plain table."""
-    from cameras import partitions
 
     if not partitions.reads_are_partitioned():
         return [partitions.PARENT]
@@ -258,3 +258,72 @@ def retention_purge(
         total.frames_deleted += len(frames)
         if len(frames) < batch_size:
             return total
+
+
+def retention_drop_expired_months(*, now: dt.datetime, run_id: uuid.UUID) -> dict[int, int]:
+    """Drop every month past every city's window; its reads held as evidence survive.
+
+    Each drop is one transaction: the month is detached, its held reads copied back into the reads
+    (same ids; they land in the default partition, the month being gone), the hits of the others
+    deleted, and each city with reads in it gets a ``RetentionPurge`` (method ``partition``) and an
+    audit entry. The crop files go after commit, read from the detached table in chunks, then the
+    table is dropped. Returns reads deleted per city id.
+    """
+
+    if not partitions.reads_are_partitioned():
+        return {}
+    cities = {city.pk: city for city in City.objects.all()}
+    deleted: dict[int, int] = {}
+    partitions.finish_detached()
+    if not cities:
+        return deleted
+    cutoffs = {pk: now - dt.timedelta(days=city.retention_days) for pk, city in cities.items()}
+    for partition in partitions.expired_read_partitions(cutoff=min(cutoffs.values())):
+        detached = f"{partitions.EXPIRED_PREFIX}{partition.name.removeprefix('cameras_read_p')}"
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Checks this transaction owes go now: a table with pending trigger events cannot be altered.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # The parent's lock first: no hold can be placed on this month's reads meanwhile.
+            cursor.execute(f'LOCK TABLE "{partitions.PARENT}" IN ACCESS EXCLUSIVE MODE')
+            cursor.execute(f'ALTER TABLE "{partitions.PARENT}" DETACH PARTITION "{partition.name}"')
+            cursor.execute(f'ALTER TABLE "{partition.name}" RENAME TO "{detached}"')
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass(%s) AND contype = 'f'",
+                [detached],
+            )
+            for (name,) in cursor.fetchall():  # the frames it pointed at may now be purged
+                cursor.execute(f'ALTER TABLE "{detached}" DROP CONSTRAINT "{name}"')
+            # Held reads stay, with their ids (their hits still point at them): the month detached,
+            # its range now belongs to the default partition.
+            cursor.execute(
+                f'WITH kept AS (INSERT INTO "{partitions.PARENT}" SELECT * FROM "{detached}" '
+                "WHERE evidence_case_number <> '' RETURNING city_id) "
+                "SELECT city_id, count(*) FROM kept GROUP BY city_id"
+            )
+            held = dict(cursor.fetchall())
+            cursor.execute(f"DELETE FROM \"{detached}\" WHERE evidence_case_number <> ''")
+            cursor.execute(
+                f'WITH gone AS (DELETE FROM cameras_hit h USING "{detached}" r WHERE h.read_id = r.id '
+                f"RETURNING h.city_id) SELECT city_id, count(*) FROM gone GROUP BY city_id"
+            )
+            hits = dict(cursor.fetchall())
+            cursor.execute(
+                f'SELECT city_id, count(*), min(captured_at), max(captured_at) FROM "{detached}" GROUP BY city_id'
+            )
+            for city_id, count, oldest, newest in cursor.fetchall():
+                retention_record(
+                    city=cities[city_id],
+                    run_id=run_id,
+                    method=PurgeMethod.PARTITION,
+                    partition=partition.name,
+                    cutoff=cutoffs[city_id],
+                    reads_deleted=count,
+                    frames_deleted=0,
+                    reads_held=held.get(city_id, 0),
+                    oldest=oldest,
+                    newest=newest,
+                    hits_deleted=hits.get(city_id, 0),
+                )
+                deleted[city_id] = deleted.get(city_id, 0) + count
+        partitions.finish_detached()
+    return deleted
