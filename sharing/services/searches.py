@@ -157,6 +157,8 @@ def _record_search(
             "rule": decision.rule,
             "rules": list(decision.rules),
             "message": decision.message,
+            "evidence": list(decision.evidence),
+            "engine_version": decision.engine_version,
             "cameras_reached": cameras_reached,
             "cities_reached": cities_reached,
             "result_count": result_count,
