@@ -8,6 +8,7 @@ whole time; latency is measured per hit from the HTTP response (read accepted) t
 received by each client (same clock: one process).
 
     python bench/hit_latency.py --reads 2000 --hit-rate 0.05 --dispatchers 50
+    python bench/hit_latency.py --reads 20000 --hit-rate 0.001 --batch 100 --daphnes 2   # ingest
 
 Needs PostgreSQL and Redis (defaults: 127.0.0.1, database ``steward_bench_hits``, Redis db 12);
 the database is created and migrated if absent and its bench city is replaced on each run.
@@ -16,6 +17,7 @@ the database is created and migrated if absent and its bench city is replaced on
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import random
 import statistics
@@ -69,6 +71,16 @@ def main() -> int:
     parser.add_argument("--dispatchers", type=int, default=50)
     parser.add_argument("--hotlist-size", type=int, default=100_000)
     parser.add_argument("--senders", type=int, default=4, help="concurrent HTTP senders (cameras)")
+    parser.add_argument(
+        "--daphnes",
+        type=int,
+        default=1,
+        help="Daphne processes; senders and dispatchers are spread over them",
+    )
+    parser.add_argument("--batch", type=int, default=1, help="reads per request (device batches: up to 500)")
+    parser.add_argument(
+        "--json", help="append this run's figures, one JSON line, to this file (for the curves)"
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/steward_bench_hits"),
@@ -132,16 +144,19 @@ def main() -> int:
         client.force_login(dispatcher)
         cookies.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
 
-    port = free_port()
+    ports = [free_port() for _ in range(args.daphnes)]
     env = dict(os.environ)
     log = open(REPO / "var" / "bench-hit-latency.log", "wb")  # noqa: SIM115
-    daphne = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
+    daphnes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+        for port in ports
+    ]
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -164,29 +179,30 @@ def main() -> int:
         stdout=log,
         stderr=log,
     )
-    base = f"http://127.0.0.1:{port}"
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.3)
+        for base in bases:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(base + "/healthz", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.3)
         from portal.celery import app
 
         for _ in range(60):
             if app.control.ping(timeout=0.5):
                 break
-        return run(args, rng, city, camera, key, listed, cookies, base)
+        return run(args, rng, city, camera, key, listed, cookies, bases)
     finally:
-        daphne.terminate()
-        worker.terminate()
-        daphne.wait(20)
-        worker.wait(20)
+        for process in [*daphnes, worker]:
+            process.terminate()
+        for process in [*daphnes, worker]:
+            process.wait(20)
         log.close()
 
 
-def run(args, rng, city, camera, key, listed, cookies, base) -> int:
+def run(args, rng, city, camera, key, listed, cookies, bases) -> int:
     import json
 
     import requests
@@ -198,14 +214,24 @@ def run(args, rng, city, camera, key, listed, cookies, base) -> int:
     ready = threading.Barrier(len(cookies) + 1)
     stop = threading.Event()
 
-    def listen(cookie: str) -> None:
-        socket = websocket.create_connection(
-            f"ws://127.0.0.1:{base.rsplit(':', 1)[1]}/ws/c/{city.slug}/hits/",
-            cookie=f"sessionid={cookie}",
-            origin=base,
-            timeout=1,
-        )
-        socket.recv()  # hello
+    opening = threading.Semaphore(10)
+
+    def listen(cookie: str, base: str) -> None:
+        try:
+            # Ten handshakes at a time: Daphne closes a socket its consumer has not accepted
+            # within 5 s, and hundreds opening at once on two cores take longer than that.
+            with opening:
+                socket = websocket.create_connection(
+                    f"ws://127.0.0.1:{base.rsplit(':', 1)[1]}/ws/c/{city.slug}/hits/",
+                    cookie=f"sessionid={cookie}",
+                    origin=base,
+                    timeout=60,
+                )
+                socket.recv()  # hello
+            socket.settimeout(1)
+        except Exception:
+            ready.abort()  # the run fails instead of waiting for this dispatcher forever
+            raise
         ready.wait()
         while not stop.is_set():
             try:
@@ -220,7 +246,10 @@ def run(args, rng, city, camera, key, listed, cookies, base) -> int:
                     received.setdefault(message["hit"]["plate"], []).append(moment)
         socket.close()
 
-    listeners = [threading.Thread(target=listen, args=(cookie,), daemon=True) for cookie in cookies]
+    listeners = [
+        threading.Thread(target=listen, args=(cookie, bases[n % len(bases)]), daemon=True)
+        for n, cookie in enumerate(cookies)
+    ]
     for thread in listeners:
         thread.start()
     ready.wait()
@@ -236,21 +265,42 @@ def run(args, rng, city, camera, key, listed, cookies, base) -> int:
         plates.append(plate)
     accepted: dict[str, float] = {}
     sent_at: dict[str, float] = {}
-    url = f"{base}/api/v1/c/{city.slug}/cameras/{camera.public_id}/reads/"
-    queue = list(enumerate(plates))
+    urls = [f"{base}/api/v1/c/{city.slug}/cameras/{camera.public_id}/reads/" for base in bases]
+    # One request carries --batch reads (a hit plate always travels alone, so its latency is its own).
+    queue, pending = [], []
+    for plate in plates:
+        if plate in hits_wanted:
+            queue.append([plate])
+        else:
+            pending.append(plate)
+            if len(pending) == args.batch:
+                queue.append(pending)
+                pending = []
+    if pending:
+        queue.append(pending)
     queue_lock = threading.Lock()
     failures = []
 
-    def send() -> None:
+    stored = [0]
+
+    def send(url: str) -> None:
         session = requests.Session()
         session.headers["Authorization"] = f"Camera {key}"
         while True:
             with queue_lock:
                 if not queue:
                     return
-                n, plate = queue.pop(0)
+                batch = queue.pop(0)
+            moment = timezone.now()
             body = {
-                "reads": [{"plate": plate, "confidence": 0.95, "captured_at": (timezone.now()).isoformat()}]
+                "reads": [
+                    {
+                        "plate": plate,
+                        "confidence": 0.95,
+                        "captured_at": (moment + dt.timedelta(microseconds=n)).isoformat(),
+                    }
+                    for n, plate in enumerate(batch)
+                ]
             }
             start = time.perf_counter()
             response = session.post(url, json=body, timeout=30)
@@ -258,10 +308,13 @@ def run(args, rng, city, camera, key, listed, cookies, base) -> int:
             if response.status_code != 201:
                 failures.append(response.status_code)
                 continue
-            sent_at[plate], accepted[plate] = start, done
+            with queue_lock:
+                stored[0] += len(batch)
+            for plate in batch:
+                sent_at[plate], accepted[plate] = start, done
 
     started = time.perf_counter()
-    senders = [threading.Thread(target=send) for _ in range(args.senders)]
+    senders = [threading.Thread(target=send, args=(urls[n % len(urls)],)) for n in range(args.senders)]
     for thread in senders:
         thread.start()
     for thread in senders:
@@ -288,8 +341,9 @@ def run(args, rng, city, camera, key, listed, cookies, base) -> int:
         from_send.append((max(moments) - sent_at[plate]) * 1000)
 
     print(
-        f"reads sent: {len(accepted)} in {elapsed:.1f} s ({len(accepted) / elapsed:.0f} reads/s over "
-        f"{args.senders} senders); HTTP failures: {len(failures)}"
+        f"reads sent: {stored[0]} in {elapsed:.1f} s ({stored[0] / elapsed:.0f} reads/s over "
+        f"{args.senders} senders, {len(bases)} Daphne processes, {args.batch} reads per request); "
+        f"HTTP failures: {len(failures)}"
     )
     print(
         f"hotlist: {len(listed)} entries; hits expected: {len(hits_wanted)}; dispatchers: {len(cookies)}; "
@@ -311,6 +365,26 @@ def run(args, rng, city, camera, key, listed, cookies, base) -> int:
         f"  last dispatcher, from request sent: p50 {statistics.median(from_send):7.1f}  "
         f"p95 {percentile(from_send, 0.95):7.1f}"
     )
+    if args.json:
+        import json
+
+        with open(args.json, "a") as out:
+            out.write(
+                json.dumps(
+                    {
+                        "bench": "hits",
+                        "dispatchers": len(cookies),
+                        "daphnes": len(bases),
+                        "batch": args.batch,
+                        "reads_per_second": stored[0] / elapsed,
+                        "last_from_send_p50": statistics.median(from_send),
+                        "last_from_send_p95": percentile(from_send, 0.95),
+                        "every_p95": percentile(every, 0.95),
+                        "missing": missing,
+                    }
+                )
+                + "\n"
+            )
     return 0 if not missing and not failures else 2
 
 

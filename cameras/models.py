@@ -179,6 +179,10 @@ class Read(CityOwnedModel):
             models.Index(
                 fields=["created_at"], name="read_not_matched", condition=models.Q(matched_at__isnull=True)
             ),
+            # Small: only held reads. Retention counts them and checks partitions for them.
+            models.Index(
+                fields=["city", "captured_at"], name="read_held", condition=~models.Q(evidence_case_number="")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -191,9 +195,20 @@ class Read(CityOwnedModel):
         return (self.box_x, self.box_y, self.box_width, self.box_height)
 
 
-class RetentionPurge(CityOwnedModel):
-    """What one run of the retention job deleted in one city (counts and time range, no plates)."""
+class PurgeMethod(models.TextChoices):
+    BATCH = "batch", "Deleted in one bounded batch"
+    PARTITION = "partition", "Dropped with a whole monthly partition"
 
+
+class RetentionPurge(CityOwnedModel):
+    """What one step of the retention job deleted in one city (counts and time range, no plates).
+
+    A run is several steps (one per dropped partition, one per bounded batch), sharing ``run_id``.
+    """
+
+    run_id = models.UUIDField(null=True, blank=True, db_index=True)
+    method = models.CharField(max_length=10, choices=PurgeMethod.choices, default=PurgeMethod.BATCH)
+    partition = models.CharField(max_length=63, blank=True, help_text="The partition dropped, if any.")
     ran_at = models.DateTimeField(auto_now_add=True)
     cutoff = models.DateTimeField()
     reads_deleted = models.PositiveIntegerField()
@@ -314,7 +329,10 @@ class Hit(CityOwnedModel):
     """A read that matches a hotlist entry. Nobody acts on it until a person confirms it."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    read = models.ForeignKey(Read, on_delete=models.CASCADE, related_name="hits")
+    # No database constraint: on PostgreSQL reads are partitioned by month and are not referenced at
+    # the database level (ADR 0009). Hits are made only from stored reads; retention deletes a read's
+    # hits with it, in SQL.
+    read = models.ForeignKey(Read, on_delete=models.CASCADE, related_name="hits", db_constraint=False)
     entry = models.ForeignKey(HotlistEntry, null=True, on_delete=models.SET_NULL, related_name="hits")
     hotlist = models.ForeignKey(Hotlist, on_delete=models.PROTECT, related_name="hits")
     match_kind = models.CharField(max_length=10, choices=MatchKind.choices)

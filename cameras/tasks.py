@@ -1,7 +1,10 @@
+import uuid
+
 from celery import shared_task
 from celery.utils.log import get_task_logger
+from django.utils import timezone
 
-from cameras import services
+from cameras import partitions, services
 from portal.models import City
 
 logger = get_task_logger(__name__)
@@ -24,12 +27,22 @@ def recognize_frame(self, frame_id: int) -> str | None:
 
 @shared_task(name="cameras.tasks.purge_expired_reads", acks_late=True)
 def purge_expired_reads() -> dict[str, int]:
-    """Daily: each city's retention purge, one city at a time, each leaving its record."""
+    """Daily: whole months past every city's window are dropped, then each city's remaining expired
+    reads go in bounded batches; every step leaves its record. Returns reads deleted per city."""
+    now = timezone.now()
+    run_id = uuid.uuid4()
+    by_partition = services.retention_drop_expired_months(now=now, run_id=run_id)
     deleted = {}
     for city in City.objects.order_by("slug"):
-        purge = services.retention_purge(city=city)
-        deleted[city.slug] = purge.reads_deleted
+        purge = services.retention_purge(city=city, now=now, run_id=run_id)
+        deleted[city.slug] = by_partition.get(city.pk, 0) + purge.reads_deleted
     return deleted
+
+
+@shared_task(name="cameras.tasks.create_read_partitions", acks_late=True)
+def create_read_partitions() -> list[str]:
+    """Daily: the coming months' read partitions exist before their first read (PostgreSQL)."""
+    return partitions.ensure_read_partitions(months_ahead=3)
 
 
 @shared_task(name="cameras.tasks.match_pending_reads", acks_late=True)

@@ -90,6 +90,14 @@ if DATABASE_URL:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Searches read from a streaming replica when one is set (portal/routers.py); past the lag bound,
+    # or when it is down, they read from the primary.
+    DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+        DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+        DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 else:
     DATABASES = {
         "default": {
@@ -98,6 +106,10 @@ else:
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     }
+
+DATABASE_ROUTERS = ["portal.routers.ReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.float("DATABASE_REPLICA_MAX_LAG_SECONDS", default=5.0)
+DATABASE_REPLICA_LAG_CHECK_SECONDS = env.float("DATABASE_REPLICA_LAG_CHECK_SECONDS", default=1.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
@@ -185,8 +197,13 @@ if REDIS_URL:
             "CONFIG": {
                 # redis-py 8 times reads out after 5 s by default, which is also how long
                 # channels-redis blocks waiting for a message: give reads room to outlast it.
+                # Several hosts (CHANNEL_REDIS_URLS, comma-separated) shard the layer: each channel
+                # and group lives on one of them, chosen by hash; every process lists the same hosts
+                # in the same order.
                 "hosts": [
-                    {"address": env.str("CHANNELS_REDIS_URL", default=REDIS_URL), "socket_timeout": 30}
+                    {"address": address, "socket_timeout": 30}
+                    for address in env.list("CHANNEL_REDIS_URLS", default=[])
+                    or [env.str("CHANNELS_REDIS_URL", default=REDIS_URL)]
                 ],
             },
         }
@@ -221,6 +238,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=10),
     },
     "match-pending-reads": {"task": "cameras.tasks.match_pending_reads", "schedule": 60.0},
+    "read-partitions-daily": {
+        "task": "cameras.tasks.create_read_partitions",
+        "schedule": crontab(hour=1, minute=45),
+    },
     "camera-health-sweep": {"task": "cameras.tasks.camera_health_sweep", "schedule": 300.0},
     "retention-purge-daily": {
         "task": "cameras.tasks.purge_expired_reads",

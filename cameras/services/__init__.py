@@ -1,4 +1,4 @@
-"""Camera use cases: ``ingest`` (keys, frames, reads, recognition, retention) and ``hotlists``
+"""Camera use cases: ``ingest`` (keys, frames, reads, recognition), ``retention`` and ``hotlists``
 (hotlists, matching, hits). Everything is re-exported here."""
 
 from cameras.services.edge import *  # noqa: F401,F403
@@ -10,3 +10,4 @@ from cameras.services.ingest import (  # noqa: F401  (private names used by task
     RecognitionTransientError,
     private_storage,
 )
+from cameras.services.retention import *  # noqa: F401,F403

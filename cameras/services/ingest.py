@@ -1,4 +1,4 @@
-"""Camera use cases: keys, frame and read ingest, recognition, retention."""
+"""Camera use cases: keys, frame and read ingest, recognition."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import F
 from django.utils import timezone
 
 from audits.events import EventType
@@ -28,7 +28,6 @@ from cameras.models import (
     FrameStatus,
     Read,
     ReadSource,
-    RetentionPurge,
     hash_api_key,
     private_storage,
 )
@@ -446,59 +445,6 @@ def frame_recognize(*, frame_id: int) -> FrameStatus | None:
         ids = [row.pk for row in created]
         transaction.on_commit(lambda: _reads_stored(frame.city, ids))
     return FrameStatus.DONE
-
-
-# --- retention -----------------------------------------------------------------------------------------
-
-
-def retention_purge(*, city: City, now: dt.datetime | None = None) -> RetentionPurge:
-    """Delete the city's reads and frames older than its retention period, except evidence holds.
-
-    Leaves a ``RetentionPurge`` record and an audit entry with counts and the time range deleted
-    (never plates). Files go after the rows have committed.
-    """
-    now = now or timezone.now()
-    # The retention deadline (stored as ``RetentionPurge.cutoff``): reads captured before it go.
-    retention_deadline = now - dt.timedelta(days=city.retention_days)
-    storage = private_storage()
-    files: list[str] = []
-    with city_scope(city), transaction.atomic():
-        expired = Read.objects.filter(captured_at__lt=retention_deadline)
-        held = expired.exclude(evidence_case_number="")
-        doomed = expired.filter(evidence_case_number="")
-        summary = doomed.aggregate(count=Count("pk"), oldest=Min("captured_at"), newest=Max("captured_at"))
-        files += [name for name in doomed.exclude(crop="").values_list("crop", flat=True)]
-        doomed.delete()
-        frames = Frame.objects.filter(captured_at__lt=retention_deadline).exclude(
-            Q(reads__evidence_case_number__gt="")
-        )
-        files += [name for name in frames.values_list("image", flat=True) if name]
-        frames_deleted, _ = Frame.objects.filter(pk__in=list(frames.values_list("pk", flat=True))).delete()
-        purge = RetentionPurge.objects.create(
-            cutoff=retention_deadline,
-            reads_deleted=summary["count"],
-            frames_deleted=frames_deleted,
-            reads_held=held.count(),
-            oldest_deleted=summary["oldest"],
-            newest_deleted=summary["newest"],
-        )
-        audit_record(
-            event_type=EventType.RETENTION_PURGED,
-            city=city,
-            target_type="retention_purge",
-            target_id=str(purge.pk),
-            details={
-                "cutoff": retention_deadline.isoformat(),
-                "retention_days": city.retention_days,
-                "reads_deleted": summary["count"],
-                "frames_deleted": frames_deleted,
-                "reads_held_as_evidence": purge.reads_held,
-                "oldest_deleted": summary["oldest"].isoformat() if summary["oldest"] else None,
-                "newest_deleted": summary["newest"].isoformat() if summary["newest"] else None,
-            },
-        )
-        transaction.on_commit(lambda: [storage.delete(name) for name in files])
-    return purge
 
 
 def camera_retire(*, camera: Camera, by: User, request=None) -> None:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cameras.models import Read
 from portal.models import City
+from portal.routers import reads_from_replica
 from portal.tenancy import city_scope
 from sharing.models import Search
 
@@ -150,7 +151,9 @@ def reads_visible_to(*, grant: SearchGrant, query: ReadQuery, limit: int = RESUL
     if partial and not grant.partial_plates:
         raise PermissionDenied("Full-plate search only.")
     since, until = search_window(city=city, query=query)
-    with city_scope(city):
+    # On the read replica when one is configured and fresh (portal/routers.py); the caller's
+    # decision and its audit entry stay on the primary.
+    with city_scope(city), reads_from_replica():
         cameras = grant.cameras()
         restricted = grant.camera_ids is not None
         if query.camera_ids:

@@ -72,3 +72,63 @@ def test_a_camera_or_city_with_reads_cannot_be_deleted_silently(city_a):
     with pytest.raises(ProtectedError):
         city_a.delete()
     assert Read.all_cities.filter(camera=camera).count() == 1
+
+
+def test_purge_works_in_bounded_batches_each_with_its_record(city_a):
+    camera = CameraFactory(city=city_a)
+    for days in (22, 23, 24, 25, 26):
+        make_read(camera, days, plate=f"OLD{days}")
+    make_read(camera, 30, plate="HELD1", evidence_case_number="26-0042")
+    kept = make_read(camera, 3)
+    summary = retention_purge(city=city_a, batch_size=2)
+    records = list(RetentionPurge.all_cities.filter(city=city_a).order_by("pk"))
+    assert [record.reads_deleted for record in records] == [2, 2, 1]
+    assert {record.run_id for record in records} == {summary.run_id}
+    assert all(record.method == "batch" and record.reads_held == 1 for record in records)
+    # Oldest first: each batch's range is older than the next one's.
+    assert records[0].newest_deleted <= records[1].oldest_deleted
+    assert summary.reads_deleted == 5 and summary.reads_held == 1
+    assert set(Read.all_cities.values_list("plate", flat=True)) == {"HELD1", kept.plate}
+    events = AuditEvent.objects.filter(event_type="retention.purged", city=city_a)
+    assert sorted(event.details["reads_deleted"] for event in events) == [1, 2, 2]
+
+
+def test_purge_deletes_the_hits_of_expired_reads_and_keeps_those_of_held_reads(city_a):
+    from cameras.models import Hit, HotlistSource
+    from cameras.services import hotlist_create, hotlist_entry_add, reads_match
+    from portal.roles import Role
+    from tests.factories import city_user
+
+    clerk = city_user(city_a, Role.CLERK)
+    hotlist = hotlist_create(city=city_a, by=clerk, name="Stolen", source=HotlistSource.MANUAL, priority=2)
+    hotlist_entry_add(hotlist=hotlist, by=clerk, plate="ABC1234", state="WA", reason="stolen 26-7")
+    camera = CameraFactory(city=city_a)
+    expired = make_read(camera, 25, plate="ABC1234")
+    held = make_read(camera, 25, plate="ABC1234", evidence_case_number="26-0099")
+    recent = make_read(camera, 1, plate="ABC1234")
+    reads_match(city=city_a, read_ids=[expired.pk, held.pk, recent.pk])
+    assert Hit.all_cities.count() == 3
+    retention_purge(city=city_a)
+    assert set(Hit.all_cities.values_list("read_id", flat=True)) == {held.pk, recent.pk}
+    assert not Read.all_cities.filter(pk=expired.pk).exists()
+    event = AuditEvent.objects.get(event_type="retention.purged", city=city_a)
+    assert event.details["hits_deleted"] == 1
+
+
+def test_purge_deletes_expired_crop_files_after_commit(
+    city_a, private_storage_dir, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from cameras.models import private_storage
+
+    camera = CameraFactory(city=city_a)
+    doomed, held = make_read(camera, 25), make_read(camera, 25, plate="HELD1", evidence_case_number="26-1")
+    names = {}
+    for read in (doomed, held):
+        names[read.pk] = private_storage().save(f"crops/{read.plate}.png", ContentFile(b"png"))
+        Read.all_cities.filter(pk=read.pk).update(crop=names[read.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        retention_purge(city=city_a)
+    assert private_storage().exists(names[held.pk])
+    assert not private_storage().exists(names[doomed.pk])

@@ -1,0 +1,71 @@
+"""Draw the cost curves of docs/scaling.md from the JSON lines the benches append (``--json``).
+
+    .venv/bin/python bench/plot_scaling.py var/scaling.jsonl docs/scaling.png
+
+Needs matplotlib (not a dependency of Steward: install it beside the benches if it is missing).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+
+
+def main(source: str, target: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [json.loads(line) for line in open(source) if line.strip()]
+    figure, (search, hits, ingest) = plt.subplots(1, 3, figsize=(15, 4.2))
+
+    curves: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for row in rows:
+        if row["bench"] == "search":
+            for result in row["results"]:
+                curves[result["label"]].append((row["reads"], result["p95"]))
+    for label, points in sorted(curves.items()):
+        if "no match" in label or "4 chars" in label:
+            continue
+        points.sort()
+        search.plot([x / 1e6 for x, _ in points], [y for _, y in points], marker="o", label=label)
+    search.set(title="Search p95 vs reads in the city", xlabel="million reads (partitioned)", ylabel="ms")
+    search.set_xscale("log")
+    search.legend(fontsize=7)
+
+    latency = sorted(
+        (row["dispatchers"], row["last_from_send_p95"])
+        for row in rows
+        if row["bench"] == "hits" and row["batch"] == 1 and row["daphnes"] == 1
+    )
+    if latency:
+        hits.plot(
+            [x for x, _ in latency],
+            [y for _, y in latency],
+            marker="o",
+            label="request sent -> last dispatcher",
+        )
+        hits.axhline(250, color="grey", linestyle="--", label="goal 250 ms")
+    hits.set(title="Hit p95 vs dispatchers connected", xlabel="dispatchers", ylabel="ms")
+    hits.legend(fontsize=7)
+
+    rates = sorted(
+        (row["daphnes"], row["reads_per_second"])
+        for row in rows
+        if row["bench"] == "hits" and row["batch"] > 1
+    )
+    if rates:
+        ingest.bar([str(x) for x, _ in rates], [y for _, y in rates])
+        ingest.axhline(5000, color="grey", linestyle="--", label="goal 5,000 reads/s")
+        ingest.legend(fontsize=7)
+    ingest.set(title="Batched device-read ingest", xlabel="Daphne processes (same 2 cores)", ylabel="reads/s")
+
+    figure.tight_layout()
+    figure.savefig(target, dpi=110)
+    print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
