@@ -68,6 +68,7 @@ def hit_payload(hit) -> dict:
         "captured_at": read.captured_at.isoformat(),
         "created_at": hit.created_at.isoformat(),
         "confidence": round(read.confidence, 3),
+        "verify_carefully": read.read_status == "verify",
         "status": hit.status,
         "disposition": hit.disposition,
         "action_taken": hit.action_taken,

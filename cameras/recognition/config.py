@@ -10,13 +10,25 @@ from pathlib import Path
 class RecognizerConfig:
     """Settings for :class:`PlateRecognizer`.
 
-    Model paths default to the files shipped with the ``platedet`` package
-    (YOLOv8 segmentation, ONNX) and ``rapidocr-onnxruntime`` (PP-OCRv4
-    recognition, ONNX).  A city may point them at its own weights.
+    Model paths default to the files shipped with the ``platedet`` package (YOLOv8
+    segmentation, ONNX), the project's plate recogniser (``cameras/recognition/models/
+    plate_rec.onnx``, see its card) and ``rapidocr-onnxruntime`` (PP-OCRv4 recognition, ONNX,
+    the voting fallback).  A city may point them at its own weights.
+
+    ``recognizer``: ``"plate"`` (the project's plate recogniser, RapidOCR candidate voting
+    as the fallback below ``fallback_below``) or ``"rapidocr"`` (candidate voting only, the
+    previous pipeline).  Every reading carries a status: ``"unread"`` below ``unread_below``
+    (kept, never matched against hotlists), ``"verify"`` below ``verify_below`` (a hit is
+    marked "verify carefully"), else ``"read"``.
     """
 
     detector_path: str | Path | None = None
     ocr_rec_model_path: str | Path | None = None
+    plate_model_path: str | Path | None = None
+    recognizer: str = "plate"
+    fallback_below: float = 0.0
+    verify_below: float = 0.5
+    unread_below: float = 0.1
     device: str = "cpu"
     imgsz: int = 640
     detector_conf: float = 0.25

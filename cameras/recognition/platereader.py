@@ -29,7 +29,9 @@ def preprocess(img: np.ndarray) -> np.ndarray:
     """BGR or grey uint8 plate crop -> float32 (1, IMG_H, IMG_W) in [-1, 1]."""
     if img.ndim == 3:
         img = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
-    img = cv2.resize(img, (IMG_W, IMG_H), interpolation=cv2.INTER_AREA if img.shape[1] > IMG_W else cv2.INTER_LINEAR)
+    img = cv2.resize(
+        img, (IMG_W, IMG_H), interpolation=cv2.INTER_AREA if img.shape[1] > IMG_W else cv2.INTER_LINEAR
+    )
     return ((img.astype(np.float32) / 255.0) - 0.5)[None] / 0.5
 
 
@@ -97,7 +99,9 @@ class PlateReader:
             if not self.model_path.is_file():
                 raise FileNotFoundError(f"plate recogniser weights not found: {self.model_path}")
             self._sess = ort.InferenceSession(
-                str(self.model_path), sess_options=session_options(self.threads), providers=providers(self.device)
+                str(self.model_path),
+                sess_options=session_options(self.threads),
+                providers=providers(self.device),
             )
             self._input = self._sess.get_inputs()[0].name
         return self._sess
@@ -112,3 +116,11 @@ class PlateReader:
     def read(self, images: list[np.ndarray]) -> list[SlotRead]:
         """Read a batch of plate crops (BGR or grey)."""
         return [decode(p) for p in self.probs(images)]
+
+
+def string_probability(probs: np.ndarray, text: str) -> float:
+    """The model's probability of ``text`` (any string, e.g. another recogniser's)."""
+    if len(text) > MAX_LEN or any(c not in ALPHABET[:-1] for c in text):
+        return 0.0
+    idx = encode(text)
+    return float(np.prod(probs[np.arange(MAX_LEN), idx]))

@@ -36,13 +36,54 @@ STATE_WORDS = (
     "COLORADO GEORGIA VIRGINIA MARYLAND MICHIGAN INDIANA KANSAS ALASKA HAWAII MAINE IDAHO IOWA "
     "MONTANA NEBRASKA VERMONT WYOMING KENTUCKY ALABAMA DELAWARE MISSOURI OKLAHOMA"
 ).split()
-SLOGANS = ("dmv.ca.gov", "Sunshine State", "Land of Lincoln", "Live Free or Die", "Evergreen State",
-           "Empire State", "The Lone Star State", "Great Lakes", "Grand Canyon State", "Wild Wonderful")
-US_PATTERNS = ("DLLLDDD", "LLLDDDD", "LLLDDD", "DDDLLL", "LLDDDDD", "DDDDDD", "LLDDDD", "DLLDDD",
-               "LLLLDDD", "DDDLLLL", "LDDLLL", "DDLLLL", "LLLDDDL", "DDDDLL", "XXXXXXX", "XXXXXX",
-               "XXXXX", "LLDDLL", "DLLLDD", "XXXXXXXX")
-EU_PATTERNS = ("LLDDDLL", "LLLDDDD", "LDDDLLL", "LLDDLLL", "LLLLDDD", "DLLLDDD", "LLDDDDD",
-               "LDLLDDD", "DLDDDDD", "LLLDDLL", "LLDDDDLL", "XXXXXXXX")
+SLOGANS = (
+    "dmv.ca.gov",
+    "Sunshine State",
+    "Land of Lincoln",
+    "Live Free or Die",
+    "Evergreen State",
+    "Empire State",
+    "The Lone Star State",
+    "Great Lakes",
+    "Grand Canyon State",
+    "Wild Wonderful",
+)
+US_PATTERNS = (
+    "DLLLDDD",
+    "LLLDDDD",
+    "LLLDDD",
+    "DDDLLL",
+    "LLDDDDD",
+    "DDDDDD",
+    "LLDDDD",
+    "DLLDDD",
+    "LLLLDDD",
+    "DDDLLLL",
+    "LDDLLL",
+    "DDLLLL",
+    "LLLDDDL",
+    "DDDDLL",
+    "XXXXXXX",
+    "XXXXXX",
+    "XXXXX",
+    "LLDDLL",
+    "DLLLDD",
+    "XXXXXXXX",
+)
+EU_PATTERNS = (
+    "LLDDDLL",
+    "LLLDDDD",
+    "LDDDLLL",
+    "LLDDLLL",
+    "LLLLDDD",
+    "DLLLDDD",
+    "LLDDDDD",
+    "LDLLDDD",
+    "DLDDDDD",
+    "LLLDDLL",
+    "LLDDDDLL",
+    "XXXXXXXX",
+)
 
 
 def random_text(rng: random.Random, eu: bool) -> str:
@@ -82,17 +123,19 @@ def _draw_text_fit(draw, text, box, font_path, fill, stretch=1.0):
     x0, y0, x1, y1 = box
     h = y1 - y0
     f = _font(font_path, max(6, int(h * 1.25)))
-    l, t, r, b = draw.textbbox((0, 0), text, font=f)
-    tw, th = max(1, r - l), max(1, b - t)
+    x_l, t, r, b = draw.textbbox((0, 0), text, font=f)
+    tw, th = max(1, r - x_l), max(1, b - t)
     img = Image.new("L", (tw + 4, th + 4), 0)
-    ImageDraw.Draw(img).text((2 - l, 2 - t), text, font=f, fill=255)
+    ImageDraw.Draw(img).text((2 - x_l, 2 - t), text, font=f, fill=255)
     target_w = min(x1 - x0, int(tw * h / th * stretch))
     img = img.resize((max(1, target_w), max(1, h)), Image.BILINEAR)
     ox = x0 + ((x1 - x0) - target_w) // 2
     return img, (ox, y0), fill
 
 
-def render_plate(rng: random.Random, text: str | None = None, eu: bool | None = None) -> tuple[np.ndarray, str]:
+def render_plate(
+    rng: random.Random, text: str | None = None, eu: bool | None = None
+) -> tuple[np.ndarray, str]:
     """One clean synthetic plate (BGR uint8) and its text."""
     if eu is None:
         eu = rng.random() < 0.35
@@ -105,8 +148,14 @@ def render_plate(rng: random.Random, text: str | None = None, eu: bool | None = 
     W = int(W * rng.uniform(0.9, 1.1))
     light = rng.random() < 0.85
     if light:
-        bg = tuple(int(v) for v in np.clip(np.array([rng.randint(190, 255)] * 3) + np.array(
-            [rng.randint(-40, 10) for _ in range(3)]), 0, 255))
+        bg = tuple(
+            int(v)
+            for v in np.clip(
+                np.array([rng.randint(190, 255)] * 3) + np.array([rng.randint(-40, 10) for _ in range(3)]),
+                0,
+                255,
+            )
+        )
         fg = rng.choice([(10, 10, 10), (20, 30, 120), (120, 20, 20), (10, 70, 20), (40, 40, 40)])
     else:
         bg = rng.choice([(20, 20, 20), (30, 40, 110), (20, 80, 30), (90, 20, 20)])
@@ -124,8 +173,12 @@ def render_plate(rng: random.Random, text: str | None = None, eu: bool | None = 
     if eu:
         band = int(W * 0.09)
         d.rectangle([0, 0, band, H], fill=(30, 50, 160))
-        d.text((band * 0.25, H * 0.6), rng.choice(["D", "F", "I", "NL", "PL", "CZ", "E", "B"]),
-               font=_font(fp, int(H * 0.22)), fill=(255, 255, 255))
+        d.text(
+            (band * 0.25, H * 0.6),
+            rng.choice(["D", "F", "I", "NL", "PL", "CZ", "E", "B"]),
+            font=_font(fp, int(H * 0.22)),
+            fill=(255, 255, 255),
+        )
         left = band + 4
         ty0, ty1 = int(H * 0.14), int(H * 0.86)
     else:
@@ -133,13 +186,23 @@ def render_plate(rng: random.Random, text: str | None = None, eu: bool | None = 
         if rng.random() < 0.85:
             st = rng.choice(STATE_WORDS)
             sf = _font(rng.choice(fonts()), int(H * rng.uniform(0.12, 0.18)))
-            l, _, r, _ = d.textbbox((0, 0), st, font=sf)
-            d.text(((W - (r - l)) / 2, H * 0.04), st, font=sf, fill=rng.choice([fg, (150, 20, 20), (20, 40, 140)]))
+            x_l, _, r, _ = d.textbbox((0, 0), st, font=sf)
+            d.text(
+                ((W - (r - x_l)) / 2, H * 0.04),
+                st,
+                font=sf,
+                fill=rng.choice([fg, (150, 20, 20), (20, 40, 140)]),
+            )
         if rng.random() < 0.6:
             sl = rng.choice(SLOGANS)
             sf = _font(rng.choice(fonts()), int(H * rng.uniform(0.08, 0.12)))
-            l, _, r, _ = d.textbbox((0, 0), sl, font=sf)
-            d.text(((W - (r - l)) / 2, H * 0.86), sl, font=sf, fill=rng.choice([fg, (150, 20, 20), (20, 40, 140)]))
+            x_l, _, r, _ = d.textbbox((0, 0), sl, font=sf)
+            d.text(
+                ((W - (r - x_l)) / 2, H * 0.86),
+                sl,
+                font=sf,
+                fill=rng.choice([fg, (150, 20, 20), (20, 40, 140)]),
+            )
     stretch = rng.uniform(0.75, 1.15)
     margin = int(W * rng.uniform(0.04, 0.1))
     if two_row:
@@ -147,14 +210,36 @@ def render_plate(rng: random.Random, text: str | None = None, eu: bool | None = 
         rows = [text[:k], text[k:]]
         rh = (ty1 - ty0) // 2 - 4
         for i, row in enumerate(rows):
-            m, pos, _ = _draw_text_fit(d, row, (left + margin, ty0 + i * (rh + 8), W - margin, ty0 + i * (rh + 8) + rh), fp, fg, stretch)
+            m, pos, _ = _draw_text_fit(
+                d,
+                row,
+                (left + margin, ty0 + i * (rh + 8), W - margin, ty0 + i * (rh + 8) + rh),
+                fp,
+                fg,
+                stretch,
+            )
             img.paste(Image.new("RGB", m.size, fg), pos, m)
     else:
         shown = text
         if rng.random() < 0.35 and len(text) >= 5:  # a gap, hyphen, dot or emblem between groups
             k = rng.randint(2, len(text) - 2)
             shown = text[:k] + rng.choice([" ", "-", " ", "\u00b7"]) + text[k:]
-        m, pos, _ = _draw_text_fit(d, shown, (left + margin, ty0, W - margin, ty1), fp, fg, stretch)
+        if rng.random() < 0.2:  # OpenCV's stroke (Hershey) fonts: another local type face
+            hershey = rng.choice(
+                [cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_TRIPLEX]
+            )
+            th = rng.randint(2, 6)
+            (tw, tht), _ = cv2.getTextSize(shown, hershey, 1.0, th)
+            m = np.zeros((tht * 2, tw + 8), np.uint8)
+            cv2.putText(m, shown, (4, int(tht * 1.5)), hershey, 1.0, 255, th, cv2.LINE_AA)
+            ys, xs = np.nonzero(m)
+            m = m[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+            h = ty1 - ty0
+            tw2 = min(W - margin - left - margin, int(m.shape[1] * h / m.shape[0] * stretch))
+            m = Image.fromarray(cv2.resize(m, (max(1, tw2), h)))
+            pos = (left + margin + (W - 2 * margin - left - tw2) // 2, ty0)
+        else:
+            m, pos, _ = _draw_text_fit(d, shown, (left + margin, ty0, W - margin, ty1), fp, fg, stretch)
         img.paste(Image.new("RGB", m.size, fg), pos, m)
     arr = cv2.cvtColor(np.array(img), cv2.COLOR_RGB2BGR)
     # stickers and bolts
@@ -205,15 +290,28 @@ def augment(rng: random.Random, img: np.ndarray, strength: float = 1.0) -> np.nd
     # glare
     if rng.random() < 0.25 * strength:
         ov = np.zeros((H, W), np.float32)
-        cv2.ellipse(ov, (rng.randint(0, W), rng.randint(0, H)), (rng.randint(W // 8, W // 2), rng.randint(H // 6, H // 2)),
-                    rng.uniform(0, 180), 0, 360, rng.uniform(80, 200), -1)
+        cv2.ellipse(
+            ov,
+            (rng.randint(0, W), rng.randint(0, H)),
+            (rng.randint(W // 8, W // 2), rng.randint(H // 6, H // 2)),
+            rng.uniform(0, 180),
+            0,
+            360,
+            rng.uniform(80, 200),
+            -1,
+        )
         ov = cv2.GaussianBlur(ov, (0, 0), max(1, W / 15))
         img = np.clip(img.astype(np.float32) + ov[:, :, None], 0, 255).astype(np.uint8)
     # dirt
     if rng.random() < 0.3 * strength:
         for _ in range(rng.randint(3, 25)):
-            cv2.circle(img, (rng.randint(0, W), rng.randint(0, H)), rng.randint(1, max(2, H // 20)),
-                       tuple(rng.randint(30, 120) for _ in range(3)), -1)
+            cv2.circle(
+                img,
+                (rng.randint(0, W), rng.randint(0, H)),
+                rng.randint(1, max(2, H // 20)),
+                tuple(rng.randint(30, 120) for _ in range(3)),
+                -1,
+            )
         mud = cv2.GaussianBlur(nrng.random((H, W)).astype(np.float32), (0, 0), W / 20)
         mud = (mud - mud.min()) / (np.ptp(mud) + 1e-6)
         img = (img.astype(np.float32) * (1 - 0.35 * mud[:, :, None] * rng.random())).astype(np.uint8)
@@ -228,13 +326,16 @@ def augment(rng: random.Random, img: np.ndarray, strength: float = 1.0) -> np.nd
         g = cv2.convertScaleAbs(g, alpha=rng.uniform(1.2, 2.0), beta=rng.uniform(-30, 30))
         img = cv2.cvtColor(g, cv2.COLOR_GRAY2BGR)
     # brightness / contrast
-    img = cv2.convertScaleAbs(img, alpha=rng.uniform(1 - 0.4 * strength, 1 + 0.3 * strength),
-                              beta=rng.uniform(-50, 40) * strength)
+    img = cv2.convertScaleAbs(
+        img, alpha=rng.uniform(1 - 0.4 * strength, 1 + 0.3 * strength), beta=rng.uniform(-50, 40) * strength
+    )
     # low resolution
     if rng.random() < 0.6 * strength:
         s = rng.uniform(0.12, 0.6)
         small = cv2.resize(img, (max(8, int(W * s)), max(4, int(H * s))), interpolation=cv2.INTER_AREA)
-        img = cv2.resize(small, (W, H), interpolation=rng.choice([cv2.INTER_LINEAR, cv2.INTER_NEAREST, cv2.INTER_CUBIC]))
+        img = cv2.resize(
+            small, (W, H), interpolation=rng.choice([cv2.INTER_LINEAR, cv2.INTER_NEAREST, cv2.INTER_CUBIC])
+        )
     # blur
     v = rng.random()
     if v < 0.3 * strength:
@@ -247,7 +348,9 @@ def augment(rng: random.Random, img: np.ndarray, strength: float = 1.0) -> np.nd
         img = cv2.filter2D(img, -1, ker)
     # noise + jpeg
     if rng.random() < 0.5 * strength:
-        img = np.clip(img.astype(np.float32) + nrng.normal(0, rng.uniform(2, 14), img.shape), 0, 255).astype(np.uint8)
+        img = np.clip(img.astype(np.float32) + nrng.normal(0, rng.uniform(2, 14), img.shape), 0, 255).astype(
+            np.uint8
+        )
     if rng.random() < 0.5 * strength:
         ok, enc = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(15, 80)])
         if ok:

@@ -31,9 +31,9 @@ from .synth import augment, synth_sample
 
 @dataclass
 class Config:
-    synth_pool: int = 6000  # pre-rendered synthetic plates (re-augmented cheaply each use)
-    synth_steps: int = 600
-    finetune_steps: int = 900
+    synth_pool: int = 4000  # pre-rendered synthetic plates (re-augmented cheaply each use)
+    synth_steps: int = 250
+    finetune_steps: int = 450
     batch: int = 64
     lr: float = 2e-3
     width: int = 16
@@ -69,8 +69,12 @@ def jitter(rng: random.Random, img: np.ndarray, strength: float) -> np.ndarray:
     j = 0.06 * strength
     src = np.float32([[0, 0], [W, 0], [W, H], [0, H]])
     dst = src + np.float32([[rng.uniform(-j, j) * W, rng.uniform(-j * 2, j * 2) * H] for _ in range(4)])
-    img = cv2.warpPerspective(img, cv2.getPerspectiveTransform(src, dst), (W, H), borderMode=cv2.BORDER_REPLICATE)
-    img = cv2.convertScaleAbs(img, alpha=rng.uniform(1 - 0.4 * strength, 1 + 0.4 * strength), beta=rng.uniform(-40, 40) * strength)
+    img = cv2.warpPerspective(
+        img, cv2.getPerspectiveTransform(src, dst), (W, H), borderMode=cv2.BORDER_REPLICATE
+    )
+    img = cv2.convertScaleAbs(
+        img, alpha=rng.uniform(1 - 0.4 * strength, 1 + 0.4 * strength), beta=rng.uniform(-40, 40) * strength
+    )
     if rng.random() < 0.3 * strength:
         img = cv2.GaussianBlur(img, (3, 3), 0)
     if rng.random() < 0.3 * strength:
@@ -79,7 +83,11 @@ def jitter(rng: random.Random, img: np.ndarray, strength: float) -> np.ndarray:
     if rng.random() < 0.05 * strength:
         img = 255 - img
     if rng.random() < 0.4 * strength:
-        img = np.clip(img.astype(np.float32) + np.random.default_rng(rng.randint(0, 2**31)).normal(0, 6, img.shape), 0, 255).astype(np.uint8)
+        img = np.clip(
+            img.astype(np.float32) + np.random.default_rng(rng.randint(0, 2**31)).normal(0, 6, img.shape),
+            0,
+            255,
+        ).astype(np.uint8)
     return img
 
 
@@ -156,7 +164,9 @@ def train(cfg: Config, *, seed: int, real_dir: Path | None, out_dir: Path, log=p
     for step in range(total):
         finetune = step >= cfg.synth_steps
         n_real = int(cfg.batch * cfg.real_frac) if finetune else 0
-        items = [rng.choice(pool) for _ in range(cfg.batch - n_real)] + [rng.choice(real_train) for _ in range(n_real)]
+        items = [rng.choice(pool) for _ in range(cfg.batch - n_real)] + [
+            rng.choice(real_train) for _ in range(n_real)
+        ]
         items = [(jitter(rng, im, 1.0), t) for im, t in items]
         x, y = batch_arrays(items)
         logits = net(torch.from_numpy(x))
@@ -166,7 +176,7 @@ def train(cfg: Config, *, seed: int, real_dir: Path | None, out_dir: Path, log=p
         opt.step()
         sched.step()
         if step % 50 == 0 or step == total - 1:
-            rec = {"step": step, "loss": round(float(loss), 4), "elapsed_s": round(time.time() - t_start, 1)}
+            rec = {"step": step, "loss": round(loss.item(), 4), "elapsed_s": round(time.time() - t_start, 1)}
             if step % 200 == 0 or step == total - 1:
                 if real_val:
                     rec["real_val_exact"] = round(evaluate(net, real_val)["exact"], 4)
@@ -180,13 +190,19 @@ def train(cfg: Config, *, seed: int, real_dir: Path | None, out_dir: Path, log=p
     onnx_path = out_dir / "plate_rec.onnx"
     dummy = torch.zeros(1, 1, IMG_H, IMG_W)
     torch.onnx.export(
-        SlotNetProbs(net), dummy, str(onnx_path), input_names=["image"], output_names=["probs"],
-        dynamic_axes={"image": {0: "n"}, "probs": {0: "n"}}, opset_version=17, dynamo=False,
+        SlotNetProbs(net),
+        dummy,
+        str(onnx_path),
+        input_names=["image"],
+        output_names=["probs"],
+        dynamic_axes={"image": {0: "n"}, "probs": {0: "n"}},
+        opset_version=17,
+        dynamo=False,
     )
     rv = evaluate(net, real_val) if real_val else None
     sv = evaluate(net, synth_val)
     card = {
-        "model": "SlotNet (CNN, %d character slots, alphabet %r)" % (MAX_LEN, ALPHABET),
+        "model": f"SlotNet (CNN, {MAX_LEN} character slots, alphabet {ALPHABET!r})",
         "input": f"grey {IMG_H}x{IMG_W}, scaled to [-1, 1]",
         "pad_index": PAD,
         "seed": seed,
@@ -213,14 +229,24 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", choices=sorted(CONFIGS), default="full")
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--real", type=Path, default=None, help="folder with labels.csv and crops (none: synthetic only)")
+    ap.add_argument(
+        "--real", type=Path, default=None, help="folder with labels.csv and crops (none: synthetic only)"
+    )
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--synth-steps", type=int, default=None)
     ap.add_argument("--finetune-steps", type=int, default=None)
     ap.add_argument("--threads", type=int, default=None)
     args = ap.parse_args(argv)
     cfg = CONFIGS[args.config]
-    over = {k: v for k, v in (("synth_steps", args.synth_steps), ("finetune_steps", args.finetune_steps), ("threads", args.threads)) if v is not None}
+    over = {
+        k: v
+        for k, v in (
+            ("synth_steps", args.synth_steps),
+            ("finetune_steps", args.finetune_steps),
+            ("threads", args.threads),
+        )
+        if v is not None
+    }
     if over:
         cfg = Config(**{**asdict(cfg), **over})
     train(cfg, seed=args.seed, real_dir=args.real, out_dir=args.out)
