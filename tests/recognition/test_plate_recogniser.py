@@ -80,7 +80,7 @@ def test_tiny_training_produces_a_model_that_loads_and_reads(tmp_path):
     assert onnx.is_file() and card["onnx_bytes"] == onnx.stat().st_size
     written = json.loads((tmp_path / "a" / "plate_rec.json").read_text())
     assert written["seed"] == 3 and written["real_val"] == 1 and written["real_train"] == 5
-    assert written["history"] and written["history"][-1]["step"] == 5
+    assert written["history"] and written["history"][-1]["step"] == 13
 
     images = [render_plate(random.Random(s))[0] for s in range(3)]
     reads = PlateReader(onnx, threads=1).read(images)

@@ -31,10 +31,10 @@ from .synth import augment, synth_sample
 
 @dataclass
 class Config:
-    synth_pool: int = 4000  # pre-rendered synthetic plates (re-augmented cheaply each use)
+    synth_pool: int = 2500  # pre-rendered synthetic plates (re-augmented cheaply each use)
     synth_steps: int = 250
     finetune_steps: int = 450
-    batch: int = 64
+    batch: int = 48
     lr: float = 2e-3
     width: int = 16
     real_frac: float = 0.75  # share of real crops in a fine-tuning batch
@@ -44,7 +44,7 @@ class Config:
 
 CONFIGS = {
     "full": Config(),
-    "tiny": Config(synth_pool=48, synth_steps=4, finetune_steps=2, batch=8, width=4),
+    "tiny": Config(synth_pool=48, synth_steps=12, finetune_steps=2, batch=8, width=4),
 }
 
 
@@ -123,7 +123,12 @@ def evaluate(net, items, batch: int = 128) -> dict:
     return {"n": len(items), "exact": correct / max(1, len(items)), "conf": confs, "ok": oks}
 
 
-def train(cfg: Config, *, seed: int, real_dir: Path | None, out_dir: Path, log=print) -> dict:
+PROBE_STEPS = 10
+
+
+def train(
+    cfg: Config, *, seed: int, real_dir: Path | None, out_dir: Path, log=print, budget_s: float = 0.0
+) -> dict:
     import torch
     from torch import nn
 
@@ -157,12 +162,45 @@ def train(cfg: Config, *, seed: int, real_dir: Path | None, out_dir: Path, log=p
 
     net = SlotNet(width=cfg.width)
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
-    total = cfg.synth_steps + (cfg.finetune_steps if real_train else 0)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=max(1, total), pct_start=0.15)
     lossf = nn.CrossEntropyLoss(label_smoothing=0.05)
     history = []
-    for step in range(total):
-        finetune = step >= cfg.synth_steps
+    synth_steps, finetune_steps = cfg.synth_steps, cfg.finetune_steps if real_train else 0
+    total = synth_steps + finetune_steps
+
+    def lr_at(step: int) -> float:
+        if step < PROBE_STEPS:
+            return cfg.lr * 0.1
+        t = (step - PROBE_STEPS) / max(1, total - PROBE_STEPS)
+        warm = 0.1
+        return cfg.lr * (t / warm if t < warm else 0.5 * (1 + np.cos(np.pi * (t - warm) / (1 - warm))) + 0.01)
+
+    step = 0
+    t_train = time.time()
+    while step < total:
+        if budget_s and step == PROBE_STEPS:
+            # fit the step counts to the time left (recorded in the card: pass them back as
+            # --synth-steps/--finetune-steps to reproduce this run exactly)
+            per_step = (time.time() - t_train) / PROBE_STEPS
+            left = max(0.0, budget_s - (time.time() - t_start) - 60.0)
+            fit = max(2 * PROBE_STEPS, int(left / per_step) + PROBE_STEPS)
+            share = cfg.synth_steps / max(1, cfg.synth_steps + cfg.finetune_steps) if real_train else 1.0
+            synth_steps = max(PROBE_STEPS, int(fit * share))
+            finetune_steps = fit - synth_steps if real_train else 0
+            total = synth_steps + finetune_steps
+            log(
+                json.dumps(
+                    {
+                        "budget_fit": {
+                            "synth_steps": synth_steps,
+                            "finetune_steps": finetune_steps,
+                            "s_per_step": round(per_step, 2),
+                        }
+                    }
+                )
+            )
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step)
+        finetune = step >= synth_steps
         n_real = int(cfg.batch * cfg.real_frac) if finetune else 0
         items = [rng.choice(pool) for _ in range(cfg.batch - n_real)] + [
             rng.choice(real_train) for _ in range(n_real)
@@ -174,16 +212,17 @@ def train(cfg: Config, *, seed: int, real_dir: Path | None, out_dir: Path, log=p
         opt.zero_grad()
         loss.backward()
         opt.step()
-        sched.step()
-        if step % 50 == 0 or step == total - 1:
+        if step % 25 == 0 or step == total - 1:
             rec = {"step": step, "loss": round(loss.item(), 4), "elapsed_s": round(time.time() - t_start, 1)}
-            if step % 200 == 0 or step == total - 1:
+            if step % 100 == 0 or step == total - 1:
                 if real_val:
                     rec["real_val_exact"] = round(evaluate(net, real_val)["exact"], 4)
                 rec["synth_val_exact"] = round(evaluate(net, synth_val)["exact"], 4)
             history.append(rec)
             log(json.dumps(rec))
             sys.stdout.flush()
+        step += 1
+    cfg = Config(**{**asdict(cfg), "synth_steps": synth_steps, "finetune_steps": finetune_steps})
 
     net.eval()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -236,6 +275,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--synth-steps", type=int, default=None)
     ap.add_argument("--finetune-steps", type=int, default=None)
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument(
+        "--budget-minutes",
+        type=float,
+        default=0.0,
+        help="fit the step counts to this wall-clock budget (the card records the counts used)",
+    )
     args = ap.parse_args(argv)
     cfg = CONFIGS[args.config]
     over = {
@@ -249,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     if over:
         cfg = Config(**{**asdict(cfg), **over})
-    train(cfg, seed=args.seed, real_dir=args.real, out_dir=args.out)
+    train(cfg, seed=args.seed, real_dir=args.real, out_dir=args.out, budget_s=args.budget_minutes * 60.0)
     return 0
 
 
