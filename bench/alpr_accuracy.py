@@ -86,7 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--verbose", "-v", action="store_true", help="list misses")
     ap.add_argument("--device", default="cpu")
     ap.add_argument(
-        "--recognizer", default="plate", help="comma-separated: plate (the project's), rapidocr (voting)"
+        "--recognizer",
+        default="rapidocr,plate",
+        help="comma-separated: rapidocr (voting, the default), plate (the project recogniser)",
+    )
+    ap.add_argument(
+        "--fallback-below", type=float, default=None, help="override RecognizerConfig.fallback_below"
     )
     ap.add_argument("--dump", default="", help="write confidences and outcomes to this JSON file")
     args = ap.parse_args(argv)
@@ -108,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure(name: str, items, folder: Path, args) -> dict:
-    rec = PlateRecognizer(RecognizerConfig(device=args.device, recognizer=name))
+    extra = {} if args.fallback_below is None else {"fallback_below": args.fallback_below}
+    rec = PlateRecognizer(RecognizerConfig(device=args.device, recognizer=name, **extra))
     rec.recognize(cv2.imread(str(items[0][0])))  # warm-up: load models (not timed)
 
     exact = lenient = detected = read_any = 0
@@ -129,7 +135,7 @@ def measure(name: str, items, folder: Path, args) -> dict:
         lenient += any(o_to_0(r.plate) == o_to_0(gt) for r in readings)
         read_any += bool(readings)
         if matched:
-            points.append([round(best.confidence, 5), ok])
+            points.append([round(best.confidence, 5), ok, best.recognizer])
             statuses[best.status][0] += 1
             statuses[best.status][1] += ok
         if args.verbose and not ok:
@@ -157,7 +163,8 @@ def measure(name: str, items, folder: Path, args) -> dict:
     print(
         "by status:          "
         + ", ".join(f"{k} {v[0]} ({v[1]} exact)" for k, v in statuses.items())
-        + f"  (verify below {rec.config.verify_below}, unread below {rec.config.unread_below})"
+        + f"  (verify below {rec.config.verify_below}, unread below {rec.config.unread_below};"
+        + f" fallback below {rec.config.fallback_below})"
     )
     print(
         f"latency per frame:  median {np.median(lat):.0f} ms, p95 {np.percentile(lat, 95):.0f} ms"

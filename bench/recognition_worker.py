@@ -37,7 +37,7 @@ def main() -> int:
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "alpr-bench" / "us-dev"))
     parser.add_argument("--frames", type=int, default=40)
     parser.add_argument("--concurrency", type=int, default=1)
-    parser.add_argument("--recognizer", default="plate", help="plate (the project's) or rapidocr (voting)")
+    parser.add_argument("--recognizer", default="rapidocr", help="rapidocr (voting, the default) or plate")
     parser.add_argument("--batch", type=int, default=8, help="STEWARD_RECOGNITION_BATCH for the worker")
     parser.add_argument(
         "--database-url",

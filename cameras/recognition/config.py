@@ -15,9 +15,10 @@ class RecognizerConfig:
     plate_rec.onnx``, see its card) and ``rapidocr-onnxruntime`` (PP-OCRv4 recognition, ONNX,
     the voting fallback).  A city may point them at its own weights.
 
-    ``recognizer``: ``"plate"`` (the project's plate recogniser, RapidOCR candidate voting
-    as the fallback below ``fallback_below``) or ``"rapidocr"`` (candidate voting only, the
-    previous pipeline).  Every reading carries a status: ``"unread"`` below ``unread_below``
+    ``recognizer``: ``"rapidocr"`` (RapidOCR on several crops per plate with aligned voting:
+    the default, because it measures best today, see docs/benchmarks.md) or ``"plate"`` (the
+    project's plate recogniser on two rectified views per plate, one batch per call, with
+    RapidOCR voting as the fallback when its confidence is below ``fallback_below``).  Every reading carries a status: ``"unread"`` below ``unread_below``
     (kept, never matched against hotlists), ``"verify"`` below ``verify_below`` (a hit is
     marked "verify carefully"), else ``"read"``.
     """
@@ -25,7 +26,7 @@ class RecognizerConfig:
     detector_path: str | Path | None = None
     ocr_rec_model_path: str | Path | None = None
     plate_model_path: str | Path | None = None
-    recognizer: str = "plate"
+    recognizer: str = "rapidocr"
     fallback_below: float = 0.0
     verify_below: float = 0.5
     unread_below: float = 0.1
