@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from audits.events import EventType
 from audits.models import Outcome
 from audits.services import audit_record
 
@@ -20,14 +21,14 @@ def _city_of(user):
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
 def record_login(sender, request, user, **kwargs):
-    audit_record(event_type="auth.login", city=_city_of(user), actor=user, request=request)
+    audit_record(event_type=EventType.AUTH_LOGIN, city=_city_of(user), actor=user, request=request)
 
 
 @receiver(user_logged_out, dispatch_uid="audit_logout")
 def record_logout(sender, request, user, **kwargs):
     if user is None:
         return
-    audit_record(event_type="auth.logout", city=_city_of(user), actor=user, request=request)
+    audit_record(event_type=EventType.AUTH_LOGOUT, city=_city_of(user), actor=user, request=request)
 
 
 def _known_user(username: str | None):
@@ -41,7 +42,7 @@ def record_login_failed(sender, credentials, request=None, **kwargs):
     username = (credentials or {}).get("username", "")
     user = _known_user(username)
     audit_record(
-        event_type="auth.login_failed",
+        event_type=EventType.AUTH_LOGIN_FAILED,
         city=_city_of(user),
         agency=getattr(user, "agency", None),
         target_type="user",
@@ -56,7 +57,7 @@ def record_login_failed(sender, credentials, request=None, **kwargs):
 def record_lockout(sender, request, username, ip_address, **kwargs):
     user = _known_user(username)
     audit_record(
-        event_type="auth.lockout",
+        event_type=EventType.AUTH_LOCKOUT,
         city=_city_of(user),
         agency=getattr(user, "agency", None),
         target_type="user",

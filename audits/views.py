@@ -3,17 +3,18 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from audits.events import EventType
 from audits.forms import AuditFilterForm
 from audits.models import Outcome
 from audits.selectors import audit_events_for_city
 from audits.services import audit_record
 from portal.access import access, city_roles
-from portal.roles import Role
+from portal.roles import AUDIT_READER_ROLES
 
 PAGE_SIZE = 50
 
 
-@access(city_roles(Role.AUDITOR, Role.CHIEF))
+@access(city_roles(*AUDIT_READER_ROLES))
 def audit_log(request: HttpRequest, city_slug: str) -> HttpResponse:
     """The city's audit log for auditors and the chief. Looking at it is itself logged."""
     city = request.city
@@ -25,7 +26,7 @@ def audit_log(request: HttpRequest, city_slug: str) -> HttpResponse:
     page.object_list = list(page.object_list)
     with transaction.atomic():
         audit_record(
-            event_type="audit.viewed",
+            event_type=EventType.AUDIT_VIEWED,
             city=city,
             actor=request.user,
             details={

@@ -197,6 +197,7 @@ def main() -> None:
 
     from cameras.models import Read
     from portal.tenancy import city_scope
+    from sharing.grants import grant_for
     from sharing.selectors import ReadQuery, reads_visible_to
     from sharing.services import search_run
 
@@ -219,7 +220,7 @@ def main() -> None:
     missing = [ReadQuery(plate=f"ZZ{index:05d}") for index in range(args.searches)]
 
     def select(query: ReadQuery) -> int:
-        return len(list(reads_visible_to(user=officer, city=city, agreement=None, query=query).reads))
+        return len(list(reads_visible_to(grant=grant_for(officer, city), query=query).reads))
 
     purpose = {
         "reason": "Armed robbery at the 5th Ave pharmacy on 3 May, suspect vehicle seen leaving",
@@ -228,7 +229,7 @@ def main() -> None:
     }
 
     def use_case(query: ReadQuery) -> int:
-        return search_run(user=officer, city=city, query=query, **purpose).search.result_count
+        return search_run(grant=grant_for(officer, city), query=query, **purpose).search.result_count
 
     print(
         f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs; "

@@ -15,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -35,7 +35,8 @@ from cameras.services import (
     upload_refusal_record,
 )
 from portal.access import Rule, city_roles
-from portal.roles import Role
+from portal.roles import HIT_HANDLER_ROLES
+from portal.validation import BoundedJSONParser, SaneDateTimeSerializerField
 
 
 class CameraKeyAuthentication(BaseAuthentication):
@@ -72,6 +73,8 @@ CAMERA_KEY = _CameraOfThisUrl()
 class CameraIngestView(APIView):
     authentication_classes = [CameraKeyAuthentication]
     access_rule = CAMERA_KEY
+    # Refused uploads are recorded as ``camera.upload_refused`` (one entry each), not ``access.refused``.
+    records_its_refusals = True
 
     def initial(self, request, *args, **kwargs):
         try:
@@ -102,7 +105,9 @@ class CameraIngestView(APIView):
 
 class FrameUploadSerializer(serializers.Serializer):
     image = serializers.FileField(help_text="A JPEG or PNG frame.")
-    captured_at = serializers.DateTimeField(help_text="When the camera took the frame (ISO 8601, with zone).")
+    captured_at = SaneDateTimeSerializerField(
+        help_text="When the camera took the frame (ISO 8601, with zone)."
+    )
 
 
 class FrameAcceptedSerializer(serializers.Serializer):
@@ -168,7 +173,7 @@ class FrameUploadApi(CameraIngestView):
 class DeviceReadSerializer(serializers.Serializer):
     plate = serializers.CharField(max_length=32)
     confidence = serializers.FloatField(min_value=0.0, max_value=1.0)
-    captured_at = serializers.DateTimeField()
+    captured_at = SaneDateTimeSerializerField()
     crop = serializers.CharField(
         required=False, allow_blank=True, help_text="Base64 JPEG or PNG of the plate."
     )
@@ -210,7 +215,7 @@ class ReadBatchResultSerializer(serializers.Serializer):
 
 
 class ReadBatchApi(CameraIngestView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         request=ReadBatchSerializer, responses={201: ReadBatchResultSerializer, 400: OpenApiResponse()}
@@ -257,11 +262,11 @@ class ReadBatchApi(CameraIngestView):
 # --- hits (dispatchers) -------------------------------------------------------------------------------------
 
 
-HIT_HANDLERS = city_roles(Role.DISPATCHER, Role.CHIEF)
+HIT_HANDLERS = city_roles(*HIT_HANDLER_ROLES)
 
 
 class HitListQuerySerializer(serializers.Serializer):
-    since = serializers.DateTimeField(required=False, help_text="Hits created at or after this time.")
+    since = SaneDateTimeSerializerField(required=False, help_text="Hits created at or after this time.")
     status = serializers.ChoiceField(choices=["new", "confirmed", "rejected"], required=False)
 
 

@@ -1,7 +1,7 @@
 """Live hits for the city's dispatchers and chief."""
 
 from portal.consumers import CityConsumer
-from portal.roles import Role
+from portal.roles import HIT_HANDLER_ROLES
 
 
 class HitsConsumer(CityConsumer):
@@ -12,10 +12,10 @@ class HitsConsumer(CityConsumer):
     """
 
     topic = "hits"
-    allowed_roles = (Role.DISPATCHER, Role.CHIEF)
+    allowed_roles = HIT_HANDLER_ROLES
 
     async def hit_created(self, event):
-        await self.send_json({"type": "hit", "hit": event["hit"]})
+        await self.send_if_allowed({"type": "hit", "hit": event["hit"]}, event)
 
     async def hit_updated(self, event):
-        await self.send_json({"type": "hit_updated", "hit": event["hit"]})
+        await self.send_if_allowed({"type": "hit_updated", "hit": event["hit"]}, event)

@@ -8,7 +8,10 @@ import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.http import FileResponse, Http404
 from PIL import Image, UnidentifiedImageError
+
+from cameras.models import private_storage
 
 JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -84,3 +87,20 @@ def check_image(data: bytes, *, max_bytes: int | None = None, max_pixels: int | 
         height=height,
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+def private_image_response(field, content_type: str):
+    """A private image (a frame, a plate crop) as a response nobody caches; 404 when it is gone."""
+    if not field:
+        raise Http404("No image.")
+    try:
+        handle = private_storage().open(field.name, "rb")
+    except FileNotFoundError as error:
+        raise Http404("The image has been deleted.") from error
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def crop_content_type(field) -> str:
+    return "image/png" if field.name.endswith(".png") else "image/jpeg"

@@ -66,8 +66,25 @@ class Camera(CityOwnedModel):
     def api_key_matches(self, key: str) -> bool:
         return self.has_api_key() and hmac.compare_digest(self.api_key_hash, hash_api_key(key))
 
+    def has_webhook_token(self) -> bool:
+        try:
+            return self.edge.has_webhook_token()
+        except CameraEdge.DoesNotExist:
+            return False
+
     def accepts_uploads(self) -> bool:
-        return self.status != CameraStatus.RETIRED and self.has_api_key()
+        """Not retired, and holding a credential: its API key or its secret webhook URL."""
+        return self.status != CameraStatus.RETIRED and (self.has_api_key() or self.has_webhook_token())
+
+    def health_status(self, now=None) -> str:
+        """``HealthStatus`` now: up, degraded (the device reports a fault, or it is alive but has sent
+        no read for longer than its expected gap), silent (nothing at all for that long), or
+        maintenance/retired. Reads ``self.edge`` (one query unless selected)."""
+        try:
+            edge = self.edge
+        except CameraEdge.DoesNotExist:
+            edge = None
+        return camera_health(self, edge, now=now)[0]
 
 
 class FrameStatus(models.TextChoices):
@@ -141,6 +158,11 @@ class Read(CityOwnedModel):
     box_height = models.PositiveIntegerField(null=True, blank=True)
     crop = models.FileField(storage=private_storage, upload_to="crops/%Y/%m/%d/", blank=True, max_length=200)
     vehicle_colour = models.CharField(max_length=16, blank=True)
+    # From edge devices (cameras/adapters/): the device's own event id (de-duplication), the plate's
+    # region or state as the device gave it, and the device's other readings of the plate.
+    device_event_id = models.CharField(max_length=160, blank=True)
+    region = models.CharField(max_length=16, blank=True, help_text="e.g. us-wa, WA, DNK")
+    candidates = models.JSONField(default=list, blank=True, help_text="[{plate, confidence}] best first")
     evidence_case_number = models.CharField(
         max_length=64, blank=True, help_text="Held as evidence for this case: retention does not delete it."
     )
@@ -156,6 +178,11 @@ class Read(CityOwnedModel):
                 fields=["camera", "captured_at", "plate"],
                 condition=models.Q(source="device"),
                 name="device_read_sent_once",
+            ),
+            models.UniqueConstraint(
+                fields=["camera", "device_event_id"],
+                condition=~models.Q(device_event_id=""),
+                name="device_event_stored_once",
             ),
         ]
         indexes = [
@@ -219,6 +246,9 @@ class Priority(models.IntegerChoices):
     URGENT = 4, "Urgent (AMBER, officer safety)"
 
 
+MANAGE_HOTLIST = "cameras.manage_hotlist"
+
+
 class Hotlist(CityOwnedModel):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=120)
@@ -237,6 +267,8 @@ class Hotlist(CityOwnedModel):
     class Meta:
         ordering = ["-priority", "name"]
         constraints = [models.UniqueConstraint(fields=["city", "name"], name="hotlist_name_unique_in_city")]
+        # Per-object (django-guardian): staff beyond the chief and clerks who manage this one list.
+        permissions = [("manage_hotlist", "Manage this hotlist's entries")]
 
     def __str__(self) -> str:
         return self.name
@@ -318,3 +350,117 @@ class Hit(CityOwnedModel):
 
     def __str__(self) -> str:
         return f"hit {self.listed_plate} ({self.status})"
+
+
+# --- edge devices and camera health (cameras/adapters/, cameras/services/edge.py) -----------------
+
+
+class HealthStatus(models.TextChoices):
+    UP = "up", "Up"
+    DEGRADED = "degraded", "Degraded"
+    SILENT = "silent", "Silent"
+    MAINTENANCE = "maintenance", "In maintenance"
+    RETIRED = "retired", "Retired"
+
+
+DEFAULT_EXPECTED_GAP_MINUTES = 30
+
+
+class CameraEdge(CityOwnedModel):
+    """A camera's link to its edge device: the secret webhook URL token (shown once, only its hash
+    kept), how long the camera may go without a read or heartbeat, and its latest health."""
+
+    camera = models.OneToOneField(Camera, on_delete=models.CASCADE, related_name="edge")
+    webhook_token_hash = models.CharField(max_length=64, blank=True)
+    webhook_token_hint = models.CharField(
+        max_length=8, blank=True, help_text="First characters, to tell tokens apart."
+    )
+    webhook_token_issued_at = models.DateTimeField(null=True, blank=True)
+    expected_gap_minutes = models.PositiveIntegerField(
+        default=DEFAULT_EXPECTED_GAP_MINUTES,
+        validators=[MinValueValidator(1), MaxValueValidator(7 * 24 * 60)],
+        help_text="Silent when neither a read nor a heartbeat arrived for this long.",
+    )
+    email_clerks_when_silent = models.BooleanField(default=True)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+    last_heartbeat_at = models.DateTimeField(null=True, blank=True)
+    last_heartbeat_ok = models.BooleanField(default=True)
+    last_heartbeat_note = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=12, choices=HealthStatus.choices, blank=True)
+    status_since = models.DateTimeField(null=True, blank=True)
+    silent_alerted_at = models.DateTimeField(null=True, blank=True)
+
+    def has_webhook_token(self) -> bool:
+        return bool(self.webhook_token_hash)
+
+    def webhook_token_matches(self, token: str) -> bool:
+        return self.has_webhook_token() and hmac.compare_digest(self.webhook_token_hash, hash_api_key(token))
+
+
+class CameraHeartbeat(CityOwnedModel):
+    """One heartbeat from a camera's edge device (kept for a week: the page's small history)."""
+
+    camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="heartbeats")
+    received_at = models.DateTimeField(db_index=True)
+    device_time = models.DateTimeField(null=True, blank=True)
+    source_format = models.CharField(max_length=32)
+    ok = models.BooleanField()
+    note = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["camera", "received_at"], name="heartbeat_camera_time")]
+
+
+class CameraHealthChange(CityOwnedModel):
+    """A change of a camera's health status, for its history."""
+
+    camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="health_changes")
+    at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=HealthStatus.choices)
+    previous = models.CharField(max_length=12, choices=HealthStatus.choices, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["camera", "at"], name="health_change_camera_time")]
+
+
+def camera_health(camera: Camera, edge: CameraEdge | None, *, now=None) -> tuple[str, str]:
+    """``(status, reason)`` of a camera from its latest read and heartbeat (see ``health_status``)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    if camera.status == CameraStatus.RETIRED:
+        return HealthStatus.RETIRED, "retired"
+    if camera.status == CameraStatus.MAINTENANCE:
+        return HealthStatus.MAINTENANCE, "in maintenance"
+    gap = dt.timedelta(minutes=edge.expected_gap_minutes if edge else DEFAULT_EXPECTED_GAP_MINUTES)
+    last_read = edge.last_read_at if edge else None
+    last_beat = edge.last_heartbeat_at if edge else None
+    contacts = [moment for moment in (last_read, last_beat) if moment is not None]
+    if not contacts:
+        if now - camera.created_at > gap:
+            return HealthStatus.SILENT, "never sent a read or a heartbeat"
+        return HealthStatus.UP, "new camera, waiting for its first read"
+    last_contact = max(contacts)
+    if now - last_contact > gap:
+        return (
+            HealthStatus.SILENT,
+            f"nothing for {_minutes(now - last_contact)} (expected within {_minutes(gap)})",
+        )
+    if last_beat is not None and now - last_beat <= gap and not edge.last_heartbeat_ok:
+        return HealthStatus.DEGRADED, edge.last_heartbeat_note or "the device reports a fault"
+    if last_read is None or now - last_read > gap:
+        return HealthStatus.DEGRADED, "heartbeats arrive but no reads"
+    return HealthStatus.UP, "reads arriving"
+
+
+def _minutes(delta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // 1440} days"

@@ -46,6 +46,12 @@ def purge_expired_reads() -> dict[str, int]:
 @shared_task(name="cameras.tasks.match_pending_reads", acks_late=True)
 def match_pending_reads() -> int:
     """Every minute: match any read that missed its matching task."""
-    from cameras.services import reads_match_pending
+    return services.reads_match_pending()
 
-    return reads_match_pending()
+
+@shared_task(name="cameras.tasks.camera_health_sweep", acks_late=True)
+def camera_health_sweep() -> dict[str, dict[str, int]]:
+    """Every five minutes: mark cameras silent that sent nothing for their expected gap, email the
+    clerks once per silence, drop week-old heartbeats. Safe to run twice (rows are locked, the email
+    is sent once per silence)."""
+    return {city.slug: services.camera_health_sweep(city=city) for city in City.objects.order_by("slug")}

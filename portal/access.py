@@ -16,7 +16,41 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponseForbidden
 from rest_framework.permissions import BasePermission
 
+from audits.refusals import refusal_record
 from portal.roles import Role
+
+# The rules recorded when an access rule refuses (see ``audits.refusals``).
+RULE_NOT_SIGNED_IN = "access.not_signed_in"
+RULE_ROLE = "access.role_not_permitted"
+RULE_NOT_MEMBER = "tenancy.not_member"
+RULE_NO_ACCESS_RULE = "access.no_rule"
+
+
+class Refused(Http404):
+    """An access rule's refusal answered as the city's 404, with the rule that refused it."""
+
+    def __init__(
+        self, rule: str = RULE_NOT_MEMBER, *, target_type: str = "", target_id: str = "", message: str = ""
+    ):
+        super().__init__("No such city.")
+        self.rule = rule or RULE_NOT_MEMBER
+        self.target_type = target_type
+        self.target_id = target_id
+        self.message = message
+
+
+def _record(request: HttpRequest, *, rule: str, status: int, refusal: Refused | None = None) -> None:
+    extra = {"message": refusal.message} if refusal is not None and refusal.message else None
+    refusal_record(
+        city=getattr(request, "city", None),
+        rule=rule,
+        via="api" if request.path.startswith("/api/") else "web",
+        status=status,
+        request=request,
+        target_type=refusal.target_type if refusal is not None else "",
+        target_id=refusal.target_id if refusal is not None else "",
+        extra=extra,
+    )
 
 
 class Rule:
@@ -77,7 +111,7 @@ class CityRole(Rule):
             raise RuntimeError("CityRole rule on a view outside /c/<city_slug>/")
         user = request.user
         if not user.is_member_of(city):
-            raise Http404("No such city.")
+            raise Refused(RULE_NOT_MEMBER)
         return user.role in self.roles
 
 
@@ -92,15 +126,17 @@ class AnyOf(Rule):
         return " or ".join(rule.description for rule in self.rules)
 
     def allows(self, request: HttpRequest) -> bool:
-        not_found = 0
+        refusals: list[Http404] = []
         for rule in self.rules:
             try:
                 if rule.allows(request):
                     return True
-            except Http404:
-                not_found += 1
-        if not_found == len(self.rules):
-            raise Http404("No such city.")
+            except Http404 as refusal:
+                refusals.append(refusal)
+        if len(refusals) == len(self.rules):
+            # The most specific refusal (a rule of its own, such as a cut-off agency) is the one kept.
+            specific = [r for r in refusals if getattr(r, "rule", RULE_NOT_MEMBER) != RULE_NOT_MEMBER]
+            raise (specific or refusals)[-1]
         return False
 
 
@@ -149,12 +185,25 @@ class AccessRuleMiddleware:
             return None
         rule = rule_of(view_func)
         if rule is None:
+            _record(request, rule=RULE_NO_ACCESS_RULE, status=403)
             return HttpResponseForbidden("This page has no access rule and is refused by default.")
         if is_api_view(view_func):
             return None  # enforced by DeclaredAccessRule once DRF has authenticated the caller
         if rule.needs_login() and not request.user.is_authenticated:
+            _record(request, rule=RULE_NOT_SIGNED_IN, status=302)
             return redirect_to_login(request.get_full_path())
-        if not rule.allows(request):
+        try:
+            allowed = rule.allows(request)
+        except Http404 as refusal:
+            _record(
+                request,
+                rule=getattr(refusal, "rule", RULE_NOT_MEMBER),
+                status=404,
+                refusal=_as_refused(refusal),
+            )
+            raise
+        if not allowed:
+            _record(request, rule=RULE_ROLE, status=403)
             return HttpResponseForbidden("Your role does not allow this page.")
         return None
 
@@ -165,9 +214,31 @@ class DeclaredAccessRule(BasePermission):
     message = "Your role does not allow this."
 
     def has_permission(self, request, view) -> bool:
+        record = not getattr(view, "records_its_refusals", False)
         rule = getattr(view, "access_rule", None)
         if rule is None:
+            if record:
+                _record(request, rule=RULE_NO_ACCESS_RULE, status=403)
             return False
         if rule.needs_login() and not request.user.is_authenticated:
+            if record:
+                _record(request, rule=RULE_NOT_SIGNED_IN, status=401)
             return False
-        return rule.allows(request)
+        try:
+            allowed = rule.allows(request)
+        except Http404 as refusal:
+            if record:
+                _record(
+                    request,
+                    rule=getattr(refusal, "rule", RULE_NOT_MEMBER),
+                    status=404,
+                    refusal=_as_refused(refusal),
+                )
+            raise
+        if not allowed and record:
+            _record(request, rule=RULE_ROLE, status=403)
+        return allowed
+
+
+def _as_refused(refusal: Http404) -> Refused | None:
+    return refusal if isinstance(refusal, Refused) else None

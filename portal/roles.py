@@ -12,3 +12,16 @@ class Role(models.TextChoices):
     @classmethod
     def city_roles(cls) -> list["Role"]:
         return [cls.CHIEF, cls.CLERK, cls.DISPATCHER, cls.OFFICER, cls.AUDITOR]
+
+
+# Role sets, defined once: who does what among a city's staff.
+SEARCH_ROLES: tuple[Role, ...] = (Role.OFFICER, Role.CHIEF)  # search the city's reads, make lookups
+MANAGER_ROLES: tuple[Role, ...] = (Role.CHIEF, Role.CLERK)  # cameras, hotlists, agreement drafts
+HIT_HANDLER_ROLES: tuple[Role, ...] = (Role.DISPATCHER, Role.CHIEF)  # live hits and their dispositions
+CASE_READER_ROLES: tuple[Role, ...] = (Role.CLERK, Role.AUDITOR, Role.CHIEF)  # revocation cases
+CASE_OPENER_ROLES: tuple[Role, ...] = (Role.CLERK, Role.AUDITOR)
+AGREEMENT_READER_ROLES: tuple[Role, ...] = (Role.CLERK, Role.CHIEF, Role.AUDITOR)
+AGREEMENT_EDITOR_ROLES: tuple[Role, ...] = MANAGER_ROLES
+AUDIT_READER_ROLES: tuple[Role, ...] = (Role.AUDITOR, Role.CHIEF)
+# Staff who see camera pages and hotlists (counts and lists, never plates): everyone but the auditor.
+OPERATIONS_ROLES: tuple[Role, ...] = (Role.CHIEF, Role.CLERK, Role.DISPATCHER, Role.OFFICER)

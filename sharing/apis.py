@@ -8,16 +8,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sharing.permissions import CITY_SEARCHER
-from sharing.selectors import ReadQuery, agreement_in_effect, cameras_visible_to, normalize_plate
+from portal.validation import SaneDateTimeSerializerField
+from sharing.permissions import CITY_SEARCHER, request_grant
+from sharing.selectors import ReadQuery, normalize_plate, search_crop_path
 from sharing.services import search_run
 
 
 class SearchInputSerializer(serializers.Serializer):
     plate = serializers.CharField(max_length=16, help_text="Full plate, or part of one with partial=true.")
     partial = serializers.BooleanField(default=False)
-    since = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    until = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    since = SaneDateTimeSerializerField(required=False, allow_null=True, default=None)
+    until = SaneDateTimeSerializerField(required=False, allow_null=True, default=None)
     cameras = serializers.ListField(
         child=serializers.UUIDField(), required=False, default=list, max_length=500, help_text="Camera ids."
     )
@@ -45,7 +46,7 @@ class SearchInputSerializer(serializers.Serializer):
 class ReadOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="read.public_id")
     plate = serializers.CharField(source="read.plate")
-    captured_at = serializers.DateTimeField(source="read.captured_at")
+    captured_at = SaneDateTimeSerializerField(source="read.captured_at")
     camera_id = serializers.UUIDField(source="read.camera.public_id")
     camera = serializers.CharField(source="read.camera.name")
     vehicle_colour = serializers.CharField(source="read.vehicle_colour")
@@ -57,8 +58,8 @@ class SearchOutputSerializer(serializers.Serializer):
     outcome = serializers.CharField()
     rule = serializers.CharField()
     message = serializers.CharField()
-    since = serializers.DateTimeField()
-    until = serializers.DateTimeField()
+    since = SaneDateTimeSerializerField()
+    until = SaneDateTimeSerializerField()
     cameras_reached = serializers.IntegerField()
     result_count = serializers.IntegerField()
     results = ReadOutputSerializer(many=True)
@@ -107,16 +108,13 @@ class SearchCreateApi(APIView):
     )
     def post(self, request: Request, city_slug: str) -> Response:
         city = request.city
-        user = request.user
+        grant = request_grant(request)
         serializer = SearchInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        agreement = None if user.is_member_of(city) else agreement_in_effect(city=city, agency=user.agency)
         if data["cameras"]:
             visible = set(
-                cameras_visible_to(user=user, city=city, agreement=agreement)
-                .filter(public_id__in=data["cameras"])
-                .values_list("public_id", flat=True)
+                grant.cameras().filter(public_id__in=data["cameras"]).values_list("public_id", flat=True)
             )
             unknown = [str(camera) for camera in data["cameras"] if camera not in visible]
             if unknown:
@@ -124,8 +122,7 @@ class SearchCreateApi(APIView):
                     {"cameras": [f"Not a camera you may search: {', '.join(unknown)}"]}
                 )
         result = search_run(
-            user=user,
-            city=city,
+            grant=grant,
             query=ReadQuery(
                 plate=data["plate"],
                 partial=data["partial"],
@@ -155,7 +152,7 @@ class SearchCreateApi(APIView):
         rows = [
             {
                 "read": read,
-                "crop_url": request.build_absolute_uri(f"/c/{city.slug}/reads/{read.public_id}/crop.jpg"),
+                "crop_url": request.build_absolute_uri(search_crop_path(city.slug, search, read)),
             }
             for read in result.reads
         ]

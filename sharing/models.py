@@ -333,6 +333,9 @@ def _is_chief_of_case_city(case: RevocationCase, user) -> bool:
     return user is not None and user.has_city_role(case.city, Role.CHIEF)
 
 
+INVESTIGATE_CASE = "sharing.investigate_case"
+
+
 class RevocationCase(ConcurrentTransitionMixin, CityOwnedModel):
     """A case against a partner agency: opened by a clerk or auditor, decided by the chief.
 
@@ -368,6 +371,8 @@ class RevocationCase(ConcurrentTransitionMixin, CityOwnedModel):
     class Meta:
         ordering = ["-opened_at"]
         indexes = [models.Index(fields=["city", "agency", "state"], name="revocation_city_agency_state")]
+        # Per-object (django-guardian): staff assigned to investigate this one case.
+        permissions = [("investigate_case", "Investigate this revocation case")]
 
     def __str__(self) -> str:
         return f"revocation case {self.public_id} against {self.agency} ({self.state})"

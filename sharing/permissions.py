@@ -4,69 +4,48 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
-from audits.models import Outcome
-from audits.services import audit_record
-from portal.access import Rule
-from sharing.selectors import SEARCH_ROLES, agency_cut_off, agreement_in_effect
+from portal.access import Refused, Rule
+from sharing.grants import SearchGrant, grant_for
 
 
-def record_cut_off_refusal(*, request: HttpRequest, city, user) -> None:
-    """Audit a partner refused because the city cut its agency off (suspension, revocation, block).
-
-    An access rule answers before any service runs, so the rule writes this entry itself (in its
-    own transaction: the refusal stands whatever the request does next). Partners that merely have
-    no agreement get the city's 404 without an entry, like any outsider.
-    """
-    cut_off = agency_cut_off(city=city, agency=user.agency)
-    if cut_off is None:
-        return
-    audit_record(
-        event_type="access.refused",
-        city=city,
-        actor=user,
-        target_type="revocation_case",
-        target_id=str(cut_off.case.public_id),
-        details={
-            "path": request.path,
-            "method": request.method,
-            "via": "api" if request.path.startswith("/api/") else "web",
-            "rule": f"agency.{cut_off.kind}",
-            "message": cut_off.message,
-        },
-        outcome=Outcome.DENIED,
-        request=request,
-    )
+def request_grant(request: HttpRequest) -> SearchGrant:
+    """The request's grant, built once (by the access rule, or here on first use)."""
+    grant = getattr(request, "grant", None)
+    if grant is None or grant.city.pk != request.city.pk or grant.searcher.pk != request.user.pk:
+        grant = grant_for(request.user, request.city)
+        request.grant = grant
+    return grant
 
 
 @dataclass(frozen=True)
 class CitySearcher(Rule):
     """The city's officers and chief, or a partner user whose agency has an agreement in effect.
 
-    Members of the city with another role are refused (403); anyone else, partners without an
-    agreement in effect included, gets the same 404 as for a city that does not exist.
+    Builds the request's ``SearchGrant`` (``request.grant``) and answers from it: members of the
+    city with another role are refused (403); anyone else, partners without an agreement in effect
+    or cut off included, gets the same 404 as for a city that does not exist. The middleware (or the
+    DRF permission) records the refusal with the grant's rule.
     """
 
     description = "city officers and chief, or partner users under an active sharing agreement"
 
     def allows(self, request: HttpRequest) -> bool:
-        city = getattr(request, "city", None)
-        if city is None:
+        if getattr(request, "city", None) is None:
             raise RuntimeError("CitySearcher rule on a view outside /c/<city_slug>/")
-        user = request.user
-        if user.is_member_of(city):
-            return user.role in SEARCH_ROLES
-        if (
-            user.is_authenticated
-            and user.is_active
-            and user.is_partner
-            and agreement_in_effect(city=city, agency=user.agency) is not None
-        ):
+        grant = request_grant(request)
+        if grant.allows_search:
             return True
-        if user.is_authenticated and user.is_partner:
-            record_cut_off_refusal(request=request, city=city, user=user)
-        raise Http404("No such city.")
+        if not grant.refusal_is_not_found:
+            return False  # a member of the city whose role does not search: 403
+        cut_off = grant.cut_off
+        raise Refused(
+            grant.refusal or "",
+            target_type="revocation_case" if cut_off is not None else "",
+            target_id=str(cut_off.case.public_id) if cut_off is not None else "",
+            message=cut_off.message if cut_off is not None else "",
+        )
 
 
 CITY_SEARCHER = CitySearcher()

@@ -8,6 +8,11 @@ app_name = "sharing"
 
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path(
+        "searches/<uuid:search_id>/reads/<uuid:read_id>/crop.jpg",
+        views.search_read_crop,
+        name="search_read_crop",
+    ),
     path("lookup/", views.lookup, name="lookup"),
     path("agreements/", views.agreement_list, name="agreement_list"),
     path("agreements/new/", views.agreement_new, name="agreement_new"),
@@ -28,4 +33,14 @@ urlpatterns = [
     path("revocations/<uuid:public_id>/suspend/", views.revocation_suspend, name="revocation_suspend"),
     path("revocations/<uuid:public_id>/revoke/", views.revocation_revoke, name="revocation_revoke"),
     path("revocations/<uuid:public_id>/dismiss/", views.revocation_dismiss, name="revocation_dismiss"),
+    path(
+        "revocations/<uuid:public_id>/investigators/",
+        views.revocation_investigator_add,
+        name="revocation_investigator_add",
+    ),
+    path(
+        "revocations/<uuid:public_id>/investigators/<uuid:user_id>/remove/",
+        views.revocation_investigator_remove,
+        name="revocation_investigator_remove",
+    ),
 ]

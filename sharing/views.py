@@ -6,13 +6,24 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from portal.access import access, city_roles
-from portal.models import Agency
-from portal.roles import Role
+from audits.refusals import refusal_record
+from cameras.images import crop_content_type, private_image_response
+from cameras.models import Camera, Read
+from portal.access import CITY_STAFF, access, city_roles
+from portal.models import Agency, User
+from portal.object_permissions import holders_of, holds
+from portal.roles import (
+    AGREEMENT_EDITOR_ROLES,
+    AGREEMENT_READER_ROLES,
+    CASE_OPENER_ROLES,
+    CASE_READER_ROLES,
+    SEARCH_ROLES,
+    Role,
+)
 from sharing import services
 from sharing.forms import (
     AgreementForm,
@@ -23,32 +34,49 @@ from sharing.forms import (
     SearchForm,
     TransitionForm,
 )
-from sharing.models import EDITABLE_POLICY_FIELDS, AgreementState, RevocationGrounds, RevocationState
-from sharing.permissions import CITY_SEARCHER
+from sharing.models import (
+    EDITABLE_POLICY_FIELDS,
+    INVESTIGATE_CASE,
+    AgreementState,
+    RevocationGrounds,
+    RevocationState,
+)
+from sharing.permissions import CITY_SEARCHER, request_grant
 from sharing.selectors import (
-    agreement_in_effect,
     agreements_of_agency_and_units,
     agreements_of_city,
-    cameras_visible_to,
     city_policy_of,
     get_agreement_for_city,
     get_revocation_case_for_city,
     lookup_cities_for,
     permanent_blocks_of,
+    read_in_search,
     revocation_case_history,
     revocation_cases_of,
     revocation_evidence_candidates,
+    search_crop_path,
+    searches_of_city,
 )
 
-AGREEMENT_READERS = city_roles(Role.CLERK, Role.CHIEF, Role.AUDITOR)
-AGREEMENT_EDITORS = city_roles(Role.CLERK, Role.CHIEF)
+AGREEMENT_READERS = city_roles(*AGREEMENT_READER_ROLES)
+AGREEMENT_EDITORS = city_roles(*AGREEMENT_EDITOR_ROLES)
 CHIEF = city_roles(Role.CHIEF)
-LOCAL_SEARCHERS = city_roles(Role.OFFICER, Role.CHIEF)
+LOCAL_SEARCHERS = city_roles(*SEARCH_ROLES)
 
 
-def crop_url(city_slug: str, read) -> str:
-    """The access-checked crop of a read (served by the cameras app)."""
-    return f"/c/{city_slug}/reads/{read.public_id}/crop.jpg"
+RULE_INVALID_INPUT = "input.invalid"
+
+
+def record_invalid_input(request: HttpRequest, *, fields, via: str = "web", status: int = 400) -> None:
+    """A search or lookup refused for its input: the rule and the fields at fault, never their values."""
+    refusal_record(
+        city=request.city,
+        rule=RULE_INVALID_INPUT,
+        via=via,
+        status=status,
+        request=request,
+        extra={"fields": sorted(str(name) for name in fields)[:20]},
+    )
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -68,19 +96,17 @@ def _form_errors(form, error: ValidationError) -> None:
 def search(request: HttpRequest, city_slug: str) -> HttpResponse:
     """Search the city's reads (its officers and chief, or a partner under an agreement in effect)."""
     city = request.city
-    user = request.user
-    agreement = None if user.is_member_of(city) else agreement_in_effect(city=city, agency=user.agency)
-    cameras = cameras_visible_to(user=user, city=city, agreement=agreement)
-    form = SearchForm(request.POST or None, cameras=cameras)
-    context = {"city": city, "form": form, "agreement": agreement, "result": None}
+    grant = request_grant(request)
+    form = SearchForm(request.POST or None, cameras=grant.cameras())
+    context = {"city": city, "form": form, "agreement": grant.agreement, "result": None}
     if request.method != "POST":
         return render(request, "sharing/search.html", context)
     if not form.is_valid():
+        record_invalid_input(request, fields=form.errors.keys())
         return render(request, "sharing/search.html", context, status=400)
     data = form.cleaned_data
     result = services.search_run(
-        user=user,
-        city=city,
+        grant=grant,
         query=form.to_query(),
         reason=data["reason"],
         offense_type=data["offense_type"],
@@ -88,8 +114,31 @@ def search(request: HttpRequest, city_slug: str) -> HttpResponse:
         request=request,
     )
     context["result"] = result
-    context["rows"] = [(read, crop_url(city.slug, read)) for read in result.reads]
+    context["rows"] = [(read, search_crop_path(city.slug, result.search, read)) for read in result.reads]
     return render(request, "sharing/search.html", context, status=200 if result.allowed else 403)
+
+
+@access(CITY_SEARCHER)
+def search_read_crop(
+    request: HttpRequest, city_slug: str, search_id: uuid.UUID, read_id: uuid.UUID
+) -> FileResponse:
+    """The plate crop of a read that the viewer's own allowed search returned; each view is audited.
+
+    Anything else (another user's search, a denied one, a read the search could not have returned,
+    a camera outside the grant) is the same 404 as a missing read.
+    """
+    grant = request_grant(request)
+    search = searches_of_city(city=request.city).filter(public_id=search_id).first()
+    read = Read.objects.select_related("camera").filter(public_id=read_id).first()
+    if (
+        search is None
+        or read is None
+        or not read.crop
+        or not read_in_search(grant=grant, search=search, read=read)
+    ):
+        raise Http404("No such read.")
+    services.read_crop_viewed(grant=grant, search=search, read=read, request=request)
+    return private_image_response(read.crop, crop_content_type(read.crop))
 
 
 @access(LOCAL_SEARCHERS)
@@ -101,6 +150,7 @@ def lookup(request: HttpRequest, city_slug: str) -> HttpResponse:
     if request.method != "POST":
         return render(request, "sharing/lookup.html", context)
     if not form.is_valid():
+        record_invalid_input(request, fields=form.errors.keys())
         return render(request, "sharing/lookup.html", context, status=400)
     data = form.cleaned_data
     result = services.lookup_run(
@@ -133,7 +183,7 @@ def agreement_list(request: HttpRequest, city_slug: str) -> HttpResponse:
 def agreement_new(request: HttpRequest, city_slug: str) -> HttpResponse:
     """Draft an agreement (a clerk or the chief). The policy engine refuses forbidden partners."""
     city = request.city
-    cameras = cameras_visible_to(user=request.user, city=city, agreement=None)
+    cameras = Camera.objects.order_by("name")  # the city's own: the draft chooses among them
     form = AgreementForm(request.POST or None, city=city, policy=city_policy_of(city), cameras=cameras)
     context = {"city": city, "form": form, "refusal": None}
     if request.method != "POST":
@@ -184,9 +234,8 @@ def agreement_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID)
     )
 
 
-def _transition_view(action: str, rule, *, reason_required: bool = False, success: str):
-    """A POST-only view that runs one ``agreement_<action>`` service."""
-    service = getattr(services, f"agreement_{action}")
+def _transition_view(service, rule, *, reason_required: bool = False, success: str):
+    """A POST-only view that runs one agreement transition service."""
 
     @access(rule)
     @require_POST
@@ -212,22 +261,28 @@ def _transition_view(action: str, rule, *, reason_required: bool = False, succes
         messages.success(request, success)
         return detail
 
-    view.__name__ = f"agreement_{action}"
+    view.__name__ = service.__name__
     return view
 
 
 agreement_submit = _transition_view(
-    "submit", AGREEMENT_EDITORS, success="Submitted for the chief's approval."
+    services.agreement_submit, AGREEMENT_EDITORS, success="Submitted for the chief's approval."
 )
 agreement_send_back = _transition_view(
-    "send_back", CHIEF, reason_required=True, success="Sent back to draft."
+    services.agreement_send_back, CHIEF, reason_required=True, success="Sent back to draft."
 )
-agreement_approve = _transition_view("approve", CHIEF, success="Approved: the agreement is active.")
-agreement_suspend = _transition_view("suspend", CHIEF, reason_required=True, success="Suspended.")
+agreement_approve = _transition_view(
+    services.agreement_approve, CHIEF, success="Approved: the agreement is active."
+)
+agreement_suspend = _transition_view(
+    services.agreement_suspend, CHIEF, reason_required=True, success="Suspended."
+)
 agreement_reinstate = _transition_view(
-    "reinstate", CHIEF, success="Reinstated: the agreement is active again."
+    services.agreement_reinstate, CHIEF, success="Reinstated: the agreement is active again."
 )
-agreement_revoke = _transition_view("revoke", CHIEF, reason_required=True, success="Revoked.")
+agreement_revoke = _transition_view(
+    services.agreement_revoke, CHIEF, reason_required=True, success="Revoked."
+)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -264,8 +319,8 @@ def policy_edit(request: HttpRequest, city_slug: str) -> HttpResponse:
 # Revocation cases
 # ----------------------------------------------------------------------------------------------
 
-CASE_READERS = city_roles(Role.CLERK, Role.AUDITOR, Role.CHIEF)
-CASE_OPENERS = city_roles(Role.CLERK, Role.AUDITOR)
+CASE_READERS = city_roles(*CASE_READER_ROLES)
+CASE_OPENERS = city_roles(*CASE_OPENER_ROLES)
 
 
 def _public_id_or_none(value: str | None) -> uuid.UUID | None:
@@ -341,10 +396,20 @@ def revocation_new(request: HttpRequest, city_slug: str) -> HttpResponse:
     return redirect("sharing:revocation_detail", city_slug=city.slug, public_id=case.public_id)
 
 
-@access(CASE_READERS)
+RULE_NOT_INVESTIGATOR = "object.not_case_investigator"
+
+
+@access(CITY_STAFF)
 def revocation_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    """The case: its readers by role (clerks, auditors, the chief), or staff assigned to investigate it."""
     city = request.city
     case = get_revocation_case_for_city(city=city, public_id=public_id)
+    user = request.user
+    if user.role not in CASE_READER_ROLES and not holds(user, case, INVESTIGATE_CASE):
+        refusal_record(city=city, rule=RULE_NOT_INVESTIGATOR, via="web", status=403, request=request)
+        return HttpResponseForbidden("Only the case's readers and assigned investigators see it.")
+    investigators = holders_of(case, INVESTIGATE_CASE)
+    assigns = user.role in CASE_READER_ROLES
     return render(
         request,
         "sharing/revocation_detail.html",
@@ -359,13 +424,54 @@ def revocation_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID
             ),
             "states": RevocationState,
             "form": RevocationDecisionForm(),
+            "investigators": investigators,
+            "can_assign": assigns,
+            "assignable": [
+                staff
+                for staff in User.objects.filter(city=city, is_active=True).order_by("username")
+                if staff not in investigators and staff.role not in CASE_READER_ROLES
+            ]
+            if assigns
+            else [],
         },
     )
 
 
-def _case_transition_view(action: str, *, success: str):
-    """A POST-only view for the chief that runs one ``revocation_<action>`` service."""
-    service = getattr(services, f"revocation_{action}")
+def _staff_member(city, public_id) -> User:
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError as error:
+        raise Http404("No such person.") from error
+    staff = User.objects.filter(city=city, is_active=True, public_id=key).first()
+    if staff is None:
+        raise Http404("No such person.")
+    return staff
+
+
+@access(CASE_READERS)
+@require_POST
+def revocation_investigator_add(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    case = get_revocation_case_for_city(city=request.city, public_id=public_id)
+    staff = _staff_member(request.city, request.POST.get("user", ""))
+    if services.revocation_investigator_assign(case=case, user=staff, by=request.user, request=request):
+        messages.success(request, f"{staff.get_username()} now investigates this case.")
+    return redirect("sharing:revocation_detail", city_slug=city_slug, public_id=case.public_id)
+
+
+@access(CASE_READERS)
+@require_POST
+def revocation_investigator_remove(
+    request: HttpRequest, city_slug: str, public_id: uuid.UUID, user_id: uuid.UUID
+) -> HttpResponse:
+    case = get_revocation_case_for_city(city=request.city, public_id=public_id)
+    staff = _staff_member(request.city, user_id)
+    if services.revocation_investigator_unassign(case=case, user=staff, by=request.user, request=request):
+        messages.success(request, f"{staff.get_username()} no longer investigates this case.")
+    return redirect("sharing:revocation_detail", city_slug=city_slug, public_id=case.public_id)
+
+
+def _case_transition_view(service, *, success: str):
+    """A POST-only view for the chief that runs one revocation case transition service."""
 
     @access(CHIEF)
     @require_POST
@@ -386,13 +492,15 @@ def _case_transition_view(action: str, *, success: str):
         messages.success(request, success)
         return detail
 
-    view.__name__ = f"revocation_{action}"
+    view.__name__ = service.__name__
     return view
 
 
-revocation_start_review = _case_transition_view("start_review", success="Review started.")
+revocation_start_review = _case_transition_view(services.revocation_start_review, success="Review started.")
 revocation_suspend = _case_transition_view(
-    "suspend", success="Suspended: every agreement with the agency has ended for now."
+    services.revocation_suspend, success="Suspended: every agreement with the agency has ended for now."
 )
-revocation_revoke = _case_transition_view("revoke", success="Revoked. The agency has been notified.")
-revocation_dismiss = _case_transition_view("dismiss", success="Dismissed.")
+revocation_revoke = _case_transition_view(
+    services.revocation_revoke, success="Revoked. The agency has been notified."
+)
+revocation_dismiss = _case_transition_view(services.revocation_dismiss, success="Dismissed.")

@@ -9,28 +9,40 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from audits.events import EventType
 from audits.models import Outcome
 from audits.services import audit_record
+from cameras.hooks import (
+    HitsCommitted,
+    HotlistEntryProposed,
+    HotlistProposed,
+    hits_committed,
+    hotlist_entry_screens,
+    hotlist_screens,
+)
 from cameras.models import (
+    MANAGE_HOTLIST,
     Disposition,
     Hit,
     HitStatus,
     Hotlist,
     HotlistEntry,
-    HotlistSource,
     MatchKind,
     Read,
     confusion_key,
 )
 from cameras.recognition import normalize_plate
 from portal.models import City, User
-from portal.roles import Role
+from portal.object_permissions import holds, object_permission_grant, object_permission_revoke
+from portal.roles import HIT_HANDLER_ROLES, MANAGER_ROLES
 from portal.tenancy import city_scope
+from portal.validation import moment_problem, sane_moment
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_IMPORT_ROWS = 200_000
@@ -52,18 +64,6 @@ class HitAlreadyDisposed(ValueError):
 # --- policy -------------------------------------------------------------------------------------------
 
 
-def _serves_immigration_enforcement(text: str) -> bool:
-    from sharing.policy.text import find_immigration
-
-    return bool(find_immigration(text))
-
-
-def _city_refuses_immigration_sources(city: City) -> bool:
-    from sharing.selectors import engine_policy_of
-
-    return "civil_immigration_enforcement" in engine_policy_of(city).prohibited_purposes
-
-
 def _refuse(*, city: City, by: User, event_type: str, message: str, rule: str, details: dict, request=None):
     with transaction.atomic():
         audit_record(
@@ -78,21 +78,18 @@ def _refuse(*, city: City, by: User, event_type: str, message: str, rule: str, d
 
 
 def _check_source(*, city: City, by: User, name: str, source: str, request=None) -> None:
-    if not _city_refuses_immigration_sources(city):
-        return
-    if source == HotlistSource.NCIC_IMMIGRATION_VIOLATOR or _serves_immigration_enforcement(name):
-        _refuse(
-            city=city,
-            by=by,
-            event_type="hotlist.refused",
-            message=(
-                f"{city.name}'s policy prohibits civil immigration enforcement, so a hotlist that serves it "
-                "(such as the NCIC Immigration Violator File) cannot be created or imported."
-            ),
-            rule="prohibited_purpose.immigration",
-            details={"name": name, "source": source},
-            request=request,
-        )
+    """Each screen subscribed to ``hotlist_screens`` may refuse the hotlist (the first one decides)."""
+    for refusal in hotlist_screens.announce(HotlistProposed(city=city, name=name, source=source)):
+        if refusal is not None:
+            _refuse(
+                city=city,
+                by=by,
+                event_type=EventType.HOTLIST_REFUSED,
+                message=refusal.message,
+                rule=refusal.rule,
+                details={"name": name, "source": source},
+                request=request,
+            )
 
 
 # --- hotlists -------------------------------------------------------------------------------------------
@@ -122,7 +119,7 @@ def hotlist_create(
             created_by=by,
         )
         audit_record(
-            event_type="hotlist.created",
+            event_type=EventType.HOTLIST_CREATED,
             city=city,
             actor=by,
             target_type="hotlist",
@@ -140,7 +137,7 @@ def hotlist_archive(*, hotlist: Hotlist, by: User, request=None) -> None:
         )
         if updated:
             audit_record(
-                event_type="hotlist.archived",
+                event_type=EventType.HOTLIST_ARCHIVED,
                 city=hotlist.city,
                 actor=by,
                 target_type="hotlist",
@@ -162,30 +159,41 @@ class ImportReport:
     rejected: list[EntryProblem] = field(default_factory=list)
 
 
-def _entry_problem(plate: str, state: str, reason: str, expires_at: dt.datetime | None) -> str:
+def _entry_problem(city: City, plate: str, state: str, reason: str, expires_at: dt.datetime | None) -> str:
     if not 2 <= len(plate) <= 10:
         return "The plate must have 2 to 10 letters or digits."
     if state and not STATE_CODE.match(state):
         return "The state must be a two-letter code (e.g. WA)."
     if not reason:
         return "Each entry needs a reason (what the vehicle is wanted for)."
+    if expires_at is not None and moment_problem(expires_at):
+        return moment_problem(expires_at)
     if expires_at is not None and expires_at <= timezone.now():
         return "The entry has already expired."
-    if _serves_immigration_enforcement(reason):
-        return "Refused: civil immigration enforcement is a prohibited purpose."
+    for refusal in hotlist_entry_screens.announce(
+        HotlistEntryProposed(city=city, plate=plate, reason=reason)
+    ):
+        if refusal is not None:
+            return refusal.message
     return ""
+
+
+def _require_manager(hotlist: Hotlist, by: User) -> None:
+    if not (by.has_city_role(hotlist.city, *MANAGER_ROLES) or holds(by, hotlist, MANAGE_HOTLIST)):
+        raise PermissionDenied("Only the chief, clerks and this list's assigned managers change it.")
 
 
 def hotlist_entry_add(
     *, hotlist: Hotlist, by: User, plate: str, state: str, reason: str, expires_at=None, request=None
 ) -> HotlistEntry:
+    _require_manager(hotlist, by)
     plate, state, reason = normalize_plate(plate), state.strip().upper(), reason.strip()
-    problem = _entry_problem(plate, state, reason, expires_at)
+    problem = _entry_problem(hotlist.city, plate, state, reason, expires_at)
     if problem:
         _refuse(
             city=hotlist.city,
             by=by,
-            event_type="hotlist.entry_refused",
+            event_type=EventType.HOTLIST_ENTRY_REFUSED,
             message=problem,
             rule="entry.invalid",
             details={"hotlist": str(hotlist.public_id)},
@@ -208,7 +216,7 @@ def hotlist_entry_add(
                 "This plate and state are already on the list.", rule="entry.duplicate"
             ) from error
         audit_record(
-            event_type="hotlist.entry_added",
+            event_type=EventType.HOTLIST_ENTRY_ADDED,
             city=hotlist.city,
             actor=by,
             target_type="hotlist",
@@ -229,13 +237,36 @@ def _parse_expiry(text: str) -> dt.datetime | None:
         if day is None:
             raise ValueError(f"'{text}' is not a date (use YYYY-MM-DD).")
         moment = dt.datetime.combine(day, dt.time(23, 59, 59))
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.UTC)
+    return sane_moment(moment)  # ValueError outside 2000..2099 (or past what UTC can hold)
+
+
+# A field longer than this is reported on its row; one past the csv module's own limit (131,072
+# characters) stops the file at that line, with nothing stored.
+MAX_IMPORT_FIELD_CHARS = 1000
+
+
+def _csv_rows(reader: csv.DictReader):
+    """``(line, row)`` pairs; a line the csv module cannot read refuses the file with its number."""
+    line = 1
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise HotlistRefused(
+                f"Line {reader.line_num + 1}: the file cannot be read as CSV there ({error}). Nothing was imported.",
+                rule="file.unreadable_row",
+            ) from error
+        line += 1
+        yield reader.line_num if reader.line_num else line, raw
 
 
 def hotlist_import_csv(*, hotlist: Hotlist, by: User, data: bytes, request=None) -> ImportReport:
     """Import ``plate,state,reason[,expires]`` rows. Good rows are stored together; each bad row is
     reported with its line number and why. A file that is not such a CSV is refused whole."""
     city = hotlist.city
+    _require_manager(hotlist, by)
     _check_source(city=city, by=by, name=hotlist.name, source=hotlist.source, request=request)
     if len(data) > MAX_IMPORT_BYTES:
         raise HotlistRefused(
@@ -246,7 +277,12 @@ def hotlist_import_csv(*, hotlist: Hotlist, by: User, data: bytes, request=None)
     except UnicodeDecodeError as error:
         raise HotlistRefused("The file is not UTF-8 text.", rule="file.encoding") from error
     reader = csv.DictReader(io.StringIO(text))
-    columns = {name.strip().lower() for name in (reader.fieldnames or [])}
+    try:
+        columns = {name.strip().lower() for name in (reader.fieldnames or [])}
+    except csv.Error as error:
+        raise HotlistRefused(
+            f"Line 1: the column names cannot be read as CSV ({error}).", rule="file.unreadable_row"
+        ) from error
     if not {"plate", "reason"} <= columns:
         raise HotlistRefused(
             "The first line must name the columns: plate, state, reason, expires.", rule="file.columns"
@@ -255,9 +291,18 @@ def hotlist_import_csv(*, hotlist: Hotlist, by: User, data: bytes, request=None)
     with city_scope(city):
         existing = set(HotlistEntry.objects.filter(hotlist=hotlist).values_list("plate", "state"))
     rows: list[HotlistEntry] = []
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in _csv_rows(reader):
         if line - 1 > MAX_IMPORT_ROWS:
             raise HotlistRefused(f"At most {MAX_IMPORT_ROWS} rows per file.", rule="file.too_many_rows")
+        values = [value for value in raw.values() if isinstance(value, str)]
+        if any("\x00" in value for value in values):
+            report.rejected.append(EntryProblem(line, "", "The row contains a NUL character."))
+            continue
+        if any(len(value) > MAX_IMPORT_FIELD_CHARS for value in values):
+            report.rejected.append(
+                EntryProblem(line, "", f"A field is longer than {MAX_IMPORT_FIELD_CHARS} characters.")
+            )
+            continue
         row = {(key or "").strip().lower(): (value or "").strip() for key, value in raw.items() if key}
         plate, state = normalize_plate(row.get("plate", "")), row.get("state", "").upper()
         try:
@@ -265,7 +310,7 @@ def hotlist_import_csv(*, hotlist: Hotlist, by: User, data: bytes, request=None)
         except ValueError as error:
             report.rejected.append(EntryProblem(line, plate, str(error)))
             continue
-        problem = _entry_problem(plate, state, row.get("reason", ""), expires_at)
+        problem = _entry_problem(hotlist.city, plate, state, row.get("reason", ""), expires_at)
         if not problem and (plate, state) in existing:
             problem = "Already on the list (same plate and state)."
         if problem:
@@ -288,7 +333,7 @@ def hotlist_import_csv(*, hotlist: Hotlist, by: User, data: bytes, request=None)
         HotlistEntry.all_cities.bulk_create(rows, batch_size=5000)
         report.accepted = len(rows)
         audit_record(
-            event_type="hotlist.imported",
+            event_type=EventType.HOTLIST_IMPORTED,
             city=city,
             actor=by,
             target_type="hotlist",
@@ -359,31 +404,24 @@ def reads_match(*, city: City, read_ids: list[int]) -> list[Hit]:
             created = Hit.objects.bulk_create(new)
             for hit in created:
                 audit_record(
-                    event_type="hit.created",
+                    event_type=EventType.HIT_CREATED,
                     city=city,
                     target_type="hit",
                     target_id=str(hit.public_id),
                     details={"hotlist": str(hit.hotlist.public_id), "match": hit.match_kind},
                 )
-            transaction.on_commit(lambda: _push_hits(city, [hit.pk for hit in created], "hit.created"))
+            transaction.on_commit(lambda: _announce_hits(city, [hit.pk for hit in created], created=True))
     return created
 
 
-def _push_hits(city: City, hit_ids: list[int], kind: str) -> None:
-    from cameras.selectors import hit_payloads
-    from portal.consumers import broadcast, city_group
-
-    for payload in hit_payloads(city=city, hit_ids=hit_ids):
-        broadcast(city_group(city, "hits"), {"type": kind, "hit": payload})
-    if kind == "hit.created":
-        from sharing.services import partner_alerts_push
-
-        partner_alerts_push(city=city, hit_ids=hit_ids)
+def _announce_hits(city: City, hit_ids: list[int], *, created: bool) -> None:
+    """After commit: the dispatchers' live push and the partner alerts subscribe to this."""
+    hits_committed.announce(HitsCommitted(city=city, hit_ids=tuple(hit_ids), created=created))
 
 
 # --- disposition ---------------------------------------------------------------------------------------------
 
-DISPOSERS = (Role.DISPATCHER, Role.CHIEF)
+DISPOSERS = HIT_HANDLER_ROLES
 
 
 def hit_disposition(*, hit: Hit, by: User, disposition: str, action_taken: str = "", request=None) -> Hit:
@@ -410,7 +448,7 @@ def hit_disposition(*, hit: Hit, by: User, disposition: str, action_taken: str =
         if not claimed:
             raise HitAlreadyDisposed("Someone else has already dispositioned this hit.")
         audit_record(
-            event_type="hit.dispositioned",
+            event_type=EventType.HIT_DISPOSITIONED,
             city=hit.city,
             actor=by,
             target_type="hit",
@@ -418,7 +456,7 @@ def hit_disposition(*, hit: Hit, by: User, disposition: str, action_taken: str =
             details={"disposition": disposition, "status": status, "action_taken": action_taken[:300]},
             request=request,
         )
-        transaction.on_commit(lambda: _push_hits(hit.city, [hit.pk], "hit.updated"))
+        transaction.on_commit(lambda: _announce_hits(hit.city, [hit.pk], created=False))
     hit.refresh_from_db()
     return hit
 
@@ -429,9 +467,9 @@ def reads_match_pending(*, older_than: dt.timedelta = dt.timedelta(seconds=30), 
     The safety net behind matching on commit (``ingest._reads_stored``): no read escapes the hotlists for longer than a
     beat interval. Returns how many reads were matched.
     """
-    cutoff = timezone.now() - older_than
+    stored_before = timezone.now() - older_than
     pending = (
-        Read.all_cities.filter(matched_at__isnull=True, created_at__lt=cutoff)
+        Read.all_cities.filter(matched_at__isnull=True, created_at__lt=stored_before)
         .order_by("created_at")
         .values_list("city_id", "pk")[:limit]
     )
@@ -441,3 +479,19 @@ def reads_match_pending(*, older_than: dt.timedelta = dt.timedelta(seconds=30), 
     for city in City.objects.filter(pk__in=by_city):
         reads_match(city=city, read_ids=by_city[city.pk])
     return sum(len(ids) for ids in by_city.values())
+
+
+# --- per-object managers (django-guardian) ---------------------------------------------------------
+
+
+def hotlist_manager_grant(*, hotlist: Hotlist, user: User, by: User, request=None) -> bool:
+    """The chief or a clerk lets one more of the city's staff manage this hotlist (audited)."""
+    return object_permission_grant(
+        obj=hotlist, permission=MANAGE_HOTLIST, user=user, by=by, granters=MANAGER_ROLES, request=request
+    )
+
+
+def hotlist_manager_revoke(*, hotlist: Hotlist, user: User, by: User, request=None) -> bool:
+    return object_permission_revoke(
+        obj=hotlist, permission=MANAGE_HOTLIST, user=user, by=by, granters=MANAGER_ROLES, request=request
+    )

@@ -8,18 +8,21 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
+from audits.events import EventType
 from audits.models import Outcome
 from audits.services import audit_record
 from cameras.images import CheckedImage, check_image
 from cameras.models import (
     API_KEY_PREFIX_LENGTH,
     Camera,
+    CameraEdge,
     CameraStatus,
     Frame,
     FrameStatus,
@@ -29,6 +32,9 @@ from cameras.models import (
     hash_api_key,
     private_storage,
 )
+from cameras.readinput import DeviceRead, check_crop  # noqa: F401  (check_crop: re-exported for apis)
+from cameras.services.health import camera_note_reads
+from cameras.services.hotlists import reads_match
 from portal.models import City, User
 from portal.tenancy import city_scope
 
@@ -75,7 +81,7 @@ def camera_create(
             api_key_issued_at=timezone.now(),
         )
         audit_record(
-            event_type="camera.created",
+            event_type=EventType.CAMERA_CREATED,
             city=city,
             actor=by,
             target_type="camera",
@@ -100,7 +106,7 @@ def camera_rotate_key(*, camera: Camera, by: User, request=None) -> str:
         camera.api_key_issued_at = timezone.now()
         camera.save(update_fields=["api_key_prefix", "api_key_hash", "api_key_issued_at"])
         audit_record(
-            event_type="camera.key_rotated",
+            event_type=EventType.CAMERA_KEY_ROTATED,
             city=camera.city,
             actor=by,
             target_type="camera",
@@ -123,7 +129,7 @@ def camera_revoke_key(*, camera: Camera, by: User, request=None) -> None:
     with transaction.atomic():
         old_prefix = _clear_api_key(camera)
         audit_record(
-            event_type="camera.key_revoked",
+            event_type=EventType.CAMERA_KEY_REVOKED,
             city=camera.city,
             actor=by,
             target_type="camera",
@@ -149,7 +155,7 @@ def upload_refusal_record(
 ) -> None:
     """Every refused upload leaves an audit entry (and nothing else)."""
     audit_record(
-        event_type="camera.upload_refused",
+        event_type=EventType.CAMERA_UPLOAD_REFUSED,
         city=city,
         target_type="camera",
         target_id=str(camera_public_id),
@@ -178,10 +184,13 @@ def _check_capture_time(camera: Camera, captured_at: dt.datetime) -> None:
         )
 
 
-def _enqueue_recognition(frame_id: int) -> None:
-    from cameras.tasks import recognize_frame
+RECOGNIZE_FRAME_TASK = "cameras.tasks.recognize_frame"
 
-    recognize_frame.delay(frame_id)
+
+def _enqueue_recognition(frame_id: int) -> None:
+    # By name from the Celery app's registry, so that the services never import the tasks that
+    # call them (tasks -> services only); ``delay`` keeps the routing and the eager mode.
+    current_app.tasks[RECOGNIZE_FRAME_TASK].delay(frame_id)
 
 
 def frame_ingest(*, camera: Camera, data: bytes, captured_at: dt.datetime) -> tuple[Frame, bool]:
@@ -235,23 +244,9 @@ def frame_ingest(*, camera: Camera, data: bytes, captured_at: dt.datetime) -> tu
 
 
 @dataclass(frozen=True)
-class DeviceRead:
-    plate: str
-    confidence: float
-    captured_at: dt.datetime
-    crop: CheckedImage | None = None
-    vehicle_colour: str = ""
-    raw_text: str = ""
-
-
-@dataclass(frozen=True)
 class ReadBatchResult:
     created: int
     duplicates: int
-
-
-def check_crop(data: bytes) -> CheckedImage:
-    return check_image(data, max_bytes=settings.STEWARD_MAX_CROP_BYTES, max_pixels=4_000_000)
 
 
 def reads_ingest_from_device(*, camera: Camera, reads: Sequence[DeviceRead]) -> ReadBatchResult:
@@ -272,11 +267,23 @@ def reads_ingest_from_device(*, camera: Camera, reads: Sequence[DeviceRead]) -> 
                 captured_at__in={read.captured_at for read in reads},
             ).values_list("captured_at", "plate")
         )
+        event_ids = {read.event_id for read in reads if read.event_id}
+        seen_events: set[str] = (
+            set(
+                Read.objects.filter(camera=camera, device_event_id__in=event_ids).values_list(
+                    "device_event_id", flat=True
+                )
+            )
+            if event_ids
+            else set()
+        )
         new: list[DeviceRead] = []
         for read in reads:
             key = (read.captured_at, read.plate)
-            if key not in seen:
+            if key not in seen and not (read.event_id and read.event_id in seen_events):
                 seen.add(key)
+                if read.event_id:
+                    seen_events.add(read.event_id)
                 new.append(read)
         storage = private_storage()
         stored: list[str] = []
@@ -302,10 +309,15 @@ def reads_ingest_from_device(*, camera: Camera, reads: Sequence[DeviceRead]) -> 
                         confidence=read.confidence,
                         crop=crop_name,
                         vehicle_colour=read.vehicle_colour,
+                        device_event_id=read.event_id,
+                        region=read.region,
+                        candidates=list(read.candidates),
                     )
                 )
             with transaction.atomic():
                 created = Read.objects.bulk_create(rows)
+                if rows:
+                    camera_note_reads(camera=camera, latest=timezone.now())
                 ids = [row.pk for row in created]
                 transaction.on_commit(lambda: _reads_stored(camera.city, ids))
         except IntegrityError as error:
@@ -329,8 +341,6 @@ def _reads_stored(city: City, read_ids: list[int]) -> None:
     the same and the every-minute sweeper (``reads_match_pending``) matches them."""
     if not read_ids:
         return
-    from cameras.services.hotlists import reads_match
-
     try:
         reads_match(city=city, read_ids=read_ids)
     except Exception:
@@ -485,6 +495,7 @@ def _store_frame_reads(frame: Frame, readings) -> FrameStatus:
                 if reading.plate
             ]
         )
+        camera_note_reads(camera=frame.camera, latest=frame.received_at)
         locked.status, locked.processed_at, locked.failure_reason = FrameStatus.DONE, timezone.now(), ""
         locked.save(update_fields=["status", "processed_at", "failure_reason"])
         ids = [row.pk for row in created]
@@ -502,21 +513,24 @@ def retention_purge(*, city: City, now: dt.datetime | None = None) -> RetentionP
     (never plates). Files go after the rows have committed.
     """
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(days=city.retention_days)
+    # The retention deadline (stored as ``RetentionPurge.cutoff``): reads captured before it go.
+    retention_deadline = now - dt.timedelta(days=city.retention_days)
     storage = private_storage()
     files: list[str] = []
     with city_scope(city), transaction.atomic():
-        expired = Read.objects.filter(captured_at__lt=cutoff)
+        expired = Read.objects.filter(captured_at__lt=retention_deadline)
         held = expired.exclude(evidence_case_number="")
         doomed = expired.filter(evidence_case_number="")
         summary = doomed.aggregate(count=Count("pk"), oldest=Min("captured_at"), newest=Max("captured_at"))
         files += [name for name in doomed.exclude(crop="").values_list("crop", flat=True)]
         doomed.delete()
-        frames = Frame.objects.filter(captured_at__lt=cutoff).exclude(Q(reads__evidence_case_number__gt=""))
+        frames = Frame.objects.filter(captured_at__lt=retention_deadline).exclude(
+            Q(reads__evidence_case_number__gt="")
+        )
         files += [name for name in frames.values_list("image", flat=True) if name]
         frames_deleted, _ = Frame.objects.filter(pk__in=list(frames.values_list("pk", flat=True))).delete()
         purge = RetentionPurge.objects.create(
-            cutoff=cutoff,
+            cutoff=retention_deadline,
             reads_deleted=summary["count"],
             frames_deleted=frames_deleted,
             reads_held=held.count(),
@@ -524,12 +538,12 @@ def retention_purge(*, city: City, now: dt.datetime | None = None) -> RetentionP
             newest_deleted=summary["newest"],
         )
         audit_record(
-            event_type="retention.purged",
+            event_type=EventType.RETENTION_PURGED,
             city=city,
             target_type="retention_purge",
             target_id=str(purge.pk),
             details={
-                "cutoff": cutoff.isoformat(),
+                "cutoff": retention_deadline.isoformat(),
                 "retention_days": city.retention_days,
                 "reads_deleted": summary["count"],
                 "frames_deleted": frames_deleted,
@@ -547,8 +561,11 @@ def camera_retire(*, camera: Camera, by: User, request=None) -> None:
     with transaction.atomic():
         camera.status = CameraStatus.RETIRED
         old_prefix = _clear_api_key(camera, "status")
+        CameraEdge.all_cities.filter(camera=camera).update(
+            webhook_token_hash="", webhook_token_hint="", webhook_token_issued_at=None
+        )
         audit_record(
-            event_type="camera.retired",
+            event_type=EventType.CAMERA_RETIRED,
             city=camera.city,
             actor=by,
             target_type="camera",

@@ -97,7 +97,9 @@ def immigration_agency_evidence(agency: AgencyProfile) -> tuple[str, ...]:
     for parent in agency.immigration_parents:
         ev.append(f"parent organisation {parent} is flagged as an immigration-enforcement agency")
     for parent in agency.parent_chain:
-        if parent not in agency.immigration_parents and T.looks_like_immigration_agency(parent):
+        if parent not in agency.immigration_parents and T.looks_like_immigration_agency(
+            parent, as_parent=True
+        ):
             ev.append(f"parent organisation {parent}")
     return tuple(ev)
 
@@ -302,7 +304,8 @@ def case_number_present(case_number: str) -> bool:
     digits = c.replace(" ", "")
     if digits.isdigit() and set(digits) == {"0"}:
         return False
-    return True
+    # A case or call number carries a number: "none yet", "to follow", "will advise" do not.
+    return any(ch.isdigit() for ch in digits)
 
 
 def plate_known_chars(plate_query: str) -> int:

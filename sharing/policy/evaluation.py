@@ -12,7 +12,9 @@ policy is passed. As the cases' README says, the agency is assumed to have an ac
 sharing agreement except where federal / out-of-state sharing is forbidden (the
 engine's agency rules refuse those).
 
-Scoring is on allow/deny. Each result also says whether the rule family named by
+An optional ``preset`` (WA, CA, IL or other; default WA) picks the city's preset for that case.
+Scoring is on allow/deny: a decision held for a supervisor counts as right for a case that must be
+refused and as wrong for one that must be allowed; the report counts holds separately. Each result also says whether the rule family named by
 ``why`` appears among the rules that fired (informational).
 """
 
@@ -57,8 +59,12 @@ class CaseResult:
     message: str
     rule_agrees: bool | None  # None when `why` names no known rule family
 
+    preset: str = "WA"
+
     @property
     def correct(self) -> bool:
+        if self.got == "hold":
+            return self.expected == "deny"
         return self.expected == self.got
 
 
@@ -75,6 +81,10 @@ class EvaluationReport:
     @property
     def correct(self) -> int:
         return sum(r.correct for r in self.results)
+
+    @property
+    def held(self) -> int:
+        return sum(r.got == "hold" for r in self.results)
 
     @property
     def misses(self) -> list[CaseResult]:
@@ -128,13 +138,22 @@ def _rule_agrees(why: str, decision: Decision) -> bool | None:
     return all(any(r in fired for r in rules) for rules in wanted)
 
 
+def policy_for_case(case: dict) -> CityPolicy:
+    """The case's ``preset`` (WA, CA, IL, other; default WA); an unknown name is an error."""
+    code = str(case.get("preset") or "WA").strip().upper()
+    if code not in presets.PRESETS:
+        raise ValueError(f"unknown preset {case.get('preset')!r}; expected one of WA, CA, IL, other")
+    return presets.PRESETS[code]()
+
+
 def evaluate_case(case: dict, policy: CityPolicy | None = None) -> CaseResult:
-    policy = policy or presets.washington()
+    policy = policy or policy_for_case(case)
     decision = evaluate_search(request_from_case(case), policy)
     return CaseResult(
+        preset=policy.preset,
         id=str(case.get("id", "")),
         expected=str(case.get("expect", "")).strip().lower(),
-        got="allow" if decision.allowed else "deny",
+        got=decision.outcome,
         rule=decision.rule,
         rules=decision.rules,
         why=str(case.get("why", "")),
@@ -159,7 +178,10 @@ def run_evaluation(
             except json.JSONDecodeError as exc:
                 report.errors.append(f"line {lineno}: {exc}")
                 continue
-            report.results.append(evaluate_case(case, policy))
+            try:
+                report.results.append(evaluate_case(case, policy))
+            except ValueError as exc:
+                report.errors.append(f"line {lineno}: {exc}")
 
     w = max([len(r.id) for r in report.results] + [2])
     out.write(f"{'id':<{w}}  expected  got    ok   rule (all rules fired)\n")
@@ -180,6 +202,7 @@ def run_evaluation(
         for r in report.rule_disagreements:
             out.write(f"  {r.id}: why '{r.why}', rules fired {', '.join(r.rules)}\n")
     out.write(f"\nShare right: {report.correct}/{report.total} = {report.share_right:.1%}\n")
+    out.write(f"Held for a supervisor: {report.held}/{report.total}\n")
     return report
 
 

@@ -107,7 +107,9 @@ def california(home_state: str = "CA") -> CityPolicy:
     return CityPolicy(
         home_state=home_state,
         retention_days=30,
-        prohibited_purposes=frozenset({PURPOSE_IMMIGRATION, PURPOSE_FIRST_AMENDMENT}),
+        # Civil Code 1798.90.55 and Penal Code 13778.2 / AB 1242 (reproductive care) and SB 107
+        # (gender-affirming care): a California agency shares no data for either investigation.
+        prohibited_purposes=frozenset({PURPOSE_IMMIGRATION, PURPOSE_REPRODUCTIVE, PURPOSE_FIRST_AMENDMENT}),
         permitted_offense_types=ALL_OFFENSE_CODES,
         allow_out_of_state_agencies=False,
         allow_federal_agencies=False,
@@ -123,7 +125,7 @@ def illinois(home_state: str = "IL") -> CityPolicy:
     return CityPolicy(
         home_state=home_state,
         retention_days=30,
-        prohibited_purposes=frozenset({PURPOSE_IMMIGRATION, PURPOSE_REPRODUCTIVE}),
+        prohibited_purposes=frozenset({PURPOSE_IMMIGRATION, PURPOSE_REPRODUCTIVE, PURPOSE_FIRST_AMENDMENT}),
         permitted_offense_types=ALL_OFFENSE_CODES,
         allow_out_of_state_agencies=True,
         allow_federal_agencies=True,
@@ -140,7 +142,8 @@ def other(home_state: str = "") -> CityPolicy:
     return CityPolicy(
         home_state=home_state,
         retention_days=30,
-        prohibited_purposes=frozenset({PURPOSE_IMMIGRATION}),
+        # Every preset refuses surveillance of First Amendment activity (issue 9).
+        prohibited_purposes=frozenset({PURPOSE_IMMIGRATION, PURPOSE_FIRST_AMENDMENT}),
         permitted_offense_types=ALL_OFFENSE_CODES,
         allow_out_of_state_agencies=True,
         allow_federal_agencies=True,

@@ -128,6 +128,11 @@ class Violation:
     evidence: tuple[str, ...] = ()
 
 
+# Recorded with every decision so an auditor can tell which engine (normalisation, lexicons, presets)
+# decided it. Bump on any change that can change a decision.
+ENGINE_VERSION = "2026.12-issue9.1"
+
+
 @dataclass(frozen=True)
 class Decision:
     """The outcome: allowed or not, the deciding rule code and an actionable message.
@@ -141,6 +146,14 @@ class Decision:
     message: str
     violations: tuple[Violation, ...] = ()
     evidence: tuple[str, ...] = ()
+    engine_version: str = ENGINE_VERSION
+    # Three outcomes (allow, refuse, hold for a supervisor); this engine never holds yet, the field is
+    # here so callers and ``policy_eval`` count holds the day a screen returns them.
+    held: bool = False
+
+    @property
+    def outcome(self) -> str:
+        return "hold" if self.held else "allow" if self.allowed else "deny"
 
     @property
     def rules(self) -> tuple[str, ...]:

@@ -22,12 +22,14 @@ from sharing.services.common import AgreementStateError, PolicyRefusal
 from sharing.services.revocations import (
     RevocationStateError,
     revocation_dismiss,
+    revocation_investigator_assign,
+    revocation_investigator_unassign,
     revocation_open,
     revocation_revoke,
     revocation_start_review,
     revocation_suspend,
 )
-from sharing.services.searches import LookupCity, SearchResult, lookup_run, search_run
+from sharing.services.searches import LookupCity, SearchResult, lookup_run, read_crop_viewed, search_run
 
 __all__ = [
     "AgreementStateError",
@@ -47,7 +49,10 @@ __all__ = [
     "city_policy_update",
     "lookup_run",
     "partner_alerts_push",
+    "read_crop_viewed",
     "revocation_dismiss",
+    "revocation_investigator_assign",
+    "revocation_investigator_unassign",
     "revocation_open",
     "revocation_revoke",
     "revocation_start_review",

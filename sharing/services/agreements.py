@@ -12,9 +12,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from audits.events import EventType
 from audits.models import Outcome
 from audits.services import audit_record
 from cameras.models import Camera
+from portal.live import sockets_recheck_for_agency
 from portal.models import Agency, City, User
 from portal.roles import Role
 from portal.tenancy import city_scope
@@ -87,7 +89,7 @@ def _refuse_agreement(
     """Record the refusal (in its own transaction, so it survives) and raise ``PolicyRefusal``."""
     with transaction.atomic():
         audit_record(
-            event_type="agreement.refused",
+            event_type=EventType.AGREEMENT_REFUSED,
             city=city,
             actor=by,
             target_type="sharing_agreement",
@@ -171,7 +173,7 @@ def agreement_draft(
         if not all_cameras:
             agreement.cameras.set(cameras)
         audit_record(
-            event_type="agreement.drafted",
+            event_type=EventType.AGREEMENT_DRAFTED,
             city=city,
             actor=by,
             target_type="sharing_agreement",
@@ -202,6 +204,25 @@ _VERBS = {
     "revoke": "revoked",
     "expire": "expired",
 }
+# Each action's transition method on the model, named where it is called (no lookup by string).
+_METHODS = {
+    "submit": SharingAgreement.submit,
+    "send_back": SharingAgreement.send_back,
+    "approve": SharingAgreement.approve,
+    "suspend": SharingAgreement.suspend,
+    "reinstate": SharingAgreement.reinstate,
+    "revoke": SharingAgreement.revoke,
+    "expire": SharingAgreement.expire,
+}
+_EVENTS = {
+    "submit": EventType.AGREEMENT_SUBMITTED,
+    "send_back": EventType.AGREEMENT_SENT_BACK,
+    "approve": EventType.AGREEMENT_APPROVED,
+    "suspend": EventType.AGREEMENT_SUSPENDED,
+    "reinstate": EventType.AGREEMENT_REINSTATED,
+    "revoke": EventType.AGREEMENT_REVOKED,
+    "expire": EventType.AGREEMENT_EXPIRED,
+}
 
 
 def _transition(
@@ -220,7 +241,7 @@ def _transition(
         fresh = (
             SharingAgreement.objects.select_for_update().select_related("partner_agency").get(pk=agreement.pk)
         )
-        method = getattr(fresh, action)
+        method = _METHODS[action].__get__(fresh)
         if not can_proceed(method):
             raise AgreementStateError(
                 f"This agreement is {fresh.get_state_display().lower()}; it cannot be {_VERBS[action]}."
@@ -238,7 +259,7 @@ def _transition(
             fresh.approved_at = now
         fresh.save()
         audit_record(
-            event_type=f"agreement.{_VERBS[action].replace(' ', '_')}",
+            event_type=_EVENTS[action],
             city=city,
             actor=by,
             target_type="sharing_agreement",
@@ -248,7 +269,15 @@ def _transition(
             ),
             request=request,
         )
+        if action in _GRANT_ENDING:
+            # The partner's open alert sockets ask again whether they may stay open.
+            sockets_recheck_for_agency(
+                agency_public_id=fresh.partner_agency.public_id, reason=f"agreement {fresh.state}"
+            )
     return fresh
+
+
+_GRANT_ENDING = frozenset({"suspend", "revoke", "expire"})
 
 
 def _check_before_activation(*, agreement: SharingAgreement, by: User, stage: str, request) -> None:

@@ -1,12 +1,16 @@
 """Partner hotlist alerts: a hit on a shared hotlist reaches the partner agencies whose agreement in
-effect includes alerts and covers the camera. Called from ``cameras.services.hotlists._push_hits``
-(after commit), so an agreement suspended or revoked before that moment sends nothing."""
+effect includes alerts and covers the camera. Subscribed to ``cameras.hooks.hits_committed`` (called
+after commit), so an agreement suspended or revoked before that moment sends nothing."""
 
 from __future__ import annotations
 
 import logging
 
+from audits.events import EventType
 from audits.services import audit_record
+from cameras.hooks import HitsCommitted
+from cameras.models import Hit
+from portal.live import broadcast
 from portal.models import City
 from portal.tenancy import city_scope
 from sharing.selectors import agency_alerts_group, partner_alert_agreements
@@ -36,15 +40,18 @@ def partner_alerts_push(*, city: City, hit_ids: list[int]) -> int:
         return 0
 
 
+def partner_alerts_on_hits(event: HitsCommitted) -> None:
+    """The ``hits_committed`` subscriber: new hits only (a disposition alerts nobody)."""
+    if event.created:
+        partner_alerts_push(city=event.city, hit_ids=list(event.hit_ids))
+
+
 def _partner_alerts_push(*, city: City, hit_ids: list[int]) -> int:
     """Send each new hit of a hotlist shared with partners to every agency entitled to it.
 
     Each alert sent is an access to the city's data by that agency, so each is audited in the
     city's chain. Returns how many alerts went out.
     """
-    from cameras.models import Hit
-    from portal.consumers import broadcast
-
     sent = 0
     with city_scope(city):
         hits = list(
@@ -56,7 +63,7 @@ def _partner_alerts_push(*, city: City, hit_ids: list[int]) -> int:
             for agreement in partner_alert_agreements(city=city, camera_id=hit.read.camera_id):
                 agency = agreement.partner_agency
                 audit_record(
-                    event_type="hotlist.partner_alert",
+                    event_type=EventType.HOTLIST_PARTNER_ALERT,
                     city=city,
                     agency=agency,
                     target_type="hit",
@@ -70,7 +77,12 @@ def _partner_alerts_push(*, city: City, hit_ids: list[int]) -> int:
                 )
                 broadcast(
                     agency_alerts_group(agency),
-                    {"type": "partner.alert", "alert": {**partner_alert_payload(hit), "city": city.name}},
+                    {
+                        "type": "partner.alert",
+                        # Not sent to the client: lets each socket re-check this city's grant.
+                        "city_id": city.pk,
+                        "alert": {**partner_alert_payload(hit), "city": city.name},
+                    },
                 )
                 sent += 1
     return sent

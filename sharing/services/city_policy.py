@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
+from audits.events import EventType
 from audits.services import audit_record
 from portal.models import City, User
 from portal.roles import Role
@@ -66,7 +67,7 @@ def city_policy_update(
         policy.save()
         if created:
             audit_record(
-                event_type="policy.created",
+                event_type=EventType.POLICY_CREATED,
                 city=city,
                 actor=by,
                 target_type="city_policy",
@@ -76,7 +77,7 @@ def city_policy_update(
             )
         for name in changed:
             audit_record(
-                event_type="policy.changed",
+                event_type=EventType.POLICY_CHANGED,
                 city=city,
                 actor=by,
                 target_type="city_policy",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 
 from portal.models import City, User
-from portal.roles import Role
+from portal.roles import AGREEMENT_EDITOR_ROLES, Role
 from sharing import policy as engine
 
-AGREEMENT_EDITORS = (Role.CLERK, Role.CHIEF)
+AGREEMENT_EDITORS = AGREEMENT_EDITOR_ROLES
 
 
 class PolicyRefusal(Exception):

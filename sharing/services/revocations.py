@@ -18,12 +18,15 @@ from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 from rest_framework.authtoken.models import Token
 
+from audits.events import EventType
 from audits.models import AuditEvent
 from audits.services import audit_record
 from portal.models import Agency, City, User
-from portal.roles import Role
+from portal.object_permissions import object_permission_grant, object_permission_revoke
+from portal.roles import CASE_OPENER_ROLES, CASE_READER_ROLES, Role
 from portal.tenancy import city_scope
 from sharing.models import (
+    INVESTIGATE_CASE,
     PERMANENT_GROUNDS,
     AgreementState,
     PermanentBlock,
@@ -40,7 +43,7 @@ from sharing.services.agreements import _transition as agreement_transition
 
 logger = logging.getLogger(__name__)
 
-CASE_OPENERS = (Role.CLERK, Role.AUDITOR)
+CASE_OPENERS = CASE_OPENER_ROLES
 
 
 class RevocationStateError(Exception):
@@ -100,7 +103,7 @@ def revocation_open(
         case.evidence_events.set(events)
         case.evidence_searches.set(searches)
         audit_record(
-            event_type="revocation.opened",
+            event_type=EventType.REVOCATION_OPENED,
             city=city,
             actor=by,
             agency=agency,
@@ -123,6 +126,18 @@ _VERBS = {
     "revoke": "revoked",
     "dismiss": "dismissed",
 }
+_METHODS = {
+    "start_review": RevocationCase.start_review,
+    "suspend": RevocationCase.suspend,
+    "revoke": RevocationCase.revoke,
+    "dismiss": RevocationCase.dismiss,
+}
+_EVENTS = {
+    "start_review": EventType.REVOCATION_REVIEW_STARTED,
+    "suspend": EventType.REVOCATION_SUSPENDED,
+    "revoke": EventType.REVOCATION_REVOKED,
+    "dismiss": EventType.REVOCATION_DISMISSED,
+}
 
 
 def _notify_agency(agency: Agency, subject: str, body: str) -> None:
@@ -136,13 +151,15 @@ def _notify_agency(agency: Agency, subject: str, body: str) -> None:
 
 
 def _end_sessions(user_public_ids: list) -> None:
-    from portal.consumers import broadcast, user_group
+    from portal.live import broadcast, user_group
 
     for public_id in user_public_ids:
         broadcast(user_group(public_id), {"type": "session.end", "reason": "access revoked"})
 
 
-def _cut_off(*, case: RevocationCase, by: User, action: str, request: HttpRequest | None) -> dict[str, Any]:
+def _end_agency_access(
+    *, case: RevocationCase, by: User, action: str, request: HttpRequest | None
+) -> dict[str, Any]:
     """End every agreement of the city with the agency and its units, and the partners' access.
 
     Runs inside the case transition's transaction. Every agreement row is locked (in id order)
@@ -196,7 +213,7 @@ def _case_transition(
     city = case.city
     with city_scope(city), transaction.atomic():
         fresh = RevocationCase.objects.select_for_update().select_related("agency", "city").get(pk=case.pk)
-        method = getattr(fresh, action)
+        method = _METHODS[action].__get__(fresh)
         if not by.has_city_role(city, Role.CHIEF):
             raise PermissionDenied("Only the chief decides revocation cases.")
         if not can_proceed(method) or not has_transition_perm(method, by):
@@ -217,9 +234,9 @@ def _case_transition(
         fresh.save()
         effects: dict[str, Any] = {}
         if action in ("suspend", "revoke"):
-            effects = _cut_off(case=fresh, by=by, action=action, request=request)
+            effects = _end_agency_access(case=fresh, by=by, action=action, request=request)
         audit_record(
-            event_type=f"revocation.{_VERBS[action]}",
+            event_type=_EVENTS[action],
             city=city,
             actor=by,
             agency=fresh.agency,
@@ -240,7 +257,7 @@ def _case_transition(
                 created_by=by,
             )
             audit_record(
-                event_type="revocation.permanent_block",
+                event_type=EventType.REVOCATION_PERMANENT_BLOCK,
                 city=city,
                 actor=by,
                 agency=fresh.agency,
@@ -303,4 +320,24 @@ def revocation_dismiss(*, case: RevocationCase, by: User, rationale: str, reques
     chief reinstates each one (which runs the policy engine again)."""
     return _case_transition(
         case=case, by=by, action="dismiss", rationale=_require_rationale(rationale), request=request
+    )
+
+
+# --- investigators (django-guardian, per case) -----------------------------------------------------
+
+
+def revocation_investigator_assign(
+    *, case: RevocationCase, user: User, by: User, request: HttpRequest | None = None
+) -> bool:
+    """A clerk, auditor or the chief assigns one of the city's staff to investigate this case (audited)."""
+    return object_permission_grant(
+        obj=case, permission=INVESTIGATE_CASE, user=user, by=by, granters=CASE_READER_ROLES, request=request
+    )
+
+
+def revocation_investigator_unassign(
+    *, case: RevocationCase, user: User, by: User, request: HttpRequest | None = None
+) -> bool:
+    return object_permission_revoke(
+        obj=case, permission=INVESTIGATE_CASE, user=user, by=by, granters=CASE_READER_ROLES, request=request
     )

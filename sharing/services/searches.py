@@ -9,15 +9,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpRequest
 
+from audits.events import EventType
 from audits.models import Outcome
 from audits.services import audit_record, client_address_of
 from cameras.models import Read
 from portal.models import Agency, City, User
+from portal.roles import SEARCH_ROLES
 from portal.tenancy import city_scope
 from sharing import policy as engine
+from sharing.grants import REFUSED_ROLE, SearchGrant, grant_for
 from sharing.models import (
     Search,
     SearchOutcome,
@@ -25,19 +28,14 @@ from sharing.models import (
     SharingAgreement,
 )
 from sharing.policy.types import (
-    RULE_AGENCY_BLOCKED,
     SCOPE_LOCAL,
     SCOPE_NATIONAL,
     SCOPE_STATEWIDE,
 )
 from sharing.selectors import (
-    SEARCH_ROLES,
     ReadQuery,
-    agency_cut_off,
     agency_profile,
-    agreement_in_effect,
     blocked_agency_names,
-    city_today,
     engine_policy_of,
     lookup_cities_for,
     reads_visible_to,
@@ -45,46 +43,17 @@ from sharing.selectors import (
 )
 from sharing.services.common import require_city_role
 
-# Rule codes of refusals decided outside the engine (the city has cut the agency off).
-RULE_AGENCY_SUSPENDED = "agency.suspended"
-RULE_AGENCY_REVOKED = "agency.revoked"
 RULE_AGREEMENT_ENDED = "agreement.ended_during_search"
 
 
-def _cut_off_decision(*, city: City, agency: Agency | None) -> engine.Decision | None:
-    """A denial when ``city`` has cut ``agency`` off (suspension, revocation, permanent block)."""
-    cut_off = agency_cut_off(city=city, agency=agency)
+def _cut_off_decision(grant: SearchGrant) -> engine.Decision | None:
+    """A denial when the grant's city has cut its agency off (suspension, revocation, block)."""
+    cut_off = grant.cut_off
     if cut_off is None:
         return None
-    rule = {
-        "blocked": RULE_AGENCY_BLOCKED,
-        "suspended": RULE_AGENCY_SUSPENDED,
-        "revoked": RULE_AGENCY_REVOKED,
-    }[cut_off.kind]
-    return engine.Decision.deny([engine.Violation(rule, cut_off.message, (str(cut_off.case.public_id),))])
-
-
-def _agreement_still_in_effect(*, agreement: SharingAgreement, city: City) -> bool:
-    """Re-read the agreement inside the search's transaction, right before the query runs.
-
-    In PostgreSQL the row is read ``FOR SHARE``: a revocation or suspension that has locked it (its
-    transition holds ``FOR UPDATE`` until commit) makes us wait, and then we see its outcome; once we
-    hold the share lock, a revocation waits for this search to finish. Either way no search reads
-    through an agreement that has ended.
-    """
-    today = city_today(city)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT 1 FROM {SharingAgreement._meta.db_table} "  # noqa: S608 - table name is ours
-                "WHERE id = %s AND city_id = %s AND partner_agency_id = %s AND state = %s "
-                "AND starts_on <= %s AND ends_on >= %s FOR SHARE",
-                [agreement.pk, city.pk, agreement.partner_agency_id, "active", today, today],
-            )
-            return cursor.fetchone() is not None
-    return SharingAgreement.all_cities.filter(
-        pk=agreement.pk, state="active", starts_on__lte=today, ends_on__gte=today
-    ).exists()
+    return engine.Decision.deny(
+        [engine.Violation(cut_off.rule, cut_off.message, (str(cut_off.case.public_id),))]
+    )
 
 
 @dataclass(frozen=True)
@@ -168,7 +137,7 @@ def _record_search(
         client_address=client_address_of(request),
     )
     audit_record(
-        event_type="search.lookup" if scope == SearchScope.STATEWIDE else "search.performed",
+        event_type=EventType.SEARCH_LOOKUP if scope == SearchScope.STATEWIDE else EventType.SEARCH_PERFORMED,
         city=city,
         actor=user,
         agency=agency,
@@ -188,6 +157,8 @@ def _record_search(
             "rule": decision.rule,
             "rules": list(decision.rules),
             "message": decision.message,
+            "evidence": list(decision.evidence),
+            "engine_version": decision.engine_version,
             "cameras_reached": cameras_reached,
             "cities_reached": cities_reached,
             "result_count": result_count,
@@ -236,56 +207,54 @@ def _profile_for(
 
 def search_run(
     *,
-    user: User,
-    city: City,
+    grant: SearchGrant,
     query: ReadQuery,
     reason: str,
     offense_type: str,
     case_number: str,
     request: HttpRequest | None = None,
 ) -> SearchResult:
-    """Search ``city``'s reads: the policy engine decides first; a denied search runs no read query.
+    """Search the grant's city: the policy engine decides first; a denied search runs no read query.
 
     Allowed or denied, the search is recorded (``Search`` row and audit entry, one transaction).
-    The searcher is one of the city's officers or its chief, or a partner user (whose agency needs
-    an agreement in effect: without one the engine denies, and the denial is recorded).
+    The grant (``sharing.grants.grant_for``) says who searches and what it reaches: the city's
+    officers or chief, or a partner user (whose agency needs an agreement in effect: without one the
+    engine denies, and the denial is recorded). Inside the transaction the grant is built again
+    under the agreement's lock, so a search racing a revocation returns nothing.
     """
-    is_own = user.is_member_of(city)
-    if is_own and user.role not in SEARCH_ROLES:
+    city, user = grant.city, grant.searcher
+    if grant.lookup_from is not None:
+        raise PermissionDenied("A lookup grant does not search one city; use lookup_run.")
+    if grant.refusal == REFUSED_ROLE or (not grant.own_staff and not user.is_partner):
         raise PermissionDenied("Your role does not search reads.")
-    if not is_own and not user.is_partner:
-        raise PermissionDenied("Not a searcher of this city.")
-    agreement = None if is_own else agreement_in_effect(city=city, agency=user.agency, on=city_today(city))
-    agency = _searcher_agency(user, city)
+    agency = grant.agency
     decision = engine.evaluate_search(
         _engine_request(
-            user_agency=_profile_for(agency, city, agreement),
+            user_agency=_profile_for(agency, city, grant.agreement),
             query=query,
             reason=reason,
             offense_type=offense_type,
             case_number=case_number,
-            is_own=is_own,
-            has_agreement=agreement is not None,
+            is_own=grant.own_staff,
+            has_agreement=grant.agreement is not None,
             scope=SCOPE_LOCAL,
         ),
         engine_policy_of(city),
-        blocked_agency_names=() if is_own else blocked_agency_names(city=city),
-        agreement=engine.AgreementScope(
-            allow_partial_plate=agreement.allow_partial_plate,
-            permitted_offense_types=frozenset(agreement.permitted_offense_types),
-        )
-        if agreement is not None
-        else None,
+        blocked_agency_names=() if grant.own_staff else blocked_agency_names(city=city),
+        agreement=grant.agreement_scope(),
     )
-    if not is_own:
-        decision = _cut_off_decision(city=city, agency=agency) or decision
+    scope_violations = grant.scope_violations(offense_type=offense_type)
+    if scope_violations:
+        decision = engine.Decision.deny([*decision.violations, *scope_violations])
+    decision = _cut_off_decision(grant) or decision
     reads: list[Read] = []
     cameras_reached = 0
     with city_scope(city), transaction.atomic():
         # Before anything else in this transaction (the audit chain lock comes later, in the order
         # the revocation takes them too): the agreement must still hold as the query runs.
-        if decision.allowed and agreement is not None:
-            if not _agreement_still_in_effect(agreement=agreement, city=city):
+        if decision.allowed and grant.agreement is not None:
+            grant = grant_for(user, city, for_update=True)
+            if not grant.allows_search:
                 decision = engine.Decision.deny(
                     [
                         engine.Violation(
@@ -296,7 +265,7 @@ def search_run(
                     ]
                 )
         if decision.allowed:
-            visible = reads_visible_to(user=user, city=city, agreement=agreement, query=query)
+            visible = reads_visible_to(grant=grant, query=query)
             reads = list(visible.reads)
             cameras_reached, since, until = visible.cameras_reached, visible.since, visible.until
         else:
@@ -305,7 +274,7 @@ def search_run(
             city=city,
             user=user,
             agency=agency,
-            agreement=agreement,
+            agreement=grant.agreement,
             scope=SearchScope.LOCAL,
             query=query,
             reason=reason,
@@ -340,10 +309,12 @@ def lookup_run(
     require_city_role(user, city, *SEARCH_ROLES)
     agency = _searcher_agency(user, city)
     profile = _profile_for(agency, city, None)
+    grants = {}
 
     def ask(target: City, scope: str, own: bool) -> engine.Decision:
         if not own:
-            refused = _cut_off_decision(city=target, agency=agency)
+            grants[target.pk] = grant_for(user, target, lookup_from=city)
+            refused = _cut_off_decision(grants[target.pk])
             if refused is not None:
                 return refused
         return engine.evaluate_search(
@@ -371,7 +342,7 @@ def lookup_run(
         reads: list[Read] = []
         cameras_reached = 0
         if target_decision.allowed:
-            visible = reads_visible_to(user=user, city=target, agreement=None, query=query, lookup=True)
+            visible = reads_visible_to(grant=grants[target.pk], query=query)
             reads, cameras_reached = list(visible.reads), visible.cameras_reached
         lookups.append(LookupCity(target, target_decision, reads, cameras_reached))
     since, until = search_window(city=city, query=query)
@@ -417,7 +388,7 @@ def lookup_run(
                     )
                 continue
             audit_record(
-                event_type="search.lookup_received",
+                event_type=EventType.SEARCH_LOOKUP_RECEIVED,
                 city=lookup.city,
                 actor=user,
                 agency=agency,
@@ -443,3 +414,25 @@ def lookup_run(
     return SearchResult(
         search=search, decision=decision, reads=reads, lookups=lookups, since=since, until=until
     )
+
+
+def read_crop_viewed(
+    *, grant: SearchGrant, search: Search, read: Read, request: HttpRequest | None = None
+) -> None:
+    """Record that the grant's searcher opened the crop of a read its search returned."""
+    with transaction.atomic():
+        audit_record(
+            event_type=EventType.READ_CROP_VIEWED,
+            city=grant.city,
+            actor=grant.searcher,
+            agency=grant.agency,
+            target_type="read",
+            target_id=str(read.public_id),
+            details={
+                "search": str(search.public_id),
+                "camera": str(read.camera.public_id),
+                "agreement": str(grant.agreement.public_id) if grant.agreement is not None else None,
+            },
+            outcome=Outcome.ALLOWED,
+            request=request,
+        )

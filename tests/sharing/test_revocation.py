@@ -21,6 +21,7 @@ from portal.models import AgencyKind
 from portal.roles import Role
 from portal.tenancy import city_scope
 from sharing import services
+from sharing.grants import grant_for
 from sharing.models import (
     AgreementState,
     PermanentBlock,
@@ -81,7 +82,7 @@ def test_a_clerk_opens_a_case_with_evidence_from_the_agencys_searches(
     city_a, clerk_a, kent, kent_detective, camera_1, agreements
 ):
     result = services.search_run(
-        user=kent_detective, city=city_a, query=ReadQuery(plate="ABC1234"), **PURPOSE
+        grant=grant_for(kent_detective, city_a), query=ReadQuery(plate="ABC1234"), **PURPOSE
     )
     event = AuditEvent.objects.get(city=city_a, event_type="search.performed")
     case = open_case(city_a, clerk_a, kent, evidence_events=[event], evidence_searches=[result.search])
@@ -104,7 +105,7 @@ def test_only_clerks_and_auditors_open_cases(city_a, kent, role):
 def test_evidence_must_be_about_the_agency_and_of_this_city(city_a, clerk_a, kent, boise, city_b):
     other = partner_user(boise)
     make_agreement(city_a, boise)
-    result = services.search_run(user=other, city=city_a, query=ReadQuery(plate="ABC1234"), **PURPOSE)
+    result = services.search_run(grant=grant_for(other, city_a), query=ReadQuery(plate="ABC1234"), **PURPOSE)
     with pytest.raises(ValidationError):
         open_case(city_a, clerk_a, kent, evidence_searches=[result.search])
     assert RevocationCase.all_cities.count() == 0
@@ -114,7 +115,7 @@ def test_the_open_form_offers_the_agencys_searches_and_opens_a_case(
     client, city_a, clerk_a, kent, kent_detective, agreements
 ):
     result = services.search_run(
-        user=kent_detective, city=city_a, query=ReadQuery(plate="ABC1234"), **PURPOSE
+        grant=grant_for(kent_detective, city_a), query=ReadQuery(plate="ABC1234"), **PURPOSE
     )
     client.force_login(clerk_a)
     url = f"/c/{city_a.slug}/revocations/new/"
@@ -249,7 +250,7 @@ def test_after_revocation_the_search_service_refuses_too_and_records_it(
     make_read(camera_1, "ABC1234")
     revoke(city_a, clerk_a, chief_a, kent)
     result = services.search_run(
-        user=kent_detective, city=city_a, query=ReadQuery(plate="ABC1234"), **PURPOSE
+        grant=grant_for(kent_detective, city_a), query=ReadQuery(plate="ABC1234"), **PURPOSE
     )
     assert not result.allowed and result.reads == [] and result.decision.rule == "agency.revoked"
     assert result.search.outcome == "denied"

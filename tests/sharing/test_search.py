@@ -14,6 +14,7 @@ from rest_framework.authtoken.models import Token
 from audits.models import AuditEvent
 from portal.roles import Role
 from portal.tenancy import city_scope
+from sharing.grants import grant_for
 from sharing.models import AgreementState, Search
 from sharing.selectors import ReadQuery, reads_visible_to
 from sharing.services import search_run
@@ -59,8 +60,11 @@ def test_own_officer_finds_reads_of_the_city_only_and_the_search_is_recorded(
     response = client.post(search_url(city_a), {"plate": "abc-1234", **PURPOSE})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "1 read" in body and f"/c/{city_a.slug}/reads/{mine.public_id}/crop.jpg" in body
     [search] = searches(city_a)
+    assert (
+        "1 read" in body
+        and f"/c/{city_a.slug}/searches/{search.public_id}/reads/{mine.public_id}/crop.jpg" in body
+    )
     assert search.outcome == "allowed" and search.rule == "allowed"
     assert search.user == officer_a and search.agency == city_a.own_agency
     assert (search.reason, search.offense_type, search.case_number) == (
@@ -108,7 +112,7 @@ def test_denied_search_is_recorded_returns_no_data_and_runs_no_read_query(
 )
 def test_each_search_rule_refuses_before_the_query(city_a, officer_a, camera_1, purpose, rule):
     with CaptureQueriesContext(connection) as queries:
-        result = search_run(user=officer_a, city=city_a, query=ReadQuery(plate="ABC1234"), **purpose)
+        result = search_run(grant=grant_for(officer_a, city_a), query=ReadQuery(plate="ABC1234"), **purpose)
     assert not result.allowed and not result.reads
     if rule:
         assert result.decision.rule == rule
@@ -118,9 +122,13 @@ def test_each_search_rule_refuses_before_the_query(city_a, officer_a, camera_1, 
 
 def test_partial_plate_needs_the_policy_minimum(city_a, officer_a, camera_1):
     make_read(camera_1, "ABC1234")
-    short = search_run(user=officer_a, city=city_a, query=ReadQuery(plate="BC1", partial=True), **PURPOSE)
+    short = search_run(
+        grant=grant_for(officer_a, city_a), query=ReadQuery(plate="BC1", partial=True), **PURPOSE
+    )
     assert short.decision.rule == "partial_plate_too_short"
-    enough = search_run(user=officer_a, city=city_a, query=ReadQuery(plate="BC123", partial=True), **PURPOSE)
+    enough = search_run(
+        grant=grant_for(officer_a, city_a), query=ReadQuery(plate="BC123", partial=True), **PURPOSE
+    )
     assert enough.allowed and [r.plate for r in enough.reads] == ["ABC1234"]
 
 
@@ -134,7 +142,7 @@ def test_filters_by_camera_colour_and_time(city_a, officer_a, camera_1, camera_2
         colour="Blue",
         since=timezone.now() - dt.timedelta(days=1),
     )
-    result = search_run(user=officer_a, city=city_a, query=query, **PURPOSE)
+    result = search_run(grant=grant_for(officer_a, city_a), query=query, **PURPOSE)
     assert [r.pk for r in result.reads] == [blue.pk]
     assert result.search.cameras_reached == 1
 
@@ -142,7 +150,7 @@ def test_filters_by_camera_colour_and_time(city_a, officer_a, camera_1, camera_2
 def test_time_range_never_reaches_beyond_retention(city_a, officer_a, camera_1):
     make_read(camera_1, "ABC1234", ago=dt.timedelta(days=city_a.retention_days + 1))
     query = ReadQuery(plate="ABC1234", since=timezone.now() - dt.timedelta(days=365))
-    result = search_run(user=officer_a, city=city_a, query=query, **PURPOSE)
+    result = search_run(grant=grant_for(officer_a, city_a), query=query, **PURPOSE)
     assert result.reads == []
     assert result.since >= timezone.now() - dt.timedelta(days=city_a.retention_days, minutes=1)
 
@@ -150,7 +158,7 @@ def test_time_range_never_reaches_beyond_retention(city_a, officer_a, camera_1):
 def test_at_most_a_page_of_rows(city_a, officer_a, camera_1):
     for minutes in range(205):
         make_read(camera_1, "ABC1234", ago=dt.timedelta(minutes=minutes + 1))
-    result = search_run(user=officer_a, city=city_a, query=ReadQuery(plate="ABC1234"), **PURPOSE)
+    result = search_run(grant=grant_for(officer_a, city_a), query=ReadQuery(plate="ABC1234"), **PURPOSE)
     assert len(result.reads) == 200 and result.search.result_count == 200
 
 
@@ -208,14 +216,14 @@ def test_partner_partial_search_needs_the_agreement_to_allow_it(city_a, kent, ke
     make_agreement(city_a, kent)
     make_read(camera_1, "ABC1234")
     result = search_run(
-        user=kent_detective, city=city_a, query=ReadQuery(plate="ABC12", partial=True), **PURPOSE
+        grant=grant_for(kent_detective, city_a), query=ReadQuery(plate="ABC12", partial=True), **PURPOSE
     )
     assert result.decision.rule == "agreement.partial_plate_not_permitted" and result.reads == []
 
 
 def test_partner_offense_type_outside_the_agreement_is_refused(city_a, kent, kent_detective, camera_1):
     make_agreement(city_a, kent, permitted_offense_types=["stolen_vehicle"])
-    result = search_run(user=kent_detective, city=city_a, query=ReadQuery(plate="ABC1234"), **PURPOSE)
+    result = search_run(grant=grant_for(kent_detective, city_a), query=ReadQuery(plate="ABC1234"), **PURPOSE)
     assert result.decision.rule == "agreement.offense_not_permitted"
 
 
@@ -226,7 +234,7 @@ def test_partner_without_agreement_gets_404_and_the_service_records_a_denial(
     assert client.get(search_url(city_a)).status_code == 404
     assert client.post(search_url(city_a), {"plate": "ABC1234", **PURPOSE}).status_code == 404
     assert searches(city_a) == []
-    result = search_run(user=kent_detective, city=city_a, query=ReadQuery(plate="ABC1234"), **PURPOSE)
+    result = search_run(grant=grant_for(kent_detective, city_a), query=ReadQuery(plate="ABC1234"), **PURPOSE)
     assert result.decision.rule == "agency.no_agreement"
     assert search_events(city_a)[0].outcome == "denied"
 
@@ -277,7 +285,9 @@ def test_immigration_agency_is_refused_even_with_an_agreement_row(client, city_a
 
 def test_out_of_state_agency_is_refused_under_the_washington_preset(city_a, boise, camera_1):
     make_agreement(city_a, boise)
-    result = search_run(user=partner_user(boise), city=city_a, query=ReadQuery(plate="ABC1234"), **PURPOSE)
+    result = search_run(
+        grant=grant_for(partner_user(boise), city_a), query=ReadQuery(plate="ABC1234"), **PURPOSE
+    )
     assert result.decision.rule == "agency.out_of_state_not_permitted" and result.reads == []
 
 
@@ -296,12 +306,11 @@ def test_the_selector_refuses_a_caller_the_entry_point_should_have_refused(
     city_a, city_b, kent, kent_detective, officer_a
 ):
     agreement_b = make_agreement(city_b, kent)
-    with pytest.raises(PermissionDenied):
-        reads_visible_to(user=kent_detective, city=city_a, agreement=agreement_b, query=ReadQuery(plate="A"))
-    with pytest.raises(PermissionDenied):
-        reads_visible_to(user=kent_detective, city=city_a, agreement=None, query=ReadQuery(plate="A"))
-    with pytest.raises(PermissionDenied):  # an own officer never searches through an agreement
-        reads_visible_to(user=officer_a, city=city_b, agreement=agreement_b, query=ReadQuery(plate="A"))
+    assert agreement_b is not None
+    with pytest.raises(PermissionDenied):  # Kent's agreement with Bravo grants nothing in Alpha
+        reads_visible_to(grant=grant_for(kent_detective, city_a), query=ReadQuery(plate="A"))
+    with pytest.raises(PermissionDenied):  # an officer of Alpha is an outsider to Bravo
+        reads_visible_to(grant=grant_for(officer_a, city_b), query=ReadQuery(plate="A"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,7 +335,9 @@ def test_api_partner_with_token_gets_results(client, city_a, kent, kent_detectiv
     assert body["outcome"] == "allowed" and body["result_count"] == 1 and body["cameras_reached"] == 1
     [row] = body["results"]
     assert row["id"] == str(read.public_id) and row["plate"] == "ABC1234" and row["camera"] == "North gate"
-    assert row["crop_url"].endswith(f"/c/{city_a.slug}/reads/{read.public_id}/crop.jpg")
+    assert row["crop_url"].endswith(
+        f"/c/{city_a.slug}/searches/{body['search']}/reads/{read.public_id}/crop.jpg"
+    )
     assert searches(city_a)[0].public_id.hex == body["search"].replace("-", "")
 
 
@@ -397,7 +408,7 @@ def test_partial_search_returns_the_newest_rows_of_the_whole_window(city_a, offi
     make_read(camera_1, "XYZ9999", ago=dt.timedelta(hours=2))  # no match
     make_read(camera_1, "ABC0001", ago=dt.timedelta(days=city_a.retention_days + 1))  # beyond the window
     visible = reads_visible_to(
-        user=officer_a, city=city_a, agreement=None, query=ReadQuery(plate="ABC", partial=True), limit=limit
+        grant=grant_for(officer_a, city_a), query=ReadQuery(plate="ABC", partial=True), limit=limit
     )
     assert [read.pk for read in visible.reads] == [read.pk for read in reads[:limit]]
 
@@ -410,9 +421,9 @@ def test_partial_search_slices_cover_a_short_or_empty_window_exactly(city_a, off
     query = ReadQuery(
         plate="C12", partial=True, since=now - dt.timedelta(days=4), until=now - dt.timedelta(days=2)
     )
-    visible = reads_visible_to(user=officer_a, city=city_a, agreement=None, query=query)
+    visible = reads_visible_to(grant=grant_for(officer_a, city_a), query=query)
     assert [read.pk for read in visible.reads] == [inside.pk]
     empty = ReadQuery(
         plate="C12", partial=True, since=now - dt.timedelta(days=1), until=now - dt.timedelta(days=2)
     )
-    assert reads_visible_to(user=officer_a, city=city_a, agreement=None, query=empty).reads == []
+    assert reads_visible_to(grant=grant_for(officer_a, city_a), query=empty).reads == []

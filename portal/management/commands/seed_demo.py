@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from audits.events import EventType
 from audits.services import audit_record
 from cameras.models import Camera
 from portal.models import PRESET_RETENTION_DAYS, Agency, AgencyKind, City, PolicyPreset, User
@@ -155,7 +156,7 @@ class Command(BaseCommand):
                 )
         if created:
             audit_record(
-                event_type="city.created",
+                event_type=EventType.CITY_CREATED,
                 city=city,
                 target_type="city",
                 target_id=str(city.public_id),
@@ -237,21 +238,20 @@ class Command(BaseCommand):
         created = Read.all_cities.bulk_create(reads)
         reads_match(city=city, read_ids=[read.pk for read in created])
         # Two searches for the audit log and the public page: one allowed, one refused.
+        from sharing.grants import grant_for
         from sharing.selectors import ReadQuery
         from sharing.services import search_run
 
         officer = User.objects.get(username=f"{city.slug}-officer")
         search_run(
-            user=officer,
-            city=city,
+            grant=grant_for(officer, city),
             query=ReadQuery(plate="BGT4821"),
             offense_type="stolen_vehicle",
             reason="Stolen Honda Civic taken from the Safeway lot on Auburn Way, 25 Nov, owner's report",
             case_number=f"{city.slug[:3].upper()}-26-0412",
         )
         search_run(
-            user=officer,
-            city=city,
+            grant=grant_for(officer, city),
             query=ReadQuery(plate="CAR5502"),
             offense_type="other",
             reason="ICE ERO asked us to locate this vehicle",

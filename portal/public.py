@@ -1,11 +1,19 @@
+"""The public transparency summary of a city. It gathers every app (cameras, sharing, audits), so it
+sits above them, with the views and URLs of ``portal``; no app below imports it."""
+
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from cameras.models import Camera, CameraStatus
+from django.db.models import Count
+from django.utils import timezone
+
+from audits.models import AuditEvent
+from cameras.models import Camera, CameraStatus, Hit, HitStatus, Hotlist, Read
 from portal.models import City
 from portal.tenancy import city_scope
+from sharing.models import AgreementState, RevocationCase, RevocationState, Search, SharingAgreement
 
 
 @dataclass(frozen=True)
@@ -55,13 +63,6 @@ def city_public_summary(city: City) -> CityPublicSummary:
     Every agency with access (every active agreement, not a chosen few) and every revocation
     (agency, date, grounds category); never an officer's name or a plate.
     """
-    from django.db.models import Count
-    from django.utils import timezone
-
-    from audits.models import AuditEvent
-    from cameras.models import Hit, HitStatus, Hotlist, Read
-    from sharing.models import AgreementState, RevocationCase, RevocationState, Search, SharingAgreement
-
     month_ago = timezone.now() - dt.timedelta(days=30)
     with city_scope(city):
         cameras = Camera.objects.all()

@@ -1,0 +1,67 @@
+"""A city's sharing agreements, for its staff pages and the partner's home page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from portal.models import Agency, City
+from portal.tenancy import city_scope
+from sharing.models import AgreementState, SharingAgreement
+
+
+def city_today(city: City) -> dt.date:
+    """Today in the city's own time zone (agreements start and end on the city's dates)."""
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(city.time_zone))
+
+
+def agreements_of_city(*, city: City) -> QuerySet[SharingAgreement]:
+    with city_scope(city):
+        return SharingAgreement.objects.select_related(
+            "partner_agency", "drafted_by", "approved_by"
+        ).order_by("-created_at")
+
+
+def get_agreement_for_city(*, city: City, public_id: uuid.UUID) -> SharingAgreement:
+    """The city's agreement, or 404 (missing and another city's answer the same)."""
+    agreement = agreements_of_city(city=city).filter(public_id=public_id).first()
+    if agreement is None:
+        raise Http404("No such agreement.")
+    return agreement
+
+
+def agreements_in_effect_for_agency(*, agency: Agency, on: dt.date | None = None) -> list[SharingAgreement]:
+    """Every city that shares with ``agency`` today (for the partner's home page)."""
+    on = on or timezone.localdate()
+    return list(
+        SharingAgreement.all_cities.filter(
+            partner_agency=agency, state=AgreementState.ACTIVE, starts_on__lte=on, ends_on__gte=on
+        )
+        .select_related("city")
+        .order_by("city__name")
+    )
+
+
+def agency_with_units(agency: Agency) -> list[Agency]:
+    """``agency`` and every agency whose parent chain includes it (its units, at any depth)."""
+    found: list[Agency] = [agency]
+    seen = {agency.pk}
+    frontier = [agency.pk]
+    while frontier:
+        children = list(Agency.objects.filter(parent_id__in=frontier).exclude(pk__in=seen))
+        frontier = [child.pk for child in children]
+        seen.update(frontier)
+        found.extend(children)
+    return found
+
+
+def agreements_of_agency_and_units(*, city: City, agency: Agency) -> QuerySet[SharingAgreement]:
+    """Every agreement of ``city`` with ``agency`` or one of its units."""
+    pks = [node.pk for node in agency_with_units(agency)]
+    with city_scope(city):
+        return SharingAgreement.objects.filter(partner_agency_id__in=pks)
