@@ -11,6 +11,10 @@ Prints the exact read rate, the detection recall (a reading whose box has
 IoU >= 0.3 with the labelled box), and the per-frame latency (median, p95) of
 PlateRecognizer.recognize on this machine.
 
+``--recognizer plate,rapidocr`` measures the pipelines side by side in one run (the same
+images, one after the other); ``--dump FILE`` writes every matched reading's confidence and
+whether it was exact (for the coverage-accuracy plot, ``bench/alpr_confidence_plot.py``).
+
 Exact read (the headline figure): only the reading whose box best overlaps the
 labelled box (IoU >= 0.3) is compared with the label, letter O mapped to digit 0
 on both sides; an image with no such reading is a miss.  The old, lenient
@@ -20,6 +24,7 @@ figure ("some reading of the image equals the label") is printed beside it.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -80,6 +85,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="only the first N images")
     ap.add_argument("--verbose", "-v", action="store_true", help="list misses")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument(
+        "--recognizer",
+        default="rapidocr,plate",
+        help="comma-separated: rapidocr (voting, the default), plate (the project recogniser)",
+    )
+    ap.add_argument(
+        "--fallback-below", type=float, default=None, help="override RecognizerConfig.fallback_below"
+    )
+    ap.add_argument("--dump", default="", help="write confidences and outcomes to this JSON file")
     args = ap.parse_args(argv)
 
     folder = resolve_data(args.data)
@@ -90,11 +104,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no labelled images found in {folder}", file=sys.stderr)
         return 2
 
-    rec = PlateRecognizer(RecognizerConfig(device=args.device))
+    dump = {}
+    for name in args.recognizer.split(","):
+        dump[name] = measure(name, items, folder, args)
+    if args.dump:
+        Path(args.dump).write_text(json.dumps({"data": str(folder), "runs": dump}) + "\n")
+    return 0
+
+
+def measure(name: str, items, folder: Path, args) -> dict:
+    extra = {} if args.fallback_below is None else {"fallback_below": args.fallback_below}
+    rec = PlateRecognizer(RecognizerConfig(device=args.device, recognizer=name, **extra))
     rec.recognize(cv2.imread(str(items[0][0])))  # warm-up: load models (not timed)
 
     exact = lenient = detected = read_any = 0
     latencies = []
+    points = []
+    statuses = {"read": [0, 0], "verify": [0, 0], "unread": [0, 0]}
     for path, gbox, gt in items:
         img = cv2.imread(str(path))
         t0 = time.perf_counter()
@@ -108,15 +134,22 @@ def main(argv: list[str] | None = None) -> int:
         exact += ok
         lenient += any(o_to_0(r.plate) == o_to_0(gt) for r in readings)
         read_any += bool(readings)
+        if matched:
+            points.append([round(best.confidence, 5), ok, best.recognizer])
+            statuses[best.status][0] += 1
+            statuses[best.status][1] += ok
         if args.verbose and not ok:
             got = (
-                ", ".join(f"{r.plate}({r.confidence:.2f}, iou={iou(r.box, gbox):.2f})" for r in readings)
+                ", ".join(
+                    f"{r.plate}({r.confidence:.2f}, {r.status}, iou={iou(r.box, gbox):.2f})" for r in readings
+                )
                 or "-"
             )
             print(f"MISS {path.name}: expected {gt}, got {got}")
 
     n = len(items)
     lat = np.array(latencies) * 1000.0
+    print(f"recognizer:         {name}")
     print(f"dataset:            {folder}")
     print(f"images:             {n}")
     print(
@@ -128,10 +161,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"images with a read: {read_any}/{n}")
     print(
+        "by status:          "
+        + ", ".join(f"{k} {v[0]} ({v[1]} exact)" for k, v in statuses.items())
+        + f"  (verify below {rec.config.verify_below}, unread below {rec.config.unread_below};"
+        + f" fallback below {rec.config.fallback_below})"
+    )
+    print(
         f"latency per frame:  median {np.median(lat):.0f} ms, p95 {np.percentile(lat, 95):.0f} ms"
         f"  (cpu threads={os.cpu_count()}, device={args.device})"
     )
-    return 0
+    print()
+    return {
+        "exact": exact,
+        "n": n,
+        "detected": detected,
+        "median_ms": float(np.median(lat)),
+        "p95_ms": float(np.percentile(lat, 95)),
+        "points": points,
+    }
 
 
 if __name__ == "__main__":

@@ -37,6 +37,8 @@ def main() -> int:
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "alpr-bench" / "us-dev"))
     parser.add_argument("--frames", type=int, default=40)
     parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument("--recognizer", default="rapidocr", help="rapidocr (voting, the default) or plate")
+    parser.add_argument("--batch", type=int, default=8, help="STEWARD_RECOGNITION_BATCH for the worker")
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
@@ -55,6 +57,8 @@ def main() -> int:
         REDIS_URL=args.redis_url,
         DJANGO_SETTINGS_MODULE="portal.settings",
         LOG_LEVEL="WARNING",
+        STEWARD_RECOGNIZER=args.recognizer,
+        STEWARD_RECOGNITION_BATCH=str(args.batch),
     )
     ensure_database(args.database_url)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, check=True)
@@ -133,7 +137,8 @@ def main() -> int:
         reads = Read.all_cities.filter(frame_id__in=ids).count()
         print(f"frames: {len(ids)} ({done} recognised, {len(ids) - done} failed); reads stored: {reads}")
         print(
-            f"worker: prefork, concurrency {args.concurrency}, device "
+            f"worker: prefork, concurrency {args.concurrency}, recognizer {args.recognizer}, "
+            f"batch {args.batch}, device "
             f"{os.environ.get('STEWARD_RECOGNITION_DEVICE', 'cpu')}; machine: {os.cpu_count()} CPUs"
         )
         print(

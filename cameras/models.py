@@ -128,6 +128,12 @@ class ReadSource(models.TextChoices):
     DEVICE = "device", "Recognised on the camera"
 
 
+class ReadStatus(models.TextChoices):
+    READ = "read", "Read"
+    VERIFY = "verify", "Low confidence: verify carefully"
+    UNREAD = "unread", "Unread: below the confidence floor, never matched"
+
+
 class Read(CityOwnedModel):
     """One plate seen by one camera at one time."""
 
@@ -140,6 +146,12 @@ class Read(CityOwnedModel):
     plate = models.CharField(max_length=16, help_text="Upper-case letters and digits.")
     raw_text = models.CharField(max_length=64, blank=True)
     confidence = models.FloatField(validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    read_status = models.CharField(
+        max_length=8,
+        choices=ReadStatus.choices,
+        default=ReadStatus.READ,
+        help_text="From the recogniser's calibrated confidence: unread reads are kept but never matched.",
+    )
     box_x = models.PositiveIntegerField(null=True, blank=True)
     box_y = models.PositiveIntegerField(null=True, blank=True)
     box_width = models.PositiveIntegerField(null=True, blank=True)

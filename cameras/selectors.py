@@ -113,6 +113,7 @@ def hit_payload(hit) -> dict:
         "captured_at": read.captured_at.isoformat(),
         "created_at": hit.created_at.isoformat(),
         "confidence": round(read.confidence, 3),
+        "verify_carefully": read.read_status == "verify",
         "read_region": read.region,  # the plate's state or region as the edge device read it
         "status": hit.status,
         "status_label": hit.get_status_display(),

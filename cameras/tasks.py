@@ -18,8 +18,19 @@ logger = get_task_logger(__name__)
     max_retries=services.MAX_RECOGNITION_ATTEMPTS,
 )
 def recognize_frame(self, frame_id: int) -> str | None:
-    """Recognise one frame (``recognition`` queue). Transient errors back off: 5 s, 10 s, 20 s."""
+    """Recognise one frame (``recognition`` queue). Transient errors back off: 5 s, 10 s, 20 s.
+
+    When the queue is deep (frames waiting over two seconds), the task takes up to
+    ``STEWARD_RECOGNITION_BATCH`` frames at once and recognises them in one batch; their own
+    tasks then find them done.
+    """
+    from django.conf import settings
+
     try:
+        batch = int(getattr(settings, "STEWARD_RECOGNITION_BATCH", 1))
+        others = services.queued_frame_ids(exclude=frame_id, limit=batch - 1) if batch > 1 else []
+        if others:
+            return services.frame_recognize_batch(frame_ids=[frame_id, *others]).get(frame_id)
         return services.frame_recognize(frame_id=frame_id)
     except services.RecognitionTransientError as error:
         raise self.retry(exc=error, countdown=min(5 * 2**self.request.retries, 60)) from error

@@ -324,14 +324,19 @@ STEWARD_MAX_CROP_BYTES = env.int("STEWARD_MAX_CROP_BYTES", default=512 * 1024)
 STEWARD_MAX_READS_PER_BATCH = 500
 # Frames may say they were captured at most this far in the future (camera clock drift).
 STEWARD_CAPTURE_CLOCK_SKEW_SECONDS = env.int("STEWARD_CAPTURE_CLOCK_SKEW_SECONDS", default=300)
-# Recognition models: defaults are the weights shipped in platedet and rapidocr-onnxruntime.
-# STEWARD_RECOGNITION_BY_CITY lets a city use its own weights: {"city-slug": {"detector_path": ...}}.
+# Recognition models: defaults are the weights shipped in platedet, the project's plate recogniser
+# (cameras/recognition/models/plate_rec.onnx, with its card) and rapidocr-onnxruntime (fallback).
+# STEWARD_RECOGNITION_BY_CITY lets a city use its own weights: {"city-slug": {"plate_model_path": ...}}.
 STEWARD_RECOGNITION = {
     "detector_path": env.str("STEWARD_DETECTOR_PATH", default="") or None,
     "ocr_rec_model_path": env.str("STEWARD_OCR_REC_MODEL_PATH", default="") or None,
+    "plate_model_path": env.str("STEWARD_PLATE_MODEL_PATH", default="") or None,
+    "recognizer": env.str("STEWARD_RECOGNIZER", default="") or None,
     "device": env.str("STEWARD_RECOGNITION_DEVICE", default="cpu"),
 }
 STEWARD_RECOGNITION_BY_CITY = env.json("STEWARD_RECOGNITION_BY_CITY", default={})
+# A recognition task takes up to this many waiting frames at once when the queue is behind.
+STEWARD_RECOGNITION_BATCH = env.int("STEWARD_RECOGNITION_BATCH", default=8)
 # A live socket re-checks its session and grant at least this often even when nothing is sent
 # (every service that ends access also closes it at once, and the idle deadline has its own timer).
 STEWARD_SOCKET_RECHECK_SECONDS = env.float("STEWARD_SOCKET_RECHECK_SECONDS", default=60)

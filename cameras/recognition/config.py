@@ -10,13 +10,26 @@ from pathlib import Path
 class RecognizerConfig:
     """Settings for :class:`PlateRecognizer`.
 
-    Model paths default to the files shipped with the ``platedet`` package
-    (YOLOv8 segmentation, ONNX) and ``rapidocr-onnxruntime`` (PP-OCRv4
-    recognition, ONNX).  A city may point them at its own weights.
+    Model paths default to the files shipped with the ``platedet`` package (YOLOv8
+    segmentation, ONNX), the project's plate recogniser (``cameras/recognition/models/
+    plate_rec.onnx``, see its card) and ``rapidocr-onnxruntime`` (PP-OCRv4 recognition, ONNX,
+    the voting fallback).  A city may point them at its own weights.
+
+    ``recognizer``: ``"rapidocr"`` (RapidOCR on several crops per plate with aligned voting:
+    the default, because it measures best today, see docs/benchmarks.md) or ``"plate"`` (the
+    project's plate recogniser on two rectified views per plate, one batch per call, with
+    RapidOCR voting as the fallback when its confidence is below ``fallback_below``).  Every reading carries a status: ``"unread"`` below ``unread_below``
+    (kept, never matched against hotlists), ``"verify"`` below ``verify_below`` (a hit is
+    marked "verify carefully"), else ``"read"``.
     """
 
     detector_path: str | Path | None = None
     ocr_rec_model_path: str | Path | None = None
+    plate_model_path: str | Path | None = None
+    recognizer: str = "rapidocr"
+    fallback_below: float = 0.0
+    verify_below: float = 0.5
+    unread_below: float = 0.1
     device: str = "cpu"
     imgsz: int = 640
     detector_conf: float = 0.25

@@ -12,7 +12,10 @@ from .config import RecognizerConfig
 from .detector import Detection, PlateDetector
 from .imageio import encode_jpeg
 from .ocr import PlateOCR
-from .plate import read_plate
+from .plate import BOX_PX, MASK_PX, expand_quad, quad_from_box, quad_from_polygon, read_plate, warp_quad
+from .platereader import PlateReader, string_probability
+
+READ_STATUSES = ("read", "verify", "unread")
 
 
 @dataclass
@@ -26,6 +29,8 @@ class PlateReading:
     detector_confidence: float
     crop_jpeg: bytes = field(repr=False, default=b"")  # rectified plate crop
     vehicle_colour: str = "unknown"
+    status: str = "read"  # "read", "verify" (check carefully) or "unread" (below the floor)
+    recognizer: str = "plate"  # which recogniser produced the text: "plate" or "rapidocr"
 
 
 class PlateRecognizer:
@@ -38,7 +43,17 @@ class PlateRecognizer:
         self.config = config or RecognizerConfig()
         c = self.config
         self.detector = PlateDetector(c.detector_path, c.device, c.imgsz, c.detector_conf, c.detector_iou)
+        if c.recognizer not in ("plate", "rapidocr"):
+            raise ValueError(f"unknown recognizer {c.recognizer!r} (use 'plate' or 'rapidocr')")
         self.ocr = PlateOCR(c.ocr_rec_model_path, threads=c.ocr_threads, use_cuda=c.device.startswith("cuda"))
+        self.reader = PlateReader(c.plate_model_path, threads=max(0, c.ocr_threads), device=c.device)
+
+    def status_for(self, confidence: float) -> str:
+        if confidence < self.config.unread_below:
+            return "unread"
+        if confidence < self.config.verify_below:
+            return "verify"
+        return "read"
 
     def recognize(self, image_bgr: np.ndarray) -> list[PlateReading]:
         """Read all plates in one BGR image (``uint8``, H×W×3)."""
@@ -48,37 +63,103 @@ class PlateRecognizer:
         """Read plates in several images; the detector runs on the whole batch at once."""
         images = [_as_bgr(im) for im in images]
         all_dets = self.detector.detect_batch(images)
-        out: list[list[PlateReading]] = []
+        dets_per_image = []
         for img, dets in zip(images, all_dets, strict=False):
             if not dets and self.config.zoom_fallback:
                 dets = self.detector.detect_tiled(img)
-            out.append(self._read(img, dets[: self.config.max_plates]))
+            dets_per_image.append(dets[: self.config.max_plates])
+        if self.config.recognizer == "rapidocr":
+            return [self._read_voting(img, dets) for img, dets in zip(images, dets_per_image, strict=False)]
+        return self._read_plates(images, dets_per_image)
+
+    def _read_plates(
+        self, images: list[np.ndarray], dets_per_image: list[list[Detection]]
+    ) -> list[list[PlateReading]]:
+        """The plate recogniser on two rectified views of every plate of every image, one batch."""
+        views: list[np.ndarray] = []
+        index: list[tuple[int, int]] = []
+        rectified: dict[tuple[int, int], np.ndarray] = {}
+        for i, (img, dets) in enumerate(zip(images, dets_per_image, strict=False)):
+            for j, d in enumerate(dets):
+                for k, crop in enumerate(plate_views(img, d)):
+                    views.append(crop)
+                    index.append((i, j))
+                    if k == 0:
+                        rectified[(i, j)] = crop
+        probs = self.reader.probs(views)
+        summed: dict[tuple[int, int], np.ndarray] = {}
+        for key, p in zip(index, probs, strict=False):
+            summed[key] = summed.get(key, 0) + p
+        out: list[list[PlateReading]] = []
+        c = self.config
+        for i, (img, dets) in enumerate(zip(images, dets_per_image, strict=False)):
+            readings = []
+            for j, d in enumerate(dets):
+                p = summed[(i, j)]
+                p = p / p.sum(axis=1, keepdims=True)
+                read = decode_probs(p)
+                plate, raw, conf, source = read.plate, read.plate, read.confidence, "plate"
+                if conf < c.fallback_below:
+                    cand, _ = read_plate(img, d.xyxy, d.polygon, self.ocr)
+                    if cand is not None and len(cand.plate) >= c.min_plate_len and cand.plate != plate:
+                        # both as the probability of the whole string: the plate model's own, and
+                        # the voting candidate's mean character probability to the string's length
+                        other = max(string_probability(p, cand.plate), cand.conf ** len(cand.plate))
+                        if other > conf:
+                            plate, raw, conf, source = cand.plate, cand.raw, other, "rapidocr"
+                if len(plate) < c.min_plate_len:
+                    continue
+                readings.append(self._reading(img, d, plate, raw, conf, rectified[(i, j)], source))
+            out.append(readings)
         return out
 
-    def _read(self, img: np.ndarray, dets: list[Detection]) -> list[PlateReading]:
-        readings: list[PlateReading] = []
+    def _reading(self, img, d: Detection, plate, raw, conf, crop, source) -> PlateReading:
         H, W = img.shape[:2]
+        x1, y1, x2, y2 = d.xyxy
+        bx, by = max(0, int(round(x1))), max(0, int(round(y1)))
+        bw = max(1, min(W, int(round(x2))) - bx)
+        bh = max(1, min(H, int(round(y2))) - by)
+        box = (bx, by, bw, bh)
+        conf = float(max(0.0, min(1.0, conf)))
+        return PlateReading(
+            plate=plate,
+            raw_text=raw,
+            confidence=conf,
+            box=box,
+            detector_confidence=float(d.conf),
+            crop_jpeg=encode_jpeg(crop, self.config.jpeg_quality) if crop is not None else b"",
+            vehicle_colour=vehicle_colour(img, box),
+            status=self.status_for(conf),
+            recognizer=source,
+        )
+
+    def _read_voting(self, img: np.ndarray, dets: list[Detection]) -> list[PlateReading]:
+        """The previous pipeline: RapidOCR on many crops, per-character voting."""
+        readings: list[PlateReading] = []
         for d in dets:
-            x1, y1, x2, y2 = d.xyxy
             cand, crop = read_plate(img, d.xyxy, d.polygon, self.ocr)
             if cand is None or len(cand.plate) < self.config.min_plate_len:
                 continue
-            bx, by = max(0, int(round(x1))), max(0, int(round(y1)))
-            bw = max(1, min(W, int(round(x2))) - bx)
-            bh = max(1, min(H, int(round(y2))) - by)
-            box = (bx, by, bw, bh)
-            readings.append(
-                PlateReading(
-                    plate=cand.plate,
-                    raw_text=cand.raw,
-                    confidence=float(max(0.0, min(1.0, cand.conf))),
-                    box=box,
-                    detector_confidence=float(d.conf),
-                    crop_jpeg=encode_jpeg(crop, self.config.jpeg_quality) if crop is not None else b"",
-                    vehicle_colour=vehicle_colour(img, box),
-                )
-            )
+            readings.append(self._reading(img, d, cand.plate, cand.raw, cand.conf, crop, "rapidocr"))
         return readings
+
+
+def plate_views(img: np.ndarray, d: Detection) -> list[np.ndarray]:
+    """Rectified crops of one detection: the segmentation mask's quadrilateral (when there is
+    one) and the detector box, each a little grown so edge characters are not cut."""
+    x1, y1, x2, y2 = (float(v) for v in d.xyxy)
+    quads = []
+    q = quad_from_polygon(d.polygon)
+    if q is not None:
+        quads.append(expand_quad(q, MASK_PX / 2, 0.04))
+    quads.append(expand_quad(quad_from_box(x1, y1, x2, y2), BOX_PX, 0.03))
+    return [warp_quad(img, qq) for qq in quads]
+
+
+def decode_probs(p: np.ndarray):
+    from .platereader import decode
+
+    return decode(p)
 
 
 def _as_bgr(img: np.ndarray) -> np.ndarray:

@@ -373,10 +373,13 @@ def reads_match(*, city: City, read_ids: list[int]) -> list[Hit]:
     """
     now = timezone.now()
     with city_scope(city):
-        reads = list(Read.objects.filter(pk__in=read_ids).only("pk", "plate"))
+        # Unread reads (below the recogniser's confidence floor) are kept but never matched.
+        # (they are marked matched all the same, so the sweeper does not pick them up again).
+        reads = list(Read.objects.filter(pk__in=read_ids).exclude(read_status="unread").only("pk", "plate"))
+        matched_now = Read.objects.filter(pk__in=read_ids, matched_at__isnull=True)
         if not reads:
+            matched_now.update(matched_at=now)
             return []
-        matched_now = Read.objects.filter(pk__in=[read.pk for read in reads], matched_at__isnull=True)
         entries_by_key: dict[str, list[HotlistEntry]] = defaultdict(list)
         for entry in _active_entries_for({confusion_key(read.plate) for read in reads}, now):
             entries_by_key[entry.plate_key].append(entry)

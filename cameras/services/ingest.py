@@ -368,6 +368,34 @@ def _mark_failed(frame: Frame, reason: str) -> None:
     )
 
 
+def _frame_for_recognition(frame_id: int):
+    """``(frame, image)`` for a queued frame, or ``(status, None)`` when there is nothing to do
+    (gone, already done, or undecodable: then marked failed)."""
+    from cameras.recognition import ImageDecodeError, decode_image
+
+    frame = Frame.all_cities.select_related("city", "camera").filter(pk=frame_id).first()
+    if frame is None or frame.status != FrameStatus.QUEUED:
+        return (None if frame is None else frame.status), None
+    Frame.all_cities.filter(pk=frame.pk).update(attempts=F("attempts") + 1)
+    try:
+        with private_storage().open(frame.image.name, "rb") as handle:
+            return frame, decode_image(handle.read())
+    except FileNotFoundError:
+        _mark_failed(frame, "The stored image file is missing.")
+    except ImageDecodeError as error:
+        _mark_failed(frame, f"The image could not be decoded: {error}")
+    return FrameStatus.FAILED, None
+
+
+def _recognition_failed(frame: Frame, error: Exception) -> FrameStatus:
+    if frame.attempts + 1 >= MAX_RECOGNITION_ATTEMPTS:
+        _mark_failed(
+            frame, f"Recognition failed {MAX_RECOGNITION_ATTEMPTS} times: {type(error).__name__}: {error}"
+        )
+        return FrameStatus.FAILED
+    raise RecognitionTransientError(str(error)) from error
+
+
 def frame_recognize(*, frame_id: int) -> FrameStatus | None:
     """Recognise one queued frame and store its reads. Safe to run twice, or after a killed run.
 
@@ -375,31 +403,57 @@ def frame_recognize(*, frame_id: int) -> FrameStatus | None:
     the frame is still queued: a second run finds it done and stores nothing. A frame that cannot be
     decoded is marked failed with the reason; other errors are retried up to a cap.
     """
-    from cameras.recognition import ImageDecodeError, decode_image
-
-    frame = Frame.all_cities.select_related("city", "camera").filter(pk=frame_id).first()
-    if frame is None or frame.status != FrameStatus.QUEUED:
-        return None if frame is None else frame.status
-    Frame.all_cities.filter(pk=frame.pk).update(attempts=F("attempts") + 1)
-    try:
-        with private_storage().open(frame.image.name, "rb") as handle:
-            image = decode_image(handle.read())
-    except FileNotFoundError:
-        _mark_failed(frame, "The stored image file is missing.")
-        return FrameStatus.FAILED
-    except ImageDecodeError as error:
-        _mark_failed(frame, f"The image could not be decoded: {error}")
-        return FrameStatus.FAILED
+    frame, image = _frame_for_recognition(frame_id)
+    if image is None:
+        return frame
     try:
         readings = recognizer_for(frame.city).recognize(image)
     except Exception as error:
-        if frame.attempts + 1 >= MAX_RECOGNITION_ATTEMPTS:
-            _mark_failed(
-                frame, f"Recognition failed {MAX_RECOGNITION_ATTEMPTS} times: {type(error).__name__}: {error}"
-            )
-            return FrameStatus.FAILED
-        raise RecognitionTransientError(str(error)) from error
+        return _recognition_failed(frame, error)
+    return _store_frame_reads(frame, readings)
 
+
+def frame_recognize_batch(*, frame_ids: Sequence[int]) -> dict[int, FrameStatus | None]:
+    """Recognise several queued frames with one detector and recogniser pass per city (a deep
+    queue); each frame's reads commit on their own as in :func:`frame_recognize`. A batch that
+    fails as a whole is retried frame by frame, so one bad frame does not fail the others."""
+    statuses: dict[int, FrameStatus | None] = {}
+    loaded: dict[int, list[tuple[Frame, object]]] = {}
+    for frame_id in dict.fromkeys(frame_ids):
+        frame, image = _frame_for_recognition(frame_id)
+        if image is None:
+            statuses[frame_id] = frame
+        else:
+            loaded.setdefault(frame.city_id, []).append((frame, image))
+    for group in loaded.values():
+        frames = [f for f, _ in group]
+        try:
+            results = recognizer_for(frames[0].city).recognize_batch([im for _, im in group])
+        except Exception:
+            logger.exception("batched recognition failed; recognising %d frames one by one", len(frames))
+            for frame in frames:
+                Frame.all_cities.filter(pk=frame.pk).update(attempts=F("attempts") - 1)
+                statuses[frame.pk] = frame_recognize(frame_id=frame.pk)
+            continue
+        for frame, readings in zip(frames, results, strict=True):
+            statuses[frame.pk] = _store_frame_reads(frame, readings)
+    return statuses
+
+
+def queued_frame_ids(
+    *, exclude: int, limit: int, older_than: dt.timedelta = dt.timedelta(seconds=2)
+) -> list[int]:
+    """Frames waiting longer than ``older_than`` (the queue is behind), oldest first."""
+    cutoff = timezone.now() - older_than
+    return list(
+        Frame.all_cities.filter(status=FrameStatus.QUEUED, received_at__lt=cutoff)
+        .exclude(pk=exclude)
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def _store_frame_reads(frame: Frame, readings) -> FrameStatus:
     storage = private_storage()
     crop_names: list[str] = []
     for position, reading in enumerate(readings):
@@ -428,6 +482,7 @@ def frame_recognize(*, frame_id: int) -> FrameStatus | None:
                     plate=reading.plate,
                     raw_text=reading.raw_text[:64],
                     confidence=max(0.0, min(1.0, float(reading.confidence))),
+                    read_status=getattr(reading, "status", "read"),
                     box_x=reading.box[0],
                     box_y=reading.box[1],
                     box_width=reading.box[2],

@@ -40,7 +40,7 @@
   function fill(el, hit) {
     el.dataset.id = hit.id;
     el.classList.toggle("disposed", hit.status !== "new");
-    el.querySelector(".plate").textContent = hit.plate + (hit.match === "possible" ? " (possible: listed " + hit.listed_plate + ")" : "");
+    el.querySelector(".plate").textContent = hit.plate + (hit.match === "possible" ? " (possible: listed " + hit.listed_plate + ")" : "") + (hit.verify_carefully ? " (verify carefully: low-confidence read)" : "");
     const badge = el.querySelector(".badge");
     badge.textContent = hit.priority_label;
     badge.className = "badge priority-" + hit.priority;

@@ -1,0 +1,135 @@
+"""The project's plate recogniser: synthetic data, training (tiny configuration), the shipped
+weights, and how confidence turns into a read status."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+
+import cv2
+import numpy as np
+import pytest
+
+os.environ.setdefault("YOLO_OFFLINE", "1")
+
+from cameras.recognition import PlateRecognizer, RecognizerConfig  # noqa: E402
+from cameras.recognition.platereader import (  # noqa: E402
+    ALPHABET,
+    MAX_LEN,
+    PAD,
+    PlateReader,
+    decode,
+    default_model_path,
+    encode,
+    string_probability,
+)
+from cameras.recognition.training.synth import augment, render_plate, synth_sample  # noqa: E402
+
+from .synth import car_scene  # noqa: E402
+
+
+def test_synthetic_plates_follow_the_seed():
+    a = [synth_sample(random.Random(5)) for _ in range(2)]
+    b = synth_sample(random.Random(6))
+    assert a[0][1] == a[1][1] and np.array_equal(a[0][0], a[1][0])
+    assert a[0][1] != b[1] or not np.array_equal(a[0][0], b[0])
+    rng = random.Random(1)
+    texts = [render_plate(rng)[1] for _ in range(200)]
+    assert all(t.isalnum() and t.upper() == t and 5 <= len(t) <= MAX_LEN for t in texts)
+    assert len(set(texts)) > 190  # not a handful of example strings
+    img, _ = render_plate(random.Random(2), text="7XYZ482", eu=False)
+    out = augment(random.Random(3), img)
+    assert out.dtype == np.uint8 and out.ndim == 3 and out.shape[2] == 3
+
+
+def test_decode_stops_at_the_pad_and_scores_any_string():
+    probs = np.full((MAX_LEN, len(ALPHABET)), 0.001, np.float32)
+    for i, k in enumerate(encode("AB12")):
+        probs[i, k] = 0.9
+    probs /= probs.sum(axis=1, keepdims=True)
+    r = decode(probs)
+    assert r.plate == "AB12" and len(r.char_probs) == 4
+    assert r.confidence == pytest.approx(string_probability(probs, "AB12"))
+    assert string_probability(probs, "AB13") < r.confidence / 100
+    assert string_probability(probs, "ab12") == 0.0 and string_probability(probs, "A" * (MAX_LEN + 1)) == 0.0
+    assert encode("AB")[2:] == [PAD] * (MAX_LEN - 2)
+
+
+def _real_folder(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    rng = random.Random(9)
+    rows = []
+    for i in range(6):
+        img, text = render_plate(rng)
+        cv2.imwrite(str(real / f"p{i}.png"), img)
+        rows.append(f"p{i}.png,wa,{text}")
+    rows.append("missing.png,wa,ABC123")  # a listed file that is not there is skipped
+    (real / "labels.csv").write_text("\n".join(rows) + "\n")
+    return real
+
+
+def test_tiny_training_produces_a_model_that_loads_and_reads(tmp_path):
+    from cameras.recognition.training.train import CONFIGS, train
+
+    real = _real_folder(tmp_path)
+    card = train(CONFIGS["tiny"], seed=3, real_dir=real, out_dir=tmp_path / "a", log=lambda *_: None)
+    again = train(CONFIGS["tiny"], seed=3, real_dir=real, out_dir=tmp_path / "b", log=lambda *_: None)
+    onnx = tmp_path / "a" / "plate_rec.onnx"
+    assert onnx.is_file() and card["onnx_bytes"] == onnx.stat().st_size
+    written = json.loads((tmp_path / "a" / "plate_rec.json").read_text())
+    assert written["seed"] == 3 and written["real_val"] == 1 and written["real_train"] == 5
+    assert written["history"] and written["history"][-1]["step"] == 13
+
+    images = [render_plate(random.Random(s))[0] for s in range(3)]
+    reads = PlateReader(onnx, threads=1).read(images)
+    assert len(reads) == 3
+    for r in reads:
+        assert set(r.plate) <= set(ALPHABET[:-1]) and len(r.plate) <= MAX_LEN
+        assert 0.0 <= r.confidence <= 1.0
+    # the same seed trains the same weights
+    other = PlateReader(tmp_path / "b" / "plate_rec.onnx", threads=1)
+    assert np.allclose(PlateReader(onnx, threads=1).probs(images), other.probs(images), atol=1e-5)
+    assert again["real_val_exact"] == card["real_val_exact"]
+
+    # and the pipeline runs on it (a city pointing settings at its own weights)
+    scene, _ = car_scene("ABC1234", (40, 40, 180), plate_width=200)
+    readings = PlateRecognizer(RecognizerConfig(plate_model_path=onnx)).recognize(scene)
+    assert all(
+        r.recognizer in ("plate", "rapidocr") and r.status in ("read", "verify", "unread") for r in readings
+    )
+
+
+def test_missing_plate_weights_fail_clearly(tmp_path):
+    with pytest.raises(FileNotFoundError, match="plate recogniser weights"):
+        PlateReader(tmp_path / "nope.onnx").read([np.zeros((20, 40, 3), np.uint8)])
+    with pytest.raises(ValueError, match="unknown recognizer"):
+        PlateRecognizer(RecognizerConfig(recognizer="tesseract"))
+
+
+def test_shipped_weights_and_card_match():
+    onnx = default_model_path()
+    card = json.loads(onnx.with_suffix(".json").read_text())
+    assert card["onnx_bytes"] == onnx.stat().st_size < 8_000_000
+    assert card["real_val"] > 50 and card["real_val_exact"] is not None
+
+
+def test_shipped_model_reads_fresh_synthetic_plates():
+    # A floor, not the goal: the shipped weights are under-trained (see their card: 23 minutes
+    # on a shared CPU); measured 8.7% of characters in place, chance is 1/36 = 2.8%.
+    rng = random.Random(2026)  # never a training seed
+    samples = [synth_sample(rng, strength=0.3) for _ in range(60)]
+    probs = PlateReader(default_model_path(), threads=1).probs([im for im, _ in samples])
+    truth = np.array([encode(t) for _, t in samples])
+    chars = truth != PAD
+    assert (probs.argmax(-1) == truth)[chars].mean() >= 0.05
+
+
+def test_confidence_sets_the_read_status():
+    rec = PlateRecognizer(RecognizerConfig(verify_below=0.6, unread_below=0.2))
+    assert rec.status_for(0.95) == "read"
+    assert rec.status_for(0.6) == "read"
+    assert rec.status_for(0.59) == "verify"
+    assert rec.status_for(0.2) == "verify"
+    assert rec.status_for(0.19) == "unread"
