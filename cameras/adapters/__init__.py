@@ -1,4 +1,4 @@
-"""Edge device formats, each mapped onto Steward's device reads (``cameras.services.DeviceRead``).
+"""Edge device formats, each mapped onto Steward's device reads (``cameras.readinput.DeviceRead``).
 
 One module per format; each exposes ``parse(...) -> Parsed``. Parsing is pure (no database): it
 checks the payload, names the field at fault in ``PayloadRejected``, and returns the reads (with the
@@ -17,6 +17,7 @@ from typing import Any
 from PIL import Image
 
 from cameras.images import CheckedImage, ImageRejected, check_image
+from cameras.readinput import check_crop
 from cameras.recognition import normalize_plate
 
 MAX_CANDIDATES = 10
@@ -45,7 +46,7 @@ class Heartbeat:
 @dataclass(frozen=True)
 class Parsed:
     kind: str  # the device's own name for what it sent: alpr_group, alpr_results, heartbeat, ...
-    reads: list = field(default_factory=list)  # of cameras.services.DeviceRead
+    reads: list = field(default_factory=list)  # of cameras.readinput.DeviceRead
     heartbeat: Heartbeat | None = None
 
 
@@ -186,7 +187,6 @@ def image_bytes(data: bytes, name: str) -> CheckedImage:
 def plate_crop(image: CheckedImage, box: tuple[int, int, int, int] | None) -> CheckedImage:
     """The plate out of a frame the device sent (its box plus a margin), or the image itself made
     small enough to keep as a crop when there is no box."""
-    from cameras.services import check_crop
 
     with Image.open(io.BytesIO(image.data)) as frame:
         frame = frame.convert("RGB")

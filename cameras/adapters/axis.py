@@ -37,6 +37,7 @@ from cameras.adapters import (
     text,
     with_best,
 )
+from cameras.readinput import DeviceRead
 
 FORMAT = "axis"
 STATES = {"new", "updated", "update", "lost"}
@@ -44,7 +45,6 @@ _DATETIME = re.compile(r"^(\d{8}) ?(\d{6})(\d{3})? ?([+-]\d{4})?$")
 
 
 def parse(body, *, image: bytes | None = None, time_zone: str = "UTC") -> Parsed:
-    from cameras.services import DeviceRead
 
     body = obj(body, "body")
     raw_plate = body.get("plateUTF8") or body.get("plateText") or body.get("plateUnicode")

@@ -35,13 +35,13 @@ from cameras.adapters import (
     text,
     with_best,
 )
+from cameras.readinput import DeviceRead
 
 FORMAT = "openalpr"
 SCALE = 100.0
 
 
 def parse(body) -> Parsed:
-    from cameras.services import DeviceRead
 
     body = obj(body, "body")
     data_type = text(required(body, "data_type", ""), "data_type", max_length=40)

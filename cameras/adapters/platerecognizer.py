@@ -35,13 +35,13 @@ from cameras.adapters import (
     text,
     with_best,
 )
+from cameras.readinput import DeviceRead
 
 FORMAT = "platerecognizer"
 EVENTS = {"stream": {"recognition"}, "snapshot": {"image.done"}}
 
 
 def parse(body, *, product: str, image: bytes | None = None) -> Parsed:
-    from cameras.services import DeviceRead
 
     body = obj(body, "body")
     hook = obj(body.get("hook") or {}, "hook")

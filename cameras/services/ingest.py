@@ -32,6 +32,7 @@ from cameras.models import (
     hash_api_key,
     private_storage,
 )
+from cameras.readinput import DeviceRead, check_crop  # noqa: F401  (check_crop: re-exported for apis)
 from cameras.services.health import camera_note_reads
 from cameras.services.hotlists import reads_match
 from portal.models import City, User
@@ -243,28 +244,9 @@ def frame_ingest(*, camera: Camera, data: bytes, captured_at: dt.datetime) -> tu
 
 
 @dataclass(frozen=True)
-class DeviceRead:
-    plate: str
-    confidence: float
-    captured_at: dt.datetime
-    crop: CheckedImage | None = None
-    vehicle_colour: str = ""
-    raw_text: str = ""
-    # From edge device formats (cameras/adapters/): the device's own event id, the plate's region or
-    # state, and the other readings of the plate ({"plate", "confidence"}, best first).
-    event_id: str = ""
-    region: str = ""
-    candidates: tuple = ()
-
-
-@dataclass(frozen=True)
 class ReadBatchResult:
     created: int
     duplicates: int
-
-
-def check_crop(data: bytes) -> CheckedImage:
-    return check_image(data, max_bytes=settings.STEWARD_MAX_CROP_BYTES, max_pixels=4_000_000)
 
 
 def reads_ingest_from_device(*, camera: Camera, reads: Sequence[DeviceRead]) -> ReadBatchResult:
