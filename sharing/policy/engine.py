@@ -358,10 +358,13 @@ def case_number_present(case_number: str) -> bool:
 
 def is_vague_reason(reason: str) -> bool:
     """A reason is specific only when it names a concrete offense, event or victim (any language)."""
-    if T.is_vague(reason):
-        return True
+    latin_vague = T.is_vague(reason)
+    if latin_vague and not S.mostly_non_latin(reason):
+        return True  # one word ("robbery") is not a description
     if S.has_offense_content(reason):
         return False
+    if latin_vague:
+        return True
     # No offense noun from the lexicon: a longer concrete description may still name the incident
     # (a time, a place, what the driver did), but a few ordinary words ("odd car") never do.
     return S.content_words(reason) < 5

@@ -12,7 +12,9 @@ policy is passed. As the cases' README says, the agency is assumed to have an ac
 sharing agreement except where federal / out-of-state sharing is forbidden (the
 engine's agency rules refuse those).
 
-Scoring is on allow/deny. Each result also says whether the rule family named by
+An optional ``preset`` per case (WA, CA, IL, OTHER; default WA) picks the city's policy.
+Scoring is on allow/deny; a hold counts as right for a case that must be refused and as
+wrong for one that must be allowed, and the number held is printed separately. Each result also says whether the rule family named by
 ``why`` appears among the rules that fired (informational).
 """
 
@@ -56,9 +58,13 @@ class CaseResult:
     why: str
     message: str
     rule_agrees: bool | None  # None when `why` names no known rule family
+    preset: str = "WA"
 
     @property
     def correct(self) -> bool:
+        # A hold runs nothing: right for a search that must be refused, wrong for one that must run.
+        if self.got == "hold":
+            return self.expected == "deny"
         return self.expected == self.got
 
 
@@ -79,6 +85,10 @@ class EvaluationReport:
     @property
     def misses(self) -> list[CaseResult]:
         return [r for r in self.results if not r.correct]
+
+    @property
+    def held(self) -> int:
+        return sum(r.got == "hold" for r in self.results)
 
     @property
     def share_right(self) -> float:
@@ -128,13 +138,22 @@ def _rule_agrees(why: str, decision: Decision) -> bool | None:
     return all(any(r in fired for r in rules) for rules in wanted)
 
 
+def policy_for_case(case: dict) -> CityPolicy:
+    """The case's ``preset`` (WA, CA, IL, OTHER; Washington when absent)."""
+    code = str(case.get("preset") or "WA").strip().upper()
+    if code not in presets.PRESETS:
+        raise ValueError(f"unknown preset {code!r}; expected one of {sorted(presets.PRESETS)}")
+    return presets.PRESETS[code]()
+
+
 def evaluate_case(case: dict, policy: CityPolicy | None = None) -> CaseResult:
-    policy = policy or presets.washington()
+    policy = policy or policy_for_case(case)
     decision = evaluate_search(request_from_case(case), policy)
     return CaseResult(
         id=str(case.get("id", "")),
         expected=str(case.get("expect", "")).strip().lower(),
-        got="allow" if decision.allowed else "deny",
+        got="allow" if decision.allowed else ("hold" if decision.held else "deny"),
+        preset=policy.preset,
         rule=decision.rule,
         rules=decision.rules,
         why=str(case.get("why", "")),
@@ -159,7 +178,10 @@ def run_evaluation(
             except json.JSONDecodeError as exc:
                 report.errors.append(f"line {lineno}: {exc}")
                 continue
-            report.results.append(evaluate_case(case, policy))
+            try:
+                report.results.append(evaluate_case(case, policy))
+            except ValueError as exc:
+                report.errors.append(f"line {lineno}: {exc}")
 
     w = max([len(r.id) for r in report.results] + [2])
     out.write(f"{'id':<{w}}  expected  got    ok   rule (all rules fired)\n")
@@ -180,6 +202,7 @@ def run_evaluation(
         for r in report.rule_disagreements:
             out.write(f"  {r.id}: why '{r.why}', rules fired {', '.join(r.rules)}\n")
     out.write(f"\nShare right: {report.correct}/{report.total} = {report.share_right:.1%}\n")
+    out.write(f"Held for a supervisor: {report.held}/{report.total}\n")
     return report
 
 

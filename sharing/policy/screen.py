@@ -315,11 +315,11 @@ def screen_protected(text: str, family: str, extra_evidence: tuple[str, ...] = (
     concept = list(dict.fromkeys(f[family] + list(extra_evidence)))
     if not concept:
         return Finding(family, None)
-    crime = [c for c in f["crime"] if c not in ("warrant", "wanted", "suspect*", "victim*", "missing")]
+    crime = [
+        c for c in f["crime"] if c not in ("warrant", "wanted", "victim*", "missing", "incident", "offense")
+    ]
     tracking = f["attendee"]
     cues = tuple(f"offense: {c}" for c in crime) + tuple(f"tracking: {t}" for t in tracking)
-    if extra_evidence:
-        return Finding(family, REFUSE, tuple(concept), cues, "protected activity is what the search tracks")
     if not crime:
         return Finding(family, REFUSE, tuple(concept), cues, "protected activity is what the search tracks")
     if tracking:
@@ -345,3 +345,12 @@ _FILLER = frozenset(
 def content_words(text: str) -> int:
     """Words (of three or more letters) that are not fillers: a rough measure of concrete detail."""
     return sum(1 for t in normalize(text).tokens if len(t) >= 3 and t not in _FILLER)
+
+
+def mostly_non_latin(text: str) -> bool:
+    """Most letters are in another script (Han, Hangul, Cyrillic, Arabic...): a word count of the
+    Latin analysis says nothing about it, the concept lexicon does."""
+    letters = [c for c in _strip(text) if c.isalpha()]
+    if not letters:
+        return False
+    return sum(not c.isascii() for c in letters) * 2 > len(letters)
