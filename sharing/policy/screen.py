@@ -177,20 +177,39 @@ def _tok_ok(kind: str, want: str, tok: str, fuzzy: bool) -> bool:
     return tok.startswith(want)
 
 
+@lru_cache(maxsize=1)
+def _index() -> dict[str, tuple[tuple[Entry, ...], dict[str, tuple[Entry, ...]]]]:
+    """Per family: the entries matched inside a word, and the others by their first letter
+    (exact, stem and fuzzy matches all keep the first letter)."""
+    out = {}
+    for family, entries in lexicon().items():
+        inside = tuple(e for e in entries if e.parts[0][0] == "inside")
+        by_letter: dict[str, list[Entry]] = {}
+        for e in entries:
+            if e.parts[0][0] != "inside":
+                by_letter.setdefault(e.parts[0][1][:1], []).append(e)
+        out[family] = (inside, {k: tuple(v) for k, v in by_letter.items()})
+    return out
+
+
 def find(family: str, norm: Normalized, fuzzy: bool = True) -> list[tuple[str, int]]:
     """(entry, token position) for each entry of ``family`` found in the normalised text."""
-    hits: list[tuple[str, int]] = []
+    inside, by_letter = _index()[family]
+    hits: list[tuple[str, int]] = [
+        (e.source, -1) for e in inside if any(e.parts[0][1] in c for c in norm.cjk)
+    ]
+    seen: set[str] = set()
     toks = norm.tokens
-    for e in lexicon()[family]:
-        if e.parts[0][0] == "inside":
-            if any(e.parts[0][1] in c for c in norm.cjk):
-                hits.append((e.source, -1))
-            continue
-        n = len(e.parts)
-        for i in range(len(toks) - n + 1):
-            if all(_tok_ok(k, w, toks[i + j], fuzzy) for j, (k, w) in enumerate(e.parts)):
+    for i, tok in enumerate(toks):
+        for e in by_letter.get(tok[:1], ()):
+            if e.source in seen:
+                continue
+            n = len(e.parts)
+            if i + n <= len(toks) and all(
+                _tok_ok(k, w, toks[i + j], fuzzy) for j, (k, w) in enumerate(e.parts)
+            ):
+                seen.add(e.source)
                 hits.append((e.source, i))
-                break
     return hits
 
 
