@@ -282,10 +282,10 @@ HOLD_MESSAGE = (
 )
 
 
-def _screen(purpose: str, family: str, text: str, old: tuple[str, ...]) -> S.Finding:
+def _screen(purpose: str, family: str, text: str, old: tuple[str, ...], reason: str) -> S.Finding:
     if purpose == PURPOSE_IMMIGRATION:
-        return S.screen_immigration(text, old)
-    return S.screen_protected(text, family, old if family != "gender_care" else ())
+        return S.screen_immigration(text, old, reason=reason)
+    return S.screen_protected(text, family, old if family != "gender_care" else (), reason=reason)
 
 
 def purpose_violations(request: SearchRequest, policy: CityPolicy) -> list[Violation]:
@@ -309,7 +309,9 @@ def purpose_violations(request: SearchRequest, policy: CityPolicy) -> list[Viola
         for family in _SCREEN_FAMILIES[purpose]:
             if family == "gender_care" and not policy.protect_gender_affirming_care:
                 continue
-            finding = _screen(purpose, family, joined, old_t if family != "gender_care" else ())
+            finding = _screen(
+                purpose, family, joined, old_t if family != "gender_care" else (), request.reason or ""
+            )
             if finding.outcome is None:
                 continue
             evidence = tuple(dict.fromkeys(finding.evidence))

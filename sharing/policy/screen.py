@@ -296,15 +296,20 @@ def _facts(text: str) -> dict[str, list[str]]:
     return {f: _entries(find(f, norm)) for f in fam} | {"acronym": mentioned, "requester": requester}
 
 
-def screen_immigration(text: str, extra_evidence: tuple[str, ...] = ()) -> Finding:
+def screen_immigration(text: str, extra_evidence: tuple[str, ...] = (), reason: str | None = None) -> Finding:
+    """``reason``: the searcher's own words, where the offense must be named (the chosen offense
+    type alone never turns a prohibited purpose into an investigation); defaults to ``text``."""
     f = _facts(text)
+    offense_facts = _facts(reason if reason is not None else text)
     concept = f["immigration"] + f["imm_agency"] + f["acronym"] + list(extra_evidence)
     concept = list(dict.fromkeys(concept))
     if not concept:
         return Finding("immigration", None)
     role = f["victim"] + f["evidence"] + [p for p in f["place"] if p not in ("at the", "near the", "office")]
     purpose = f["purpose"] + f["requester"]
-    crime = [c for c in f["crime"] if c not in ("warrant", "wanted", "subject", "suspect", "suspect*")]
+    crime = [
+        c for c in offense_facts["crime"] if c not in ("warrant", "wanted", "subject", "suspect", "suspect*")
+    ]
     cues = tuple(f"role: {r}" for r in role) + tuple(f"purpose: {p}" for p in purpose)
     cues += tuple(f"offense: {c}" for c in crime)
     if not role:
@@ -328,14 +333,17 @@ def screen_immigration(text: str, extra_evidence: tuple[str, ...] = ()) -> Findi
     )
 
 
-def screen_protected(text: str, family: str, extra_evidence: tuple[str, ...] = ()) -> Finding:
+def screen_protected(
+    text: str, family: str, extra_evidence: tuple[str, ...] = (), reason: str | None = None
+) -> Finding:
     """Reproductive / gender-affirming care or First Amendment activity: crime versus tracking."""
     f = _facts(text)
+    offense_facts = _facts(reason if reason is not None else text)
     concept = list(dict.fromkeys(f[family] + list(extra_evidence)))
     if not concept:
         return Finding(family, None)
     crime = [
-        c for c in f["crime"] if c not in ("warrant", "wanted", "victim*", "missing", "incident", "offense")
+        c for c in offense_facts["crime"] if c not in ("warrant", "wanted", "victim*", "missing", "incident", "offense")
     ]
     tracking = f["attendee"]
     cues = tuple(f"offense: {c}" for c in crime) + tuple(f"tracking: {t}" for t in tracking)
