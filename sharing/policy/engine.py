@@ -277,8 +277,8 @@ _SCREEN_FAMILIES = {
 }
 
 HOLD_MESSAGE = (
-    "The search is held for a supervisor of the searching agency (or the city's chief for the "
-    "city's own officers): nothing runs until they approve or refuse it with a written reason."
+    "The search is held for a supervisor's review: nothing ran, and the held search is recorded and "
+    "audited. Ask a supervisor of your agency (the city's chief for the city's own officers) to review it."
 )
 
 

@@ -343,7 +343,9 @@ def screen_protected(
     if not concept:
         return Finding(family, None)
     crime = [
-        c for c in offense_facts["crime"] if c not in ("warrant", "wanted", "victim*", "missing", "incident", "offense")
+        c
+        for c in offense_facts["crime"]
+        if c not in ("warrant", "wanted", "victim*", "missing", "incident", "offense")
     ]
     tracking = f["attendee"]
     cues = tuple(f"offense: {c}" for c in crime) + tuple(f"tracking: {t}" for t in tracking)
