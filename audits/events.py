@@ -11,6 +11,9 @@ class EventType(StrEnum):
     AUTH_LOGOUT = "auth.logout"
     AUTH_LOGIN_FAILED = "auth.login_failed"
     AUTH_LOCKOUT = "auth.lockout"
+    AUTH_PASSWORD_RESET_REQUESTED = "auth.password_reset_requested"
+    AUTH_PASSWORD_RESET = "auth.password_reset"
+    USER_ACCESS_CHANGED = "user.access_changed"
     ACCESS_REFUSED = "access.refused"
     # The audit log itself.
     AUDIT_VIEWED = "audit.viewed"
@@ -59,6 +62,17 @@ class EventType(StrEnum):
     REVOCATION_REVOKED = "revocation.revoked"
     REVOCATION_DISMISSED = "revocation.dismissed"
     REVOCATION_PERMANENT_BLOCK = "revocation.permanent_block"
+    # Signed checkpoints of the audit chains (in the installation chain: each city's head).
+    AUDIT_CHECKPOINT = "audit.checkpoint"
+    # Monthly compliance reviews.
+    REVIEW_REQUESTED = "review.requested"
+    REVIEW_COMPLETED = "review.completed"
+    REVIEW_VIEWED = "review.viewed"
+    REVIEW_EXPORTED = "review.exported"
+    REVIEW_FINDING_REVIEWED = "review.finding_reviewed"
+    REVIEW_SIGNED = "review.signed"
+    REVIEW_REFUSED = "review.refused"
+    REVIEW_OPERATION_RECORDED = "review.operation_recorded"
     # Per-object permissions (django-guardian).
     PERMISSION_GRANTED = "permission.granted"
     PERMISSION_REVOKED = "permission.revoked"

@@ -51,7 +51,20 @@ class AuditEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["chain", "sequence"], name="audit_event_one_entry_per_position"),
         ]
-        indexes = [models.Index(fields=["city", "occurred_at"], name="audit_city_time")]
+        indexes = [
+            models.Index(fields=["city", "occurred_at"], name="audit_city_time"),
+            # Evidence: the entries that record one search, hit or agreement (the monthly review).
+            models.Index(fields=["city", "target_id"], name="audit_city_target"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.chain}#{self.sequence} {self.event_type} ({self.outcome})"
+
+
+from audits.reviews.models import (  # noqa: E402,F401  (registered in this app)
+    Checkpoint,
+    FederalOperation,
+    Finding,
+    ReasonSignal,
+    Review,
+)

@@ -135,9 +135,15 @@ def audit_verify_chain(*, city: City | None) -> ChainVerification:
     expected_prev = chain_encoding.GENESIS_HASH
     expected_sequence = 1
     count = 0
+    from audits.reviews.models import Checkpoint
+
+    published = set(Checkpoint.objects.filter(chain=name).values_list("entries", flat=True))
+    seen_at_checkpoints: dict[int, str] = {}
     events = AuditEvent.objects.filter(chain=name).select_related("city").order_by("sequence")
     for event in events.iterator(chunk_size=2000):
         count += 1
+        if event.sequence in published:
+            seen_at_checkpoints[event.sequence] = event.entry_hash
         problem = ""
         if event.sequence != expected_sequence:
             problem = f"entry {expected_sequence} is missing (found {event.sequence} next)"
@@ -153,6 +159,15 @@ def audit_verify_chain(*, city: City | None) -> ChainVerification:
             )
         expected_prev = event.entry_hash
         expected_sequence += 1
+    if published:
+        # A valid chain can still be a shortened or rewritten one: hold it against what was signed.
+        from audits.signing import checkpoint_problems
+
+        problems = checkpoint_problems(chain=name, chain_entries=seen_at_checkpoints)
+        if problems:
+            return ChainVerification(
+                chain=name, city=city, entries=count, problem="; ".join(p.problem for p in problems)
+            )
     return ChainVerification(chain=name, city=city, entries=count)
 
 

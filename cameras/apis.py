@@ -15,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -36,6 +36,7 @@ from cameras.services import (
 )
 from portal.access import Rule, city_roles
 from portal.roles import HIT_HANDLER_ROLES
+from portal.validation import BoundedJSONParser, SaneDateTimeSerializerField
 
 
 class CameraKeyAuthentication(BaseAuthentication):
@@ -104,7 +105,9 @@ class CameraIngestView(APIView):
 
 class FrameUploadSerializer(serializers.Serializer):
     image = serializers.FileField(help_text="A JPEG or PNG frame.")
-    captured_at = serializers.DateTimeField(help_text="When the camera took the frame (ISO 8601, with zone).")
+    captured_at = SaneDateTimeSerializerField(
+        help_text="When the camera took the frame (ISO 8601, with zone)."
+    )
 
 
 class FrameAcceptedSerializer(serializers.Serializer):
@@ -170,7 +173,7 @@ class FrameUploadApi(CameraIngestView):
 class DeviceReadSerializer(serializers.Serializer):
     plate = serializers.CharField(max_length=32)
     confidence = serializers.FloatField(min_value=0.0, max_value=1.0)
-    captured_at = serializers.DateTimeField()
+    captured_at = SaneDateTimeSerializerField()
     crop = serializers.CharField(
         required=False, allow_blank=True, help_text="Base64 JPEG or PNG of the plate."
     )
@@ -212,7 +215,7 @@ class ReadBatchResultSerializer(serializers.Serializer):
 
 
 class ReadBatchApi(CameraIngestView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         request=ReadBatchSerializer, responses={201: ReadBatchResultSerializer, 400: OpenApiResponse()}
@@ -263,7 +266,7 @@ HIT_HANDLERS = city_roles(*HIT_HANDLER_ROLES)
 
 
 class HitListQuerySerializer(serializers.Serializer):
-    since = serializers.DateTimeField(required=False, help_text="Hits created at or after this time.")
+    since = SaneDateTimeSerializerField(required=False, help_text="Hits created at or after this time.")
     status = serializers.ChoiceField(choices=["new", "confirmed", "rejected"], required=False)
 
 

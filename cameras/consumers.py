@@ -15,7 +15,7 @@ class HitsConsumer(CityConsumer):
     allowed_roles = HIT_HANDLER_ROLES
 
     async def hit_created(self, event):
-        await self.send_json({"type": "hit", "hit": event["hit"]})
+        await self.send_if_allowed({"type": "hit", "hit": event["hit"]}, event)
 
     async def hit_updated(self, event):
-        await self.send_json({"type": "hit_updated", "hit": event["hit"]})
+        await self.send_if_allowed({"type": "hit_updated", "hit": event["hit"]}, event)

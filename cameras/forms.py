@@ -1,6 +1,7 @@
 from django import forms
 
 from cameras.models import Camera, Disposition, HotlistSource, Priority
+from portal.validation import SaneDateTimeField
 
 
 class CameraForm(forms.ModelForm):
@@ -23,7 +24,7 @@ class HotlistForm(forms.Form):
     name = forms.CharField(max_length=120)
     source = forms.ChoiceField(choices=HotlistSource.choices)
     priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, initial=Priority.NORMAL)
-    expires_at = forms.DateTimeField(required=False, help_text="Leave empty for no expiry.")
+    expires_at = SaneDateTimeField(required=False, help_text="Leave empty for no expiry.")
     alert_dispatchers = forms.BooleanField(required=False, initial=True)
     share_alerts_with_partners = forms.BooleanField(required=False)
 
@@ -32,7 +33,7 @@ class HotlistEntryForm(forms.Form):
     plate = forms.CharField(max_length=16)
     state = forms.CharField(max_length=2, required=False)
     reason = forms.CharField(max_length=200)
-    expires_at = forms.DateTimeField(required=False)
+    expires_at = SaneDateTimeField(required=False)
 
 
 class HotlistImportForm(forms.Form):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cameras.hooks import HitsCommitted
 from cameras.selectors import hit_payloads
-from portal.consumers import broadcast, city_group
+from portal.live import broadcast, city_group
 
 
 def push_hits_to_dispatchers(event: HitsCommitted) -> None:

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from audits.refusals import refusal_record
@@ -55,7 +56,17 @@ def camera_create(request: HttpRequest, city_slug: str) -> HttpResponse:
     camera, key = services.camera_create(
         city=request.city, by=request.user, request=request, **form.cleaned_data
     )
-    return render(request, "cameras/camera_key.html", {"city": request.city, "camera": camera, "key": key})
+    return _secret_page(
+        render(request, "cameras/camera_key.html", {"city": request.city, "camera": camera, "key": key})
+    )
+
+
+def _secret_page(response: HttpResponse) -> HttpResponse:
+    """A page that shows a secret once (a camera key): never kept by a browser or a proxy."""
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+    response["Pragma"] = "no-cache"
+    return response
 
 
 @access(CAMERA_VIEWERS)
@@ -78,7 +89,9 @@ def camera_detail(request: HttpRequest, city_slug: str, camera_id) -> HttpRespon
 def camera_key_rotate(request: HttpRequest, city_slug: str, camera_id) -> HttpResponse:
     camera = selectors.get_camera(public_id=camera_id)
     key = services.camera_rotate_key(camera=camera, by=request.user, request=request)
-    return render(request, "cameras/camera_key.html", {"city": request.city, "camera": camera, "key": key})
+    return _secret_page(
+        render(request, "cameras/camera_key.html", {"city": request.city, "camera": camera, "key": key})
+    )
 
 
 @access(MANAGERS)

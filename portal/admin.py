@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 
 from portal.models import Agency, City, User
+from portal.services import user_access_changed
 
 
 @admin.register(City)
@@ -22,3 +24,23 @@ class StewardUserAdmin(UserAdmin):
     list_display = ["username", "city", "agency", "role", "is_active"]
     list_filter = ["city", "role", "is_active"]
     fieldsets = UserAdmin.fieldsets + (("Steward", {"fields": ["city", "agency", "role"]}),)
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            before = User.objects.filter(pk=obj.pk).select_related("city").first() if change else None
+            super().save_model(request, obj, form, change)
+            if change:
+                user_access_changed(
+                    user=obj,
+                    by=request.user,
+                    changed=form.changed_data,
+                    before={"city": before.city if before else None},
+                    request=request,
+                )
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.select_related("city").get(pk=id)
+            user_access_changed(user=user, by=request.user, changed=["password"], request=request)
+        return response

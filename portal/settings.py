@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "django_celery_beat",
+    "csp",
     "portal",
     "audits",
     "cameras",
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "portal.tenancy.CityScopeMiddleware",
     "portal.access.AccessRuleMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -120,11 +122,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-# Five failed logins lock the account (not the address) for ten minutes.
+# Five failed logins lock that account from that address for ten minutes. By user name *and*
+# address together: by name alone, anyone anywhere could lock the chief out by guessing five times;
+# by address alone, a station's shared NAT address would lock every officer out.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=10 / 60)
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Locking by account, not by address: a station's shared NAT address must not lock every officer out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -163,6 +166,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.access.DeclaredAccessRule"],
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.validation.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.apis.exception_handler",
 }
@@ -217,6 +225,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cameras.tasks.purge_expired_reads",
         "schedule": crontab(hour=2, minute=30),
     },
+    "compliance-review-monthly": {
+        "task": "audits.tasks.review_schedule_monthly",
+        "schedule": crontab(day_of_month=1, hour=1, minute=5),
+    },
+    "compliance-review-sweep": {
+        "task": "audits.tasks.review_sweep",
+        "schedule": crontab(minute=20),
+    },
+    "compliance-review-text-daily": {
+        "task": "audits.tasks.review_prepare_text",
+        "schedule": crontab(hour=1, minute=40),
+    },
+    "audit-checkpoint-daily": {
+        "task": "audits.tasks.audit_checkpoint_daily",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "audit-verify-nightly": {
         "task": "audits.tasks.audit_verify_all",
         "schedule": crontab(hour=3, minute=15),
@@ -238,6 +262,38 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Production (STEWARD_ENV=production) is served over HTTPS only: redirect plain HTTP, tell browsers
+# to keep to HTTPS for a year (HSTS), and send cookies over HTTPS only. Behind a proxy that ends TLS,
+# set DJANGO_PROXY_SSL_HEADER=1 so that X-Forwarded-Proto: https counts as secure.
+PRODUCTION = env.str("STEWARD_ENV", default="dev") == "production"
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SSL_REDIRECT", default=PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes inside the deployment speak plain HTTP
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+if env.bool("DJANGO_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
+
+# A strict content security policy in every mode (so the browser tests see any violation): scripts,
+# styles and images from this origin only, no inline script or style, no plugins, no framing.
+# Templates load JavaScript from static/ and pass data with json_script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
 # Camera uploads: checked before anything is stored.
 STEWARD_MAX_FRAME_BYTES = env.int("STEWARD_MAX_FRAME_BYTES", default=10 * 1024 * 1024)
 # Well below Pillow's decompression-bomb limit (89 megapixels).
@@ -254,3 +310,18 @@ STEWARD_RECOGNITION = {
     "device": env.str("STEWARD_RECOGNITION_DEVICE", default="cpu"),
 }
 STEWARD_RECOGNITION_BY_CITY = env.json("STEWARD_RECOGNITION_BY_CITY", default={})
+# A live socket re-checks its session and grant at least this often even when nothing is sent
+# (every service that ends access also closes it at once, and the idle deadline has its own timer).
+STEWARD_SOCKET_RECHECK_SECONDS = env.float("STEWARD_SOCKET_RECHECK_SECONDS", default=60)
+
+# Every JSON body: at most this many bytes and this many levels of nesting (a 400 otherwise).
+STEWARD_MAX_JSON_BYTES = env.int("STEWARD_MAX_JSON_BYTES", default=2 * 1024 * 1024)
+STEWARD_MAX_JSON_DEPTH = env.int("STEWARD_MAX_JSON_DEPTH", default=16)
+
+# Signed audit checkpoints: the Ed25519 private key lives in a file outside the database. In
+# development and tests a key is generated under var/ when the file is missing; in production a
+# missing key is an error (audits.checkpoints.signing_key).
+STEWARD_ENV = env.str("STEWARD_ENV", default="dev")
+STEWARD_CHECKPOINT_KEY_PATH = Path(
+    env.str("STEWARD_CHECKPOINT_KEY_PATH", default=str(VAR_DIR / "checkpoint-ed25519.pem"))
+)

@@ -8,6 +8,7 @@ from portal.apis import ApiSchemaView
 city_patterns = [
     path("", views.city_home, name="city_home"),
     path("audit/", audit_views.audit_log, name="audit_log"),
+    path("", include("audits.reviews.urls")),
     path("", include("cameras.urls")),
     path("", include("sharing.urls")),
 ]
@@ -23,8 +24,17 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("accounts/password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password-reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("accounts/reset/done/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("healthz", views.healthz, name="healthz"),
     path("p/<slug:city_slug>/", views.city_public, name="city_public"),
+    path("p/<slug:city_slug>/", include("audits.public_urls")),
     path("c/<slug:city_slug>/", include(city_patterns)),
     path("api/v1/", include(api_patterns)),
     path("admin/", admin.site.urls),

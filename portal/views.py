@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 
-from audits.models import AuditEvent
+from audits.events import EventType
+from audits.models import AuditEvent, Outcome
+from audits.services import audit_record
 from cameras.models import Camera
 from portal.access import CITY_STAFF, PUBLIC, SIGNED_IN, access
+from portal.live import sockets_close_for_session
 from portal.models import City
 from portal.public import city_public_summary
+from portal.services import user_access_changed
 from sharing.selectors import agreements_in_effect_for_agency
 
 
@@ -23,9 +28,79 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@access(PUBLIC)
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link by email. The answer is the same whether the address is known or not;
+    the audit log records the request and how many accounts it reached."""
+
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        users = list(form.get_users(form.cleaned_data["email"]))
+        for user in users:
+            audit_record(
+                event_type=EventType.AUTH_PASSWORD_RESET_REQUESTED,
+                city=user.city,
+                actor=None,
+                target_type="user",
+                target_id=str(user.public_id),
+                request=self.request,
+            )
+        if not users:
+            audit_record(
+                event_type=EventType.AUTH_PASSWORD_RESET_REQUESTED,
+                details={"accounts": 0},
+                outcome=Outcome.FAILURE,
+                request=self.request,
+            )
+        return response
+
+
+@access(PUBLIC)
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_reset_done.html"
+
+
+@access(PUBLIC)
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            user = form.user
+            audit_record(
+                event_type=EventType.AUTH_PASSWORD_RESET,
+                city=user.city,
+                actor=user,
+                target_type="user",
+                target_id=str(user.public_id),
+                request=self.request,
+            )
+            user_access_changed(user=user, by=user, changed=["password"], request=self.request)
+        return response
+
+
+@access(PUBLIC)
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_reset_complete.html"
+
+
 @access(SIGNED_IN)
 class LogoutView(auth_views.LogoutView):
     http_method_names = ["post", "options"]
+
+    def post(self, request, *args, **kwargs):
+        session_key = request.session.session_key
+        response = super().post(request, *args, **kwargs)
+        # Signing out ends this session's sockets at once, not at their next message.
+        sockets_close_for_session(session_key=session_key, reason="signed out")
+        return response
 
 
 @access(PUBLIC)

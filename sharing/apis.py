@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.validation import SaneDateTimeSerializerField
 from sharing.permissions import CITY_SEARCHER, request_grant
 from sharing.selectors import ReadQuery, normalize_plate, search_crop_path
 from sharing.services import search_run
@@ -16,8 +17,8 @@ from sharing.services import search_run
 class SearchInputSerializer(serializers.Serializer):
     plate = serializers.CharField(max_length=16, help_text="Full plate, or part of one with partial=true.")
     partial = serializers.BooleanField(default=False)
-    since = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    until = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    since = SaneDateTimeSerializerField(required=False, allow_null=True, default=None)
+    until = SaneDateTimeSerializerField(required=False, allow_null=True, default=None)
     cameras = serializers.ListField(
         child=serializers.UUIDField(), required=False, default=list, max_length=500, help_text="Camera ids."
     )
@@ -45,7 +46,7 @@ class SearchInputSerializer(serializers.Serializer):
 class ReadOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="read.public_id")
     plate = serializers.CharField(source="read.plate")
-    captured_at = serializers.DateTimeField(source="read.captured_at")
+    captured_at = SaneDateTimeSerializerField(source="read.captured_at")
     camera_id = serializers.UUIDField(source="read.camera.public_id")
     camera = serializers.CharField(source="read.camera.name")
     vehicle_colour = serializers.CharField(source="read.vehicle_colour")
@@ -57,8 +58,8 @@ class SearchOutputSerializer(serializers.Serializer):
     outcome = serializers.CharField()
     rule = serializers.CharField()
     message = serializers.CharField()
-    since = serializers.DateTimeField()
-    until = serializers.DateTimeField()
+    since = SaneDateTimeSerializerField()
+    until = SaneDateTimeSerializerField()
     cameras_reached = serializers.IntegerField()
     result_count = serializers.IntegerField()
     results = ReadOutputSerializer(many=True)

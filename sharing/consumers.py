@@ -1,22 +1,44 @@
 """Live hotlist alerts for partner agencies: ``/ws/partner/alerts/``.
 
-A partner user whose agency receives alerts from at least one city joins its agency's group and its
-own user group (``portal.consumers.user_group``), so that a suspension or revocation closes the
-socket at once (``session.end``). A refusal of an agency that a city cut off is audited there.
+A partner user whose agency receives alerts from at least one city joins its agency's alert group,
+plus its user's, session's and agency's session groups (``portal.live``), so that sign-out,
+deactivation, a suspension or a revocation closes the socket at once. Before each alert it sends, the
+socket checks again that the session is valid and that the city of the alert still sends the agency
+alerts. A refusal of an agency that a city cut off is audited there.
 """
 
 from __future__ import annotations
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from audits.refusals import refusal_record
-from portal.consumers import REFUSED, user_group
-from sharing.models import SharingAgreement
-from sharing.selectors import agency_alerts_group, agency_cut_off, agency_receives_alerts
+from portal.consumers import REFUSED, SessionBoundConsumer
+from sharing.models import AgreementState, SharingAgreement
+from sharing.selectors import agency_alerts_group, agency_cut_off, agency_receives_alerts, city_today
 
 
-class PartnerAlertsConsumer(AsyncJsonWebsocketConsumer):
+def _city_still_sends_alerts(*, city_id: int, agency) -> bool:
+    for agreement in SharingAgreement.all_cities.filter(
+        city_id=city_id, partner_agency=agency, state=AgreementState.ACTIVE, hotlist_alerts=True
+    ).select_related("city"):
+        if agreement.is_in_effect(city_today(agreement.city)) and (
+            agency_cut_off(city=agreement.city, agency=agency) is None
+        ):
+            return True
+    return False
+
+
+class PartnerAlertsConsumer(SessionBoundConsumer):
+    def grant_holds(self, user, event: dict | None) -> bool:
+        return user.is_partner and user.agency is not None and agency_receives_alerts(agency=user.agency)
+
+    @database_sync_to_async
+    def _city_allows(self, event: dict) -> bool:
+        if event.get("city_id") is None:
+            return True
+        agency = self.scope["user"].agency
+        return _city_still_sends_alerts(city_id=event["city_id"], agency=agency)
+
     @database_sync_to_async
     def _authorise(self) -> str | None:
         user = self.scope.get("user")
@@ -52,23 +74,18 @@ class PartnerAlertsConsumer(AsyncJsonWebsocketConsumer):
         if group is None:
             await self.close(code=REFUSED)
             return
-        for name in (group, user_group(self.scope["user"].public_id)):
-            await self.channel_layer.group_add(name, self.channel_name)
-            self.groups_joined.append(name)
+        await self.join_session_groups([group])
+        allowed, expires = await self._check(None)
+        if not allowed:
+            await self.close(code=REFUSED)
+            return
         await self.accept()
+        self.start_watchdog(expires)
         await self.send_json({"type": "hello", "topic": "partner_alerts"})
 
-    async def disconnect(self, code):
-        for name in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(name, self.channel_name)
-
-    async def receive_json(self, content, **kwargs):
-        if content.get("type") == "ping":
-            await self.send_json({"type": "pong"})
-
     async def partner_alert(self, event):
-        await self.send_json({"type": "alert", "alert": event["alert"]})
-
-    async def session_end(self, event):
-        """The agency's access ended: close at once."""
-        await self.close(code=REFUSED)
+        # An alert from a city that stopped sharing since it was sent is dropped; the socket stays
+        # open while another city still sends the agency alerts (``send_if_allowed`` checks that).
+        if not await self._city_allows(event):
+            return
+        await self.send_if_allowed({"type": "alert", "alert": event["alert"]}, event)

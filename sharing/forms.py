@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from audits.models import AuditEvent
 from cameras.models import Camera
 from portal.models import Agency, City
+from portal.validation import SaneDateTimeField
 from sharing.models import CityPolicy, RevocationGrounds, Search
 from sharing.policy.offenses import OFFENSE_TYPES
 from sharing.policy.types import PROHIBITED_PURPOSES
@@ -55,8 +56,8 @@ class PurposeForm(forms.Form):
 
 class SearchForm(PurposeForm):
     partial = forms.BooleanField(required=False, label="Partial plate (the characters are part of the plate)")
-    since = forms.DateTimeField(required=False, widget=DateTimeInput(), label="From (UTC)")
-    until = forms.DateTimeField(required=False, widget=DateTimeInput(), label="Until (UTC)")
+    since = SaneDateTimeField(required=False, widget=DateTimeInput(), label="From (UTC)")
+    until = SaneDateTimeField(required=False, widget=DateTimeInput(), label="Until (UTC)")
     cameras = forms.ModelMultipleChoiceField(
         queryset=Camera.objects.none(),
         required=False,
@@ -132,9 +133,7 @@ class AgreementForm(forms.Form):
         label="Declaration signed by (name, title)",
         help_text="The partner's signed declaration: no use for prohibited purposes, no onward sharing.",
     )
-    declaration_signed_at = forms.DateTimeField(
-        required=False, widget=DateTimeInput(), label="Signed at (UTC)"
-    )
+    declaration_signed_at = SaneDateTimeField(required=False, widget=DateTimeInput(), label="Signed at (UTC)")
 
     def __init__(self, *args, city: City, policy: CityPolicy, cameras: QuerySet[Camera], **kwargs):
         super().__init__(*args, **kwargs)

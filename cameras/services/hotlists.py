@@ -42,6 +42,7 @@ from portal.models import City, User
 from portal.object_permissions import holds, object_permission_grant, object_permission_revoke
 from portal.roles import HIT_HANDLER_ROLES, MANAGER_ROLES
 from portal.tenancy import city_scope
+from portal.validation import moment_problem, sane_moment
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_IMPORT_ROWS = 200_000
@@ -165,6 +166,8 @@ def _entry_problem(city: City, plate: str, state: str, reason: str, expires_at: 
         return "The state must be a two-letter code (e.g. WA)."
     if not reason:
         return "Each entry needs a reason (what the vehicle is wanted for)."
+    if expires_at is not None and moment_problem(expires_at):
+        return moment_problem(expires_at)
     if expires_at is not None and expires_at <= timezone.now():
         return "The entry has already expired."
     for refusal in hotlist_entry_screens.announce(
@@ -234,7 +237,29 @@ def _parse_expiry(text: str) -> dt.datetime | None:
         if day is None:
             raise ValueError(f"'{text}' is not a date (use YYYY-MM-DD).")
         moment = dt.datetime.combine(day, dt.time(23, 59, 59))
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.UTC)
+    return sane_moment(moment)  # ValueError outside 2000..2099 (or past what UTC can hold)
+
+
+# A field longer than this is reported on its row; one past the csv module's own limit (131,072
+# characters) stops the file at that line, with nothing stored.
+MAX_IMPORT_FIELD_CHARS = 1000
+
+
+def _csv_rows(reader: csv.DictReader):
+    """``(line, row)`` pairs; a line the csv module cannot read refuses the file with its number."""
+    line = 1
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise HotlistRefused(
+                f"Line {reader.line_num + 1}: the file cannot be read as CSV there ({error}). Nothing was imported.",
+                rule="file.unreadable_row",
+            ) from error
+        line += 1
+        yield reader.line_num if reader.line_num else line, raw
 
 
 def hotlist_import_csv(*, hotlist: Hotlist, by: User, data: bytes, request=None) -> ImportReport:
@@ -252,7 +277,12 @@ def hotlist_import_csv(*, hotlist: Hotlist, by: User, data: bytes, request=None)
     except UnicodeDecodeError as error:
         raise HotlistRefused("The file is not UTF-8 text.", rule="file.encoding") from error
     reader = csv.DictReader(io.StringIO(text))
-    columns = {name.strip().lower() for name in (reader.fieldnames or [])}
+    try:
+        columns = {name.strip().lower() for name in (reader.fieldnames or [])}
+    except csv.Error as error:
+        raise HotlistRefused(
+            f"Line 1: the column names cannot be read as CSV ({error}).", rule="file.unreadable_row"
+        ) from error
     if not {"plate", "reason"} <= columns:
         raise HotlistRefused(
             "The first line must name the columns: plate, state, reason, expires.", rule="file.columns"
@@ -261,9 +291,18 @@ def hotlist_import_csv(*, hotlist: Hotlist, by: User, data: bytes, request=None)
     with city_scope(city):
         existing = set(HotlistEntry.objects.filter(hotlist=hotlist).values_list("plate", "state"))
     rows: list[HotlistEntry] = []
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in _csv_rows(reader):
         if line - 1 > MAX_IMPORT_ROWS:
             raise HotlistRefused(f"At most {MAX_IMPORT_ROWS} rows per file.", rule="file.too_many_rows")
+        values = [value for value in raw.values() if isinstance(value, str)]
+        if any("\x00" in value for value in values):
+            report.rejected.append(EntryProblem(line, "", "The row contains a NUL character."))
+            continue
+        if any(len(value) > MAX_IMPORT_FIELD_CHARS for value in values):
+            report.rejected.append(
+                EntryProblem(line, "", f"A field is longer than {MAX_IMPORT_FIELD_CHARS} characters.")
+            )
+            continue
         row = {(key or "").strip().lower(): (value or "").strip() for key, value in raw.items() if key}
         plate, state = normalize_plate(row.get("plate", "")), row.get("state", "").upper()
         try:

@@ -18,6 +18,7 @@ from .offenses import OFFENSE_TYPES, normalize_offense
 from .presets import PRESETS, california, illinois, other, preset_for_state, washington
 from .types import (
     ALL_RULES,
+    ENGINE_VERSION,
     AgencyProfile,
     AgreementScope,
     CityPolicy,
@@ -28,6 +29,7 @@ from .types import (
 
 __all__ = [
     "ALL_RULES",
+    "ENGINE_VERSION",
     "AgencyProfile",
     "AgreementScope",
     "CityPolicy",

@@ -98,7 +98,9 @@ def immigration_agency_evidence(agency: AgencyProfile) -> tuple[str, ...]:
     for parent in agency.immigration_parents:
         ev.append(f"parent organisation {parent} is flagged as an immigration-enforcement agency")
     for parent in agency.parent_chain:
-        if parent not in agency.immigration_parents and T.looks_like_immigration_agency(parent):
+        if parent not in agency.immigration_parents and T.looks_like_immigration_agency(
+            parent, as_parent=True
+        ):
             ev.append(f"parent organisation {parent}")
     return tuple(ev)
 

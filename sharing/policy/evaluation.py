@@ -12,9 +12,9 @@ policy is passed. As the cases' README says, the agency is assumed to have an ac
 sharing agreement except where federal / out-of-state sharing is forbidden (the
 engine's agency rules refuse those).
 
-An optional ``preset`` per case (WA, CA, IL, OTHER; default WA) picks the city's policy.
-Scoring is on allow/deny; a hold counts as right for a case that must be refused and as
-wrong for one that must be allowed, and the number held is printed separately. Each result also says whether the rule family named by
+An optional ``preset`` (WA, CA, IL or other; default WA) picks the city's preset for that case.
+Scoring is on allow/deny: a decision held for a supervisor counts as right for a case that must be
+refused and as wrong for one that must be allowed; the report counts holds separately. Each result also says whether the rule family named by
 ``why`` appears among the rules that fired (informational).
 """
 
@@ -58,11 +58,11 @@ class CaseResult:
     why: str
     message: str
     rule_agrees: bool | None  # None when `why` names no known rule family
+
     preset: str = "WA"
 
     @property
     def correct(self) -> bool:
-        # A hold runs nothing: right for a search that must be refused, wrong for one that must run.
         if self.got == "hold":
             return self.expected == "deny"
         return self.expected == self.got
@@ -83,12 +83,12 @@ class EvaluationReport:
         return sum(r.correct for r in self.results)
 
     @property
-    def misses(self) -> list[CaseResult]:
-        return [r for r in self.results if not r.correct]
-
-    @property
     def held(self) -> int:
         return sum(r.got == "hold" for r in self.results)
+
+    @property
+    def misses(self) -> list[CaseResult]:
+        return [r for r in self.results if not r.correct]
 
     @property
     def share_right(self) -> float:
@@ -139,10 +139,10 @@ def _rule_agrees(why: str, decision: Decision) -> bool | None:
 
 
 def policy_for_case(case: dict) -> CityPolicy:
-    """The case's ``preset`` (WA, CA, IL, OTHER; Washington when absent)."""
+    """The case's ``preset`` (WA, CA, IL, other; default WA); an unknown name is an error."""
     code = str(case.get("preset") or "WA").strip().upper()
     if code not in presets.PRESETS:
-        raise ValueError(f"unknown preset {code!r}; expected one of {sorted(presets.PRESETS)}")
+        raise ValueError(f"unknown preset {case.get('preset')!r}; expected one of WA, CA, IL, other")
     return presets.PRESETS[code]()
 
 
@@ -150,10 +150,10 @@ def evaluate_case(case: dict, policy: CityPolicy | None = None) -> CaseResult:
     policy = policy or policy_for_case(case)
     decision = evaluate_search(request_from_case(case), policy)
     return CaseResult(
+        preset=policy.preset,
         id=str(case.get("id", "")),
         expected=str(case.get("expect", "")).strip().lower(),
-        got="allow" if decision.allowed else ("hold" if decision.held else "deny"),
-        preset=policy.preset,
+        got=decision.outcome,
         rule=decision.rule,
         rules=decision.rules,
         why=str(case.get("why", "")),

@@ -10,7 +10,6 @@
 * California: Civil Code 1798.90.5-.55 (SB 34): share only with California
   public agencies (no federal, no out-of-state, no vendor pools). SB 34 fixes
   no retention period; 30 days is our default.
-  California also protects abortion and gender-affirming care (Penal Code 13778.2, AB 1242).
 * Illinois: 625 ILCS 5/2-130 (2023): no sharing for immigration enforcement or
   reproductive-care investigations; out-of-state (and, conservatively, federal)
   agencies must first sign a written declaration.
@@ -74,8 +73,6 @@ _CA_CITATIONS = {
     "data for "
     "immigration enforcement.",
     RULE_SCOPE_NATIONAL: "California law forbids sharing through vendor pools; National Lookup is off.",
-    RULE_PURPOSE_REPRODUCTIVE: "California law (Penal Code 13778.2, Civil Code 1798.90.55 as amended by "
-    "AB 1242) forbids sharing this data to investigate abortion or gender-affirming care.",
 }
 _IL_CITATIONS = {
     RULE_PURPOSE_IMMIGRATION: "Illinois law (625 ILCS 5/2-130) forbids sharing this data for immigration "
@@ -110,6 +107,8 @@ def california(home_state: str = "CA") -> CityPolicy:
     return CityPolicy(
         home_state=home_state,
         retention_days=30,
+        # Civil Code 1798.90.55 and Penal Code 13778.2 / AB 1242 (reproductive care) and SB 107
+        # (gender-affirming care): a California agency shares no data for either investigation.
         prohibited_purposes=frozenset({PURPOSE_IMMIGRATION, PURPOSE_REPRODUCTIVE, PURPOSE_FIRST_AMENDMENT}),
         permitted_offense_types=ALL_OFFENSE_CODES,
         allow_out_of_state_agencies=False,
@@ -126,12 +125,11 @@ def illinois(home_state: str = "IL") -> CityPolicy:
     return CityPolicy(
         home_state=home_state,
         retention_days=30,
-        prohibited_purposes=frozenset({PURPOSE_IMMIGRATION, PURPOSE_REPRODUCTIVE}),
+        prohibited_purposes=frozenset({PURPOSE_IMMIGRATION, PURPOSE_REPRODUCTIVE, PURPOSE_FIRST_AMENDMENT}),
         permitted_offense_types=ALL_OFFENSE_CODES,
         allow_out_of_state_agencies=True,
         allow_federal_agencies=True,
         require_declaration_for_outside_agencies=True,
-        protect_gender_affirming_care=False,
         national_lookup_enabled=False,
         statewide_lookup_enabled=False,
         min_partial_plate_length=5,
@@ -144,7 +142,8 @@ def other(home_state: str = "") -> CityPolicy:
     return CityPolicy(
         home_state=home_state,
         retention_days=30,
-        prohibited_purposes=frozenset({PURPOSE_IMMIGRATION}),
+        # Every preset refuses surveillance of First Amendment activity (issue 9).
+        prohibited_purposes=frozenset({PURPOSE_IMMIGRATION, PURPOSE_FIRST_AMENDMENT}),
         permitted_offense_types=ALL_OFFENSE_CODES,
         allow_out_of_state_agencies=True,
         allow_federal_agencies=True,

@@ -30,10 +30,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from anyascii import anyascii
-from confusable_homoglyphs import confusables
 from rapidfuzz.distance import Levenshtein
 
-from .text import _CONFUSABLES
+from .text import _latin_lookalike
 
 SCREEN_VERSION = "screen-2026.12-1"
 
@@ -57,15 +56,8 @@ _NOT_TYPOS = frozenset(
 
 
 def _latin_letter(ch: str) -> str:
-    if ch in _CONFUSABLES:
-        return _CONFUSABLES[ch]
-    found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=False)
-    if found:
-        for glyph in found[0].get("homoglyphs", []):
-            c = glyph.get("c", "")
-            if c.isascii() and c.isalpha():
-                return c
-    return ch
+    """The Latin letter a look-alike stands for (UTS #39 confusables, see ``text._latin_lookalike``)."""
+    return _latin_lookalike(ch)
 
 
 @lru_cache(maxsize=4096)
@@ -76,8 +68,9 @@ def _fold_mixed_word(word: str) -> str:
     has_latin = any("a" <= c.lower() <= "z" for c in word)
     if not has_latin:
         # a word wholly in look-alike small capitals / Greek / Cyrillic capitals that spell Latin
-        if all(c in _CONFUSABLES or not c.isalpha() for c in word) and len(word) <= 6:
-            return "".join(_CONFUSABLES.get(c, c) for c in word)
+        mapped = [_latin_letter(c) if c.isalpha() else c for c in word]
+        if all(m.isascii() for m in mapped) and len(word) <= 6:
+            return "".join(mapped)
         return word
     return "".join(_latin_letter(c) if not c.isascii() and c.isalpha() else c for c in word)
 

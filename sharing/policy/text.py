@@ -39,113 +39,48 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
+
+from anyascii import anyascii
+from confusable_homoglyphs import confusables
+from rapidfuzz.distance import OSA
+
+_DATA = Path(__file__).resolve().parent / "data"
+
+
+def _words(name: str) -> frozenset[str]:
+    """A word list from ``sharing/policy/data/<name>.txt`` (one word a line, # comments)."""
+    text = (_DATA / f"{name}.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
 
 # --------------------------------------------------------------------------
 # Normalisation
 # --------------------------------------------------------------------------
 
-_CONFUSABLES = {
-    # Cyrillic
-    "а": "a",
-    "в": "b",
-    "е": "e",
-    "ё": "e",
-    "к": "k",
-    "м": "m",
-    "н": "h",
-    "о": "o",
-    "р": "p",
-    "с": "c",
-    "т": "t",
-    "у": "y",
-    "х": "x",
-    "ѕ": "s",
-    "і": "i",
-    "ї": "i",
-    "ј": "j",
-    "ԁ": "d",
-    "ɡ": "g",
-    "һ": "h",
-    "ӏ": "l",
-    "ԛ": "q",
-    "ԝ": "w",
-    "ь": "b",
-    "А": "A",
-    "В": "B",
-    "Е": "E",
-    "Ё": "E",
-    "К": "K",
-    "М": "M",
-    "Н": "H",
-    "О": "O",
-    "Р": "P",
-    "С": "C",
-    "Т": "T",
-    "У": "Y",
-    "Х": "X",
-    "Ѕ": "S",
-    "І": "I",
-    "Ї": "I",
-    "Ј": "J",
-    "Ԁ": "D",
-    "Ӏ": "I",
-    "Ԛ": "Q",
-    "Ԝ": "W",
-    # Greek
-    "α": "a",
-    "β": "b",
-    "ε": "e",
-    "η": "n",
-    "ι": "i",
-    "κ": "k",
-    "ν": "v",
-    "ο": "o",
-    "ρ": "p",
-    "τ": "t",
-    "υ": "u",
-    "χ": "x",
-    "γ": "y",
-    "ω": "w",
-    "Α": "A",
-    "Β": "B",
-    "Ε": "E",
-    "Ζ": "Z",
-    "Η": "H",
-    "Ι": "I",
-    "Κ": "K",
-    "Μ": "M",
-    "Ν": "N",
-    "Ο": "O",
-    "Ρ": "P",
-    "Τ": "T",
-    "Υ": "Y",
-    "Χ": "X",
-    # Latin oddities
-    "ı": "i",
-    "ȷ": "j",
-    "ɩ": "i",
-    "ʟ": "L",
-    "ᴄ": "c",
-    "ᴇ": "e",
-    "ɪ": "I",
-    "ᴏ": "o",
-}
-_SPECIAL_LATIN = {
-    "đ": "d",
-    "Đ": "D",
-    "ø": "o",
-    "Ø": "O",
-    "ł": "l",
-    "Ł": "L",
-    "ß": "ss",
-    "æ": "ae",
-    "Æ": "AE",
-    "œ": "oe",
-    "Œ": "OE",
-    "þ": "th",
-    "Þ": "TH",
-    "ð": "d",
-}
+
+@lru_cache(maxsize=4096)
+def _latin_lookalike(ch: str) -> str:
+    """The ASCII letter a non-Latin look-alike stands for (UTS #39 confusables via
+    ``confusable-homoglyphs``; small capitals and the like via ``anyascii``), or ``ch``."""
+    if ch.isascii() or not ch.isalpha():
+        return ch
+    found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=True) or []
+    for entry in found:
+        for glyph in entry.get("homoglyphs", ()):
+            c = glyph.get("c", "")
+            if len(c) == 1 and c.isascii() and c.isalpha():
+                # the skeleton maps capital I to "l"; keep the case the writer meant
+                if ch.isupper() and c.islower():
+                    t = anyascii(ch)
+                    return t if len(t) == 1 and t.isalpha() else c.upper()
+                return c
+    if "LATIN" not in unicodedata.name(ch, ""):
+        return ch  # a letter of another script with no Latin look-alike: the word is not Latin
+    t = anyascii(ch)
+    return t if len(t) == 1 and t.isascii() and t.isalpha() else ch
+
+
 _LEET = {
     "0": "o",
     "1": "i",
@@ -168,9 +103,11 @@ _LEET_SYMBOL_RE = re.compile(
 def _strip_marks(s: str) -> str:
     out = []
     for ch in unicodedata.normalize("NFKD", s):
-        if unicodedata.category(ch) == "Mn":
+        if unicodedata.category(ch) in ("Mn", "Me"):
             continue
-        out.append(_SPECIAL_LATIN.get(ch, ch))
+        if not ch.isascii() and "LATIN" in unicodedata.name(ch, ""):
+            ch = anyascii(ch) or ch  # đ -> d, ß -> ss, æ -> ae, ł -> l
+        out.append(ch)
     return unicodedata.normalize("NFC", "".join(out))
 
 
@@ -180,7 +117,7 @@ def _drop_format(s: str) -> str:
 
 def _fold_word(word: str) -> str:
     word = _strip_marks(word)
-    folded = "".join(_CONFUSABLES.get(ch, ch) for ch in word)
+    folded = "".join(_latin_lookalike(ch) for ch in word)
     if folded.isascii():
         return folded
     if any("a" <= c.lower() <= "z" for c in word):
@@ -189,9 +126,17 @@ def _fold_word(word: str) -> str:
     return word  # a genuinely non-Latin word (Russian, Chinese...): keep
 
 
+_STRAY_COMBINING_RE = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+)
+
+
 def base_normalize(text: str) -> str:
-    """NFKC + format characters removed (used for raw-script matching)."""
-    return _drop_format(unicodedata.normalize("NFKC", text or ""))
+    """NFKC + format characters removed (used for raw-script matching); "&" reads as "and"."""
+    s = _drop_format(unicodedata.normalize("NFKC", text or ""))
+    # combining marks NFKC could not compose ("d\u0301eport", Zalgo text) break words apart
+    s = _STRAY_COMBINING_RE.sub("", s)
+    return s.replace("&", " and ").replace("＆", " and ")
 
 
 def latin_view(text: str) -> str:
@@ -321,7 +266,51 @@ def tokenize(text: str) -> list[Token]:
         else:
             final.append(out[i])
             i += 1
-    return final
+    return _close_split_words(final, s)
+
+
+@lru_cache(maxsize=1)
+def _closing_lexicon() -> frozenset[str]:
+    return IMM_STRONG_WORDS | REPRO_WORDS | FA_WORDS
+
+
+def _closes_to_trigger(word: str) -> bool:
+    if word in _closing_lexicon():
+        return True
+    return fuzzy_match(word, IMM_STRONG_WORDS) is not None
+
+
+def _close_split_words(tokens: list[Token], s: str) -> list[Token]:
+    """Pass C: a trigger word split by a separator ("im-migration", "de.port", "abor tion") is
+    closed up; pieces that are words of their own ("de portland") are left alone."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        merged = None
+        for n in (3, 2):
+            win = tokens[i : i + n]
+            if len(win) < n or not all(t.low.isalpha() for t in win):
+                continue
+            if not all(_SEP_RE.fullmatch(s[a.end : b.start]) for a, b in zip(win, win[1:], strict=False)):
+                continue
+            cat = "".join(t.low for t in win)
+            if _closes_to_trigger(cat) and not any(_closes_to_trigger(t.low) for t in win):
+                merged = Token(
+                    "".join(t.orig for t in win),
+                    cat,
+                    win[0].start,
+                    win[-1].end,
+                    spelled=True,
+                    raw=s[win[0].start : win[-1].end],
+                )
+                i += n
+                break
+        if merged is None:
+            out.append(tokens[i])
+            i += 1
+        else:
+            out.append(merged)
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -330,26 +319,8 @@ def tokenize(text: str) -> list[Token]:
 
 
 def edit_distance(a: str, b: str, limit: int = 3) -> int:
-    """Optimal-string-alignment (Damerau) distance, capped at ``limit + 1``."""
-    if a == b:
-        return 0
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        best = cur[0]
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-            best = min(best, cur[j])
-        if best > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
+    """Optimal-string-alignment (Damerau) distance, capped at ``limit + 1`` (``rapidfuzz``)."""
+    return OSA.distance(a, b, score_cutoff=limit)
 
 
 def _allowed_edits(word: str) -> int:
@@ -362,20 +333,7 @@ def _allowed_edits(word: str) -> int:
 
 
 # Ordinary words that sit within a typo of a trigger stem.
-_ENGLISH_NEIGHBOURS = frozenset(
-    """
-report reported reporting reporter reporters reportedly reports departed department departments departure
-departing deposit deposited deported_ imported importing importation irrigation irrigated documented document
-documents documentation documentado documentada detained detaining retainer retained container supported
-supporter transported exported migrate migrated migrating migration migrations emigrated emigrant
-overstate overstated overstep overstepped allied integration imitation limitation mitigation
-litigation detainee detainees repeated resorted resorting reposted deserted reportable deputation
-illegal illegally illegality reportar reportado reportada reportados reportadas reportaje reporte reportes
-deporte deportes deportivo deportiva deportivos deportivas deportista deportistas deportividad deportment
-clandestine pocketing protects protestant protestants marches decoration protect protected protecting
-protection protector protectors protective reproduction reproductions
-""".split()
-)
+_ENGLISH_NEIGHBOURS = _words("english_neighbours")
 
 # Strong words matched exactly only (short slang / acronyms, or too close to ordinary words).
 _EXACT_ONLY = frozenset(
@@ -413,56 +371,18 @@ def _phrase_token_ok(word: str, target: str) -> bool:
 # Lexicons
 # --------------------------------------------------------------------------
 
-STOPWORDS = frozenset(
-    """
-a an the of for to in on at and or with re from by per via as is was be been being this that these those
-it its into onto about after before near w s our their his her my your we they he she i me us them who
-what when where
-which while did do does any all some no not
-""".split()
-)
+STOPWORDS = _words("stopwords")
 
 # Words that carry no incident content by themselves.
-VAGUE_FILLER = frozenset(
-    """
-investigation investigations investigate investigating investigative inv invest invst invg invstg investig
-test tests testing tst check checks checking chk request requests requested req rqst see case cases cs file
-report rpt info information followup follow up fu lookup look looking search searching searches query queries
-misc miscellaneous general routine ongoing active crime criminal incident incidents
-matter matters lead leads intel intelligence assist assisting assistance help other na none tbd unknown unk
-officer ofc agency pd dept department detective det sgt sergeant lt lieutenant cpl deputy dep agent agents
-ok okay yes reason purpose needed need pending number num no details detail data work review audit training
-train demo sample example todo etc stuff thing things something anything whatever same above below
-per pls please thanks thx asap urgent hold possible possibly potential poss attempt try trying
-""".split()
-)
+VAGUE_FILLER = _words("vague_filler")
 
-KEYBOARD_MASH = frozenset(
-    """
-asdf asd asdfg asdfgh sdf qwe qwer qwert qwerty zxc zxcv zxcvb hjkl jkl fdsa dfg xyz abc abcd aaa bbb xxx xx
-zzz foo bar_ foobar blah lorem ipsum test123 aa ab
-""".split()
-)
+KEYBOARD_MASH = _words("keyboard_mash")
 
 SHORT_MEANINGFUL = frozenset({"dv", "dui", "dwi", "tmv", "mvt", "atl", "bolo", "gsw", "mva", "mvc"})
 
-STREET_AND_VENUE_NOUNS = frozenset(
-    """
-st street ave av avenue rd road dr drive way blvd boulevard ln lane ct pl place hwy highway trl trail loop cir
-circle ter terrace pkwy parkway sq square crescent row alley pike route rte freeway fwy
-harbor harbour creek lake river mountain mtn valley park hill hills ridge point bay beach island canyon falls
-arena rink center centre plaza mall palace plant company co inc llc corp shop store market cafe bar grill
-lounge restaurant burger burgers diner motel hotel inn station bank pharmacy school church apartments apts
-tire tires auto motors field fields hall club gym stadium dam
-""".split()
-)
+STREET_AND_VENUE_NOUNS = _words("street_and_venue_nouns")
 
-STREET_SUFFIXES = frozenset(
-    """
-st street ave av avenue rd road dr drive way blvd boulevard ln lane ct pl place hwy highway trl trail loop cir
-circle ter terrace pkwy parkway sq square crescent row alley pike route rte freeway fwy
-""".split()
-)
+STREET_SUFFIXES = _words("street_suffixes")
 IMM_PLACE_NEXT = STREET_SUFFIXES | frozenset(
     "market store shop restaurant cafe grill bakery deli tire tires auto motors salon".split()
 )
@@ -475,21 +395,8 @@ climbing tea coffee water cap caps melt pop pops bath sculpture scraper axe ax a
 capades queen palace pack packs bin cooler coolers chips maker dispenser vending pond patch patches jam dam
 """.split()
 )
-ICE_NEG_PREV = frozenset(
-    """
-black thin dry shaved crushed cubed bagged of on icy snow sleet freezing slick frozen bag bags cream
-melting melted chunk chunks block blocks
-""".split()
-)
-ICE_POS_CONTEXT = frozenset(
-    """
-ero hsi cbp dhs usbp warrant warrants wrnt detainer detainers agent agents officer officers hold holds
-request requested req removal removals custody raid raids sweep sweeps enforcement operation operations ops
-target targets targeting targeted agency referral tip admin administrative immigration deport deportation
-deported deportee assist assisting lookup locate locating fugitive fugitives task force sac tfo office
-field contact contacted notify notified case cases arrest arrested detain detained jail facility detention
-""".split()
-)
+ICE_NEG_PREV = _words("ice_neg_prev")
+ICE_POS_CONTEXT = _words("ice_pos_context")
 ICE_POS_PREV = frozenset(
     {
         "per",
@@ -510,33 +417,11 @@ ICE_POS_PREV = frozenset(
         "called",
     }
 )
-DRUG_CONTEXT = frozenset(
-    """
-meth methamphetamine narcotics narcotic drug drugs dealing dealer dealers sell selling sold sale sales
-possession poss grams gram oz ounce ounces pound pounds lbs baggie baggies crystal vucsa controlled substance
-pipe smoking smoked high overdose od
-""".split()
-)
-WEATHER_CONTEXT = frozenset(
-    """
-crash crashed collision collided slid slide sliding skid skidded spun spinout weather icy snow snowy sleet
-freezing frozen roads road conditions storm winter slippery
-""".split()
-)
+DRUG_CONTEXT = _words("drug_context")
+WEATHER_CONTEXT = _words("weather_context")
 
 # ---- immigration
-IMM_STRONG_WORDS = frozenset(
-    """
-immigration immigrations immigrant immigrants immigrate immigrated immigrating immig immigr
-deportation deportations deportee deportees deported deporting deportable deport deports
-undocumented overstay overstays overstayed overstaying illegals
-inmigracion inmigrante inmigrantes inmigrar migracion migratorio migratoria deportacion deportaciones
-deportado deportados deportada deportadas deportar indocumentado indocumentados indocumentada
-indocumentadas migra imigracao imigrante imigrantes deportacao deportado imigrasyon deportasyon
-ipadeport imigrante einwanderung abschiebung abgeschoben auslanderbehorde
-immigre immigres immigree sanspapiers uscis bortac eoir ero hsi cbp usbp iceero wetback wetbacks
-""".split()
-)
+IMM_STRONG_WORDS = _words("imm_strong_words")
 IMM_PREFIXES = (
     "immigr",
     "imigr",
@@ -549,13 +434,7 @@ IMM_PREFIXES = (
     "einwander",
     "imigras",
 )
-IMM_WEAK_WORDS = frozenset(
-    """
-removal removals removable alien aliens targeting targeted target dhs migrant migrants asylum
-refugee refugees citizenship noncitizen noncitizens nationality naturalization papers detainer detainers
-expulsion expulsar expulsado clandestin clandestino clandestina ilegal ilegales tnt
-""".split()
-)
+IMM_WEAK_WORDS = _words("imm_weak_words")
 IMM_STRONG_PHRASES = [
     ("border", "patrol"),
     ("border", "protection"),
@@ -565,6 +444,13 @@ IMM_STRONG_PHRASES = [
     ("customs", "enforcement"),
     ("customs", "and", "border"),
     ("homeland", "security", "investigations"),
+    ("permission", "to", "stay"),
+    ("visa", "expired"),
+    ("expired", "visa"),
+    ("visa", "overstay"),
+    ("flown", "home"),
+    ("immigration", "judge"),
+    ("removal", "proceedings"),
     ("enforcement", "and", "removal"),
     ("removal", "operations"),
     ("removal", "order"),
@@ -676,12 +562,7 @@ _I205_CONTEXT = frozenset(
 )
 
 # ---- reproductive / protected health care (WA shield law also covers gender-affirming care)
-REPRO_WORDS = frozenset(
-    """
-abortion abortions abortionist abortifacient aborto abortos avortement abtreibung reproductive mifepristone
-misoprostol ivg
-""".split()
-)
+REPRO_WORDS = _words("repro_words")
 REPRO_PHRASES = [
     ("planned", "parenthood"),
     ("family", "planning"),
@@ -706,27 +587,26 @@ REPRO_PHRASES = [
     ("birth", "control"),
     ("morning", "after", "pill"),
     ("plan", "b", "pill"),
+    ("end", "a", "pregnancy"),
+    ("ended", "a", "pregnancy"),
+    ("ending", "a", "pregnancy"),
+    ("ending", "pregnancy"),
+    ("terminating", "a", "pregnancy"),
+    ("terminated", "a", "pregnancy"),
+    ("transition", "related"),
+    ("gender", "transition"),
+    ("puberty", "blockers"),
+    ("hormone", "therapy"),
+    ("gender", "clinic"),
+    ("trans", "patients"),
+    ("transgender", "patients"),
+    ("transgender", "clinic"),
 ]
 REPRO_RAW_STEMS = ("аборт", "堕胎", "墮胎", "人工流产", "人工流產", "낙태", "中絶", "إجهاض", "गर्भपात")
-REPRO_TRACKING = frozenset(
-    """
-visit visits visited visiting visitor visitors patient patients travel traveled travelled traveling
-travelling trip trips obtain obtained obtaining received receiving provider providers appointment
-appointments procedure sought seeking seek helped helping aided aiding transported drove ride rides crossed
-attend attended attending attendance customer customers client clients
-""".split()
-)
+REPRO_TRACKING = _words("repro_tracking")
 
 # ---- First Amendment activity
-FA_WORDS = frozenset(
-    """
-protest protests protester protesters protestor protestors protesting protested rally rallies demonstration
-demonstrations demonstrator demonstrators vigil vigils picket pickets picketing picketers marchers
-activist activists boycott petitioners canvassers counterprotest counterprotesters sitin
-protesta protestas manifestacion manifestaciones manifestantes manifestante mitin manifestation
-manifestations manifestant manifestants manif protesto protestos manifestacao rali welga kundgebung
-""".split()
-)
+FA_WORDS = _words("fa_words")
 FA_PHRASES = [
     ("sit", "in"),
     ("town", "hall"),
@@ -750,6 +630,18 @@ FA_PHRASES = [
     ("no", "kings"),
     ("march", "participants"),
     ("marcha", "de"),
+    ("council", "meeting"),
+    ("council", "meetings"),
+    ("board", "meeting"),
+    ("public", "hearing"),
+    ("public", "comment"),
+    ("petition", "drive"),
+    ("signature", "gathering"),
+    ("voter", "registration"),
+    ("tent", "city"),
+    ("teach", "in"),
+    ("die", "in"),
+    ("walk", "out"),
 ]
 FA_VENUES = frozenset(
     "church mosque synagogue temple gurdwara congregation worship journalist journalists "
@@ -772,27 +664,31 @@ FA_RAW_STEMS = (
     "مظاهرة",
     "احتجاج",
 )
-FA_TRACKING = frozenset(
-    """
-attendee attendees attendance attended attending attend participant participants participated participating
-participation track tracking tracked monitor monitoring monitored surveil surveillance surveilling list
-roster members member organizer organizers organiser organisers crowd everyone people persons
-individuals present
-""".split()
-)
+FA_TRACKING = _words("fa_tracking")
 _MONTH_CONTEXT = frozenset("in since early late mid of last next this until till by on from through".split())
 
-CRIME_WORDS = frozenset(
-    """
-assault assaulted assaulting robbery robbed robber burglary burglarized burglar arson arsonist vandalism
-vandalized vandal shooting shot shooter stabbing stabbed homicide murder murdered killing killed theft
-stolen stole steal stealing kidnap kidnapped kidnapping abduction abducted threat threats threatened
-threatening bomb bombing bombed trespass trespassing firebomb firebombed molotov graffiti damage damaged
-smashed carjacking carjacked stalking stalker harassment harassing looting looted weapon weapons gun
-firearm knife dui crash collision struck fraud extortion rape hit run injured injury attack attacked
-battery riot rioting arrest
-""".split()
-)
+# Words that describe a vehicle or a person but name no incident.
+GENERIC_DESCRIPTORS = _words("generic_descriptors")
+
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+_OTHER_SCRIPT_WORD_RE = re.compile(r"[^\W\d_A-Za-z]{3,}")
+
+
+def _other_script_words(text: str) -> int:
+    """Content words in non-Latin scripts: runs of letters in Cyrillic, Arabic, Hangul words..., and
+    for Chinese / Japanese (no spaces) about one word per two characters."""
+    s = base_normalize(text)
+    count = 0
+    for run in _CJK_RE.findall(s):
+        count += len(run) // 2
+    s = _CJK_RE.sub(" ", s)
+    for run in _OTHER_SCRIPT_WORD_RE.findall(s):
+        if not all("LATIN" in unicodedata.name(c, "") for c in run):
+            count += 1
+    return count
+
+
+CRIME_WORDS = _words("crime_words")
 
 
 # --------------------------------------------------------------------------
@@ -817,6 +713,10 @@ class TextAnalysis:
     first_amendment: list[Finding] = field(default_factory=list)
     meaningful_words: list[str] = field(default_factory=list)
     crime_words: list[str] = field(default_factory=list)
+    # immigration words that name the victim, the threat or the place of a crime (not the purpose)
+    role_mentions: list[str] = field(default_factory=list)
+    # content in scripts the Latin tokeniser does not read (Chinese, Cyrillic, Korean...)
+    other_script_words: int = 0
 
     @property
     def is_immigration(self) -> bool:
@@ -832,7 +732,14 @@ class TextAnalysis:
 
     @property
     def is_vague(self) -> bool:
-        return len(self.meaningful_words) < 2
+        """Vague: fewer than two content words, or only generic descriptors ("odd car",
+        "plate of interest", "suspicious vehicle") that name no incident."""
+        count = len(self.meaningful_words) + self.other_script_words
+        if count < 2:
+            return True
+        if self.other_script_words:
+            return False
+        return all(w in GENERIC_DESCRIPTORS for w in self.meaningful_words)
 
     def evidence(self, category: str) -> tuple[str, ...]:
         findings = getattr(self, category)
@@ -893,6 +800,9 @@ def _ice_is_agency(tokens: list[Token], i: int, words: set[str]) -> bool:
         return True
     if prv and prv[0].low in ICE_POS_PREV and prv[0].low not in {"for", "from", "with", "by", "to"}:
         return True
+    if prv and prv[0].low in ICE_POS_PREV and not nxt:
+        # "... for ice", "request from ice": the agency as the beneficiary at the end of a request
+        return True
     return _others_content_free(tokens, {i})
 
 
@@ -928,14 +838,17 @@ def analyze(text: str) -> TextAnalysis:
         words |= t.alts
     a = TextAnalysis(text=text, tokens=tokens)
     a.meaningful_words = [t.low for t in tokens if _is_meaningful(t)]
+    a.other_script_words = _other_script_words(text)
     a.crime_words = [w for w in lows if w in CRIME_WORDS]
     raw = base_normalize(text).casefold()
     raw_stripped = _strip_marks(raw)
     latin_low = latin_view(text).lower()
 
     imm = a.immigration
+    cue_at: dict[int, int] = {}  # finding number -> token index (for the role test)
     # -- acronyms and words
     for i, t in enumerate(tokens):
+        cue_at[len(imm)] = i
         for w in t.readings():
             if w == "ice":
                 if _ice_is_agency(tokens, i, words):
@@ -960,7 +873,12 @@ def analyze(text: str) -> TextAnalysis:
             if feat:
                 imm.append(Finding("immigration", "strong", t.raw or t.orig, feat))
                 break
+    cue_at = {k: v for k, v in cue_at.items() if k < len(imm)}
+    for s_, _e, _ph in _match_phrases(lows, _DEPARTMENT_PHRASES):
+        cue_at[len(imm)] = s_
+        imm.append(Finding("immigration", "weak", "Homeland Security", "department"))
     for s, e, _ph in _match_phrases(lows, IMM_STRONG_PHRASES):
+        cue_at[len(imm)] = s
         imm.append(Finding("immigration", "strong", " ".join(t.orig for t in tokens[s:e]), "phrase"))
     # -- forms, statutes
     for m in _IMM_FORM_RE.finditer(latin_low):
@@ -978,6 +896,8 @@ def analyze(text: str) -> TextAnalysis:
     for stem in IMM_RAW_STEMS:
         if stem in raw or stem in raw_stripped:
             imm.append(Finding("immigration", "strong", stem, "script"))
+
+    _apply_role_test(a, cue_at)
 
     # -- reproductive care
     rep = a.reproductive
@@ -1017,6 +937,44 @@ def analyze(text: str) -> TextAnalysis:
         if stem in raw:
             fa.append(Finding("first_amendment", "strong", stem, "script"))
     return a
+
+
+# Whose role an immigration word plays. The search is for a crime (a crime word is present) and every
+# immigration cue sits where it names the victim ("fraud against immigrants", "workers without
+# papers"), the suspect's threat ("threatened to have her deported", "threatened them with ICE") or a
+# place ("robbery at the immigration law office"): then the cue is not the purpose of the search.
+ROLE_VICTIM_CRIMES = _words("role_victim_crimes")
+ROLE_BEFORE = _words("role_before")
+ROLE_PLACE_AFTER = _words("role_place_after")
+# Cues that the agency or the status is what the search serves: never neutralised.
+REQUESTER_CUES = frozenset(
+    """
+assist assisting assistance help helping behalf detainer detainers removal removals liaison
+locate locating whereabouts hold holds detain status""".split()
+)
+
+
+def _apply_role_test(a: TextAnalysis, cue_at: dict[int, int]) -> None:
+    imm = a.immigration
+    if not imm or not (set(a.crime_words) | ({t.low for t in a.tokens} & ROLE_VICTIM_CRIMES)):
+        return
+    lows = [t.low for t in a.tokens]
+    if set(lows) & REQUESTER_CUES:
+        return
+    for k, f in enumerate(imm):
+        i = cue_at.get(k)
+        if i is None:
+            return  # a form, a statute or another script's stem: no role test
+        before = set(lows[max(0, i - 5) : i])
+        if "of" in before and before & ROLE_VICTIM_CRIMES:
+            before.add("victim")  # "trafficking of workers without papers", "wages of undocumented"
+        after = set(lows[i + 1 : i + 3])
+        if f.feature == "ice_acronym" and not (before & ROLE_BEFORE):
+            return
+        if not (before & ROLE_BEFORE or after & ROLE_PLACE_AFTER):
+            return
+    a.role_mentions = [f.evidence for f in imm]
+    imm.clear()
 
 
 def _decide(findings: list[Finding], a: TextAnalysis) -> bool:
@@ -1085,14 +1043,23 @@ _AGENCY_NAME_PHRASES = [
     ("office", "of", "field", "operations"),
     ("air", "and", "marine", "operations"),
 ]
+# The department itself, named bare, is the immigration agencies' parent; as someone else's parent
+# (the Secret Service, the Coast Guard, FEMA) it says nothing about that unit.
+_DEPARTMENT_PHRASES = [("homeland", "security")]
 
 
-def looks_like_immigration_agency(name: str) -> bool:
-    """Whether an agency name denotes an immigration-enforcement body (ICE, CBP, Border Patrol, HSI...)."""
+def looks_like_immigration_agency(name: str, *, as_parent: bool = False) -> bool:
+    """Whether an agency name denotes an immigration-enforcement body (ICE, CBP, Border Patrol, HSI,
+    a bare "Department of Homeland Security"...). ``as_parent``: the name is a parent organisation."""
     if not name:
         return False
     a = analyze(name)
-    if _match_phrases([t.low for t in a.tokens], _AGENCY_NAME_PHRASES):
+    lows = [t.low for t in a.tokens]
+    if _match_phrases(lows, _AGENCY_NAME_PHRASES):
+        return True
+    if not as_parent and _match_phrases(lows, _DEPARTMENT_PHRASES):
+        return True
+    if not as_parent and set(lows) & {"dhs"}:
         return True
     return any(f.strength == "strong" for f in a.immigration)
 

@@ -9,9 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-# Recorded with every decision so an auditor can replay it against the same engine.
-ENGINE_VERSION = "policy-engine-2026.12.1"
-
 OUTCOME_ALLOW = "allow"
 OUTCOME_DENY = "deny"
 OUTCOME_HOLD = "hold"
@@ -138,6 +135,11 @@ class Violation:
     evidence: tuple[str, ...] = ()
     # True: the screen is unsure; the search waits for a supervisor instead of being refused.
     hold: bool = False
+
+
+# Recorded with every decision so an auditor can tell which engine (normalisation, lexicons, presets)
+# decided it. Bump on any change that can change a decision.
+ENGINE_VERSION = "2026.12-issue9.2-screen"
 
 
 @dataclass(frozen=True)

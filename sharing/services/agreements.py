@@ -16,6 +16,7 @@ from audits.events import EventType
 from audits.models import Outcome
 from audits.services import audit_record
 from cameras.models import Camera
+from portal.live import sockets_recheck_for_agency
 from portal.models import Agency, City, User
 from portal.roles import Role
 from portal.tenancy import city_scope
@@ -268,7 +269,15 @@ def _transition(
             ),
             request=request,
         )
+        if action in _GRANT_ENDING:
+            # The partner's open alert sockets ask again whether they may stay open.
+            sockets_recheck_for_agency(
+                agency_public_id=fresh.partner_agency.public_id, reason=f"agreement {fresh.state}"
+            )
     return fresh
+
+
+_GRANT_ENDING = frozenset({"suspend", "revoke", "expire"})
 
 
 def _check_before_activation(*, agreement: SharingAgreement, by: User, stage: str, request) -> None:

@@ -10,7 +10,7 @@ from audits.events import EventType
 from audits.services import audit_record
 from cameras.hooks import HitsCommitted
 from cameras.models import Hit
-from portal.consumers import broadcast
+from portal.live import broadcast
 from portal.models import City
 from portal.tenancy import city_scope
 from sharing.selectors import agency_alerts_group, partner_alert_agreements
@@ -77,7 +77,12 @@ def _partner_alerts_push(*, city: City, hit_ids: list[int]) -> int:
                 )
                 broadcast(
                     agency_alerts_group(agency),
-                    {"type": "partner.alert", "alert": {**partner_alert_payload(hit), "city": city.name}},
+                    {
+                        "type": "partner.alert",
+                        # Not sent to the client: lets each socket re-check this city's grant.
+                        "city_id": city.pk,
+                        "alert": {**partner_alert_payload(hit), "city": city.name},
+                    },
                 )
                 sent += 1
     return sent

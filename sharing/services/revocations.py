@@ -151,7 +151,7 @@ def _notify_agency(agency: Agency, subject: str, body: str) -> None:
 
 
 def _end_sessions(user_public_ids: list) -> None:
-    from portal.consumers import broadcast, user_group
+    from portal.live import broadcast, user_group
 
     for public_id in user_public_ids:
         broadcast(user_group(public_id), {"type": "session.end", "reason": "access revoked"})

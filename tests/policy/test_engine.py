@@ -114,16 +114,25 @@ def test_reproductive_and_first_amendment_refused():
 
 def test_prohibited_purposes_follow_policy():
     other = presets.other("OR")
-    # Other preset prohibits only immigration: a protest search is not a purpose violation there
+    # The permissive preset leaves reproductive care searches to the state's law...
     d = evaluate_search(
         req(
-            reason="rally attendee plates",
+            reason="abortion clinic visitor plates",
             offense="other",
             agency=AgencyProfile("Portland PB", "local", "OR"),
         ),
         other,
     )
-    assert R.RULE_PURPOSE_FIRST_AMENDMENT not in d.rules
+    assert R.RULE_PURPOSE_REPRODUCTIVE not in d.rules
+    # ...but every preset refuses surveillance of First Amendment activity (issue 9)
+    for preset in (other, presets.illinois(), presets.california(), WA):
+        d = evaluate_search(req(reason="rally attendee plates", offense="other"), preset)
+        assert R.RULE_PURPOSE_FIRST_AMENDMENT in d.rules, preset.preset
+    # California and Washington refuse reproductive and gender-affirming care searches
+    for preset in (presets.california(), WA):
+        for reason in ("abortion clinic visitor plates", "patients of the gender-affirming care clinic"):
+            d = evaluate_search(req(reason=reason, offense="other"), preset)
+            assert R.RULE_PURPOSE_REPRODUCTIVE in d.rules, (preset.preset, reason)
     d = evaluate_search(
         req(reason="ICE warrant", offense="other", agency=AgencyProfile("Portland PB", "local", "OR")), other
     )

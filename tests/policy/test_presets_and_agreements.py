@@ -46,7 +46,8 @@ def test_illinois_preset_requires_declaration():
 def test_other_preset_permissive_but_refuses_immigration():
     p = presets.preset_for_state("TX")
     assert p.preset == "OTHER" and p.home_state == "TX"
-    assert p.prohibited_purposes == frozenset({R.PURPOSE_IMMIGRATION})
+    # issue 9: every preset, the permissive one too, refuses First Amendment surveillance
+    assert p.prohibited_purposes == frozenset({R.PURPOSE_IMMIGRATION, R.PURPOSE_FIRST_AMENDMENT})
     assert evaluate_agreement(AgencyProfile("FBI Dallas", "federal"), p).allowed
     assert evaluate_agreement(AgencyProfile("Tulsa PD", "local", "OK"), p).allowed
     assert (

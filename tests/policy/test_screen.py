@@ -124,12 +124,16 @@ def test_protected_activity_paraphrases_refused(reason, rule):
     assert decide(reason).rule == rule
 
 
-def test_california_refuses_reproductive_and_gender_affirming_care_illinois_only_reproductive():
-    ca, il = presets.california(), presets.illinois()
+def test_california_refuses_reproductive_and_gender_affirming_care():
+    ca = presets.california()
     assert decide("abortion clinic patient plates", policy=ca).rule == R.RULE_PURPOSE_REPRODUCTIVE
     assert decide("trans patients of the gender clinic", policy=ca).rule == R.RULE_PURPOSE_REPRODUCTIVE
-    assert decide("abortion clinic patient plates", policy=il).rule == R.RULE_PURPOSE_REPRODUCTIVE
-    assert decide("trans patients of the gender clinic", policy=il).rule != R.RULE_PURPOSE_REPRODUCTIVE
+    assert (
+        decide("abortion clinic patient plates", policy=presets.illinois()).rule
+        == R.RULE_PURPOSE_REPRODUCTIVE
+    )
+    off = presets.customize(ca, protect_gender_affirming_care=False)
+    assert decide("trans patients of the gender clinic", policy=off).rule != R.RULE_PURPOSE_REPRODUCTIVE
 
 
 def test_crime_at_a_protected_place_allowed():

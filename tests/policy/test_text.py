@@ -453,14 +453,20 @@ def test_immigration_agency_names():
         "HSI Seattle",
         "US Citizenship and Immigration Services",
         "Blaine Sector Border Patrol",
+        # issue 9: the department named bare is taken for an immigration agency (it was not before)
+        "Department of Homeland Security",
+        "U.S. Dept. of Homeland Security",
+        "DHS",
+        "U.S. Immigration & Customs Enforcement",
     ]:
         assert T.looks_like_immigration_agency(name), name
+    # as a parent of another unit (Secret Service, Coast Guard) the department says nothing about it
+    assert not T.looks_like_immigration_agency("Department of Homeland Security", as_parent=True)
     for name in [
         "DEA Seattle Division",
         "Auburn PD",
         "Rice County Sheriff",
         "FBI Seattle",
-        "Department of Homeland Security",
         "Ice Harbor Police Department",
         "",
     ]:

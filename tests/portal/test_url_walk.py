@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 
 import pytest
 from django.urls import get_resolver
@@ -34,7 +35,20 @@ BRAVO_MARKERS = ("BRAVOPLT9", "BRAVOQUIET", "Bravo secret camera", "Bravo secret
 # A read no hit and no search points at: no page shows it to anyone.
 UNPURPOSED_PLATE = "ALPHAQUIET"
 
-PUBLIC_ROUTES = {"", "healthz", "p/<slug:city_slug>/", "accounts/login/", "api/v1/schema/"}
+PUBLIC_ROUTES = {
+    "",
+    "healthz",
+    "p/<slug:city_slug>/",
+    "accounts/login/",
+    "api/v1/schema/",
+    "accounts/password-reset/",
+    "accounts/password-reset/sent/",
+    "accounts/reset/<uidb64>/<token>/",
+    "accounts/reset/done/",
+    "p/<slug:city_slug>/checkpoints.json",
+    "p/<slug:city_slug>/report/<int:year>/",
+    "p/<slug:city_slug>/report/<int:year>/report.pdf",
+}
 
 
 def city_data(city, prefix: str, staff):
@@ -123,6 +137,12 @@ def world(city_a, city_b):
         "hotlist_id": alpha["hotlist"].public_id,
         "hit_id": alpha["hit"].public_id,
         "search_id": search.public_id,
+        # A reset link that is not valid: the page says so to anyone.
+        "user_id": officer.public_id,
+        "uidb64": "MQ",
+        "token": "not-a-token",
+        "finding_id": uuid.uuid4(),  # no such finding: the walk meets the same 404 as for another city's
+        "year": timezone.now().year,
     }
     return {"personas": personas, "ids": ids, "agreement": agreement, "case": case, "ended": ended}
 
@@ -134,7 +154,10 @@ def fill(route: str, city_slug: str, ids: dict, world) -> str:
             return city_slug
         if name == "public_id":
             return str(world["case"].public_id if "revocations" in route else world["agreement"].public_id)
-        return str(ids[name])
+        if name in ids:
+            return str(ids[name])
+        # Any other identifier: one that names nothing (the same 404 as another city's).
+        return {"uuid": str(uuid.uuid4()), "int": "0"}.get(match.group(1), "nothing")
 
     return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", value, route)
 

@@ -107,3 +107,44 @@ async def test_a_partner_without_alerts_and_a_city_officer_are_refused(
         await sync_to_async(client.force_login)(user)
         _, connected, code = await connect(client, "/ws/partner/alerts/")
         assert not connected and code == 4403
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_suspending_the_agreement_on_its_own_page_closes_the_partner_alert_socket(
+    client, city_a, chief_a, kent, kent_detective
+):
+    agreement = await sync_to_async(make_agreement)(city_a, kent, hotlist_alerts=True)
+    await sync_to_async(client.force_login)(kent_detective)
+    communicator, connected, _ = await connect(client, "/ws/partner/alerts/")
+    assert connected
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "hello"
+    await sync_to_async(services.agreement_suspend)(agreement=agreement, by=chief_a, reason="Under review.")
+    closed = await communicator.receive_output(timeout=1)
+    assert closed == {"type": "websocket.close", "code": 4403}
+    await communicator.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_an_alert_from_a_city_that_stopped_sharing_is_not_delivered(
+    client, city_a, city_b, kent, kent_detective
+):
+    """Kent still gets alerts from Bravo, so the socket stays; Alpha's alert in flight is dropped."""
+    from portal.live import broadcast
+
+    alpha = await sync_to_async(make_agreement)(city_a, kent, hotlist_alerts=True)
+    await sync_to_async(make_agreement)(city_b, kent, hotlist_alerts=True)
+    await sync_to_async(client.force_login)(kent_detective)
+    communicator, connected, _ = await connect(client, "/ws/partner/alerts/")
+    assert connected and (await communicator.receive_json_from(timeout=5))["type"] == "hello"
+    await sync_to_async(type(alpha).all_cities.filter(pk=alpha.pk).update)(state="suspended")
+    group = f"agency.{kent.public_id.hex}.alerts"
+    await sync_to_async(broadcast)(
+        group, {"type": "partner.alert", "city_id": city_a.pk, "alert": {"plate": "ALPHA1"}}
+    )
+    await sync_to_async(broadcast)(
+        group, {"type": "partner.alert", "city_id": city_b.pk, "alert": {"plate": "BRAVO1"}}
+    )
+    assert (await communicator.receive_json_from(timeout=5))["alert"]["plate"] == "BRAVO1"
+    await communicator.disconnect()

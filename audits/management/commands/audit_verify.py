@@ -29,6 +29,9 @@ class Command(BaseCommand):
             else:
                 broken += 1
                 event = result.first_broken
+                if event is None:
+                    self.stdout.write(f"BROKEN  {label}: {result.problem}")
+                    continue
                 self.stdout.write(
                     f"BROKEN  {label}: entry {event.sequence} ({event.public_id}, {event.event_type}, "
                     f"{event.occurred_at.isoformat()}): {result.problem}"
