@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sharing.policy import ENGINE_VERSION, evaluate_search, presets  # noqa: E402
+from sharing.policy import screen as policy_screen  # noqa: E402
 from sharing.policy import text as policy_text  # noqa: E402
 from sharing.policy.evaluation import request_from_case  # noqa: E402
 
@@ -58,6 +59,8 @@ def main() -> int:
     for _ in range(args.rounds):
         for request in requests:
             policy_text.analyze.cache_clear()
+            for cached in (policy_screen.normalize, policy_screen._facts, policy_screen._fold_mixed_word):
+                cached.cache_clear()
             start = time.perf_counter()
             evaluate_search(request, policy)
             timings.append((time.perf_counter() - start) * 1000)

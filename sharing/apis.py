@@ -146,6 +146,8 @@ class SearchCreateApi(APIView):
                     "rule": result.decision.rule,
                     "rules": list(result.decision.rules),
                     "message": result.decision.message,
+                    "evidence": list(result.decision.evidence),
+                    "engine_version": result.decision.engine_version,
                 },
                 status=status.HTTP_403_FORBIDDEN,
             )

@@ -250,6 +250,8 @@ class SearchScope(models.TextChoices):
 class SearchOutcome(models.TextChoices):
     ALLOWED = "allowed", "Allowed"
     DENIED = "denied", "Denied"
+    # The policy screen was unsure: nothing ran; a supervisor decides.
+    HELD = "held", "Held for a supervisor"
 
 
 class Search(CityOwnedModel):
@@ -286,6 +288,9 @@ class Search(CityOwnedModel):
     rule = models.CharField(max_length=64)
     message = models.TextField(blank=True)
     rules = models.JSONField(default=list, blank=True)
+    decision = models.JSONField(
+        default=dict, blank=True, help_text="The engine's decision: outcome, rules, evidence, engine version."
+    )
     cameras_reached = models.PositiveIntegerField(default=0)
     cities_reached = models.PositiveIntegerField(default=0)
     result_count = models.PositiveIntegerField(default=0)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from . import screen as S
 from . import text as T
 from .offenses import normalize_offense, offense_label
 from .types import (
@@ -271,27 +272,74 @@ _PURPOSES = (
 )
 
 
+_SCREEN_FAMILIES = {
+    PURPOSE_IMMIGRATION: ("immigration",),
+    PURPOSE_REPRODUCTIVE: ("reproductive", "gender_care"),
+    PURPOSE_FIRST_AMENDMENT: ("first_amendment",),
+}
+
+HOLD_MESSAGE = (
+    "The search is held for a supervisor's review: nothing ran, and the held search is recorded and "
+    "audited. Ask a supervisor of your agency (the city's chief for the city's own officers) to review it."
+)
+
+
+def _screen(purpose: str, family: str, text: str, old: tuple[str, ...], reason: str) -> S.Finding:
+    if purpose == PURPOSE_IMMIGRATION:
+        return S.screen_immigration(text, old, reason=reason)
+    return S.screen_protected(text, family, old if family != "gender_care" else (), reason=reason)
+
+
 def purpose_violations(request: SearchRequest, policy: CityPolicy) -> list[Violation]:
+    """Prohibited purposes, found by the lexical analysis and the multilingual concept screen.
+
+    A word of a prohibited family refuses the search when it is what the search is for; when it
+    names the victim, a threat, the place or a source of evidence of a concrete crime the search
+    goes on; when the cues conflict or are weak the search is held for a supervisor.
+    """
     out: list[Violation] = []
     texts = [request.reason or "", request.offense_type or "", request.case_number or ""]
+    joined = " ; ".join(t for t in texts if t.strip())
     for purpose, rule, finder, fallback, lead in _PURPOSES:
         if purpose not in policy.prohibited_purposes:
             continue
-        evidence: list[str] = []
+        old: list[str] = []
         for t in texts:
             if t.strip():
-                evidence.extend(finder(t))
-        if evidence:
-            evidence = list(dict.fromkeys(evidence))
-            out.append(
-                Violation(
-                    rule,
-                    f"{_cite(policy, rule, fallback)} {lead} (matched {_quote(evidence)}). "
-                    "The search was refused "
-                    "and logged for the monthly review.",
-                    tuple(evidence),
-                )
+                old.extend(finder(t))
+        old_t = tuple(dict.fromkeys(old))
+        for family in _SCREEN_FAMILIES[purpose]:
+            if family == "gender_care" and not policy.protect_gender_affirming_care:
+                continue
+            finding = _screen(
+                purpose, family, joined, old_t if family != "gender_care" else (), request.reason or ""
             )
+            if finding.outcome is None:
+                continue
+            evidence = tuple(dict.fromkeys(finding.evidence))
+            why = f"{finding.explanation}; " if finding.explanation else ""
+            cues = f" Cues: {', '.join(finding.cues)}." if finding.cues else ""
+            if finding.outcome == S.HOLD:
+                out.append(
+                    Violation(
+                        rule,
+                        f"{lead}, or it may not (matched {_quote(evidence)}; {why.rstrip('; ')}).{cues} "
+                        + HOLD_MESSAGE,
+                        evidence,
+                        hold=True,
+                    )
+                )
+            else:
+                out.append(
+                    Violation(
+                        rule,
+                        f"{_cite(policy, rule, fallback)} {lead} (matched {_quote(evidence)}). "
+                        "The search was refused "
+                        "and logged for the monthly review.",
+                        evidence,
+                    )
+                )
+            break
     return out
 
 
@@ -301,11 +349,29 @@ def case_number_present(case_number: str) -> bool:
         return False
     if c in _PLACEHOLDER_CASE_NUMBERS or c.replace(" ", "") in _PLACEHOLDER_CASE_NUMBERS:
         return False
-    digits = c.replace(" ", "")
-    if digits.isdigit() and set(digits) == {"0"}:
+    compact = c.replace(" ", "")
+    if compact.isdigit() and set(compact) == {"0"}:
         return False
-    # A case or call number carries a number: "none yet", "to follow", "will advise" do not.
-    return any(ch.isdigit() for ch in digits)
+    # A case or incident number has a number in it: "none yet", "to follow", "later" are placeholders.
+    if not any(ch.isdigit() for ch in compact):
+        return False
+    if len(compact) >= 3 and len(set(compact)) == 1:  # 000, xxx, 1111
+        return False
+    return True
+
+
+def is_vague_reason(reason: str) -> bool:
+    """A reason is specific only when it names a concrete offense, event or victim (any language)."""
+    latin_vague = T.is_vague(reason)
+    if latin_vague and not S.mostly_non_latin(reason):
+        return True  # one word ("robbery") is not a description
+    if S.has_offense_content(reason):
+        return False
+    if latin_vague:
+        return True
+    # No offense noun from the lexicon: a longer concrete description may still name the incident
+    # (a time, a place, what the driver did), but a few ordinary words ("odd car") never do.
+    return S.content_words(reason) < 5
 
 
 def plate_known_chars(plate_query: str) -> int:
@@ -401,7 +467,7 @@ def evaluate_search(
     reason_checks: list[Violation] = []
     if not (request.reason or "").strip():
         reason_checks.append(Violation(RULE_MISSING_REASON, "Enter a reason. " + VAGUE_REASON_MESSAGE))
-    elif policy.require_specific_reason and T.is_vague(request.reason):
+    elif policy.require_specific_reason and is_vague_reason(request.reason):
         reason_checks.append(Violation(RULE_VAGUE_REASON, VAGUE_REASON_MESSAGE, (request.reason.strip(),)))
 
     offense_checks: list[Violation] = []

@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+OUTCOME_ALLOW = "allow"
+OUTCOME_DENY = "deny"
+OUTCOME_HOLD = "hold"
+
 # Agency kinds.
 LOCAL = "local"
 STATE = "state"
@@ -75,6 +79,9 @@ class CityPolicy:
     # A local agency sitting on a federal task force is treated like a federal agency.
     treat_federal_task_force_as_federal: bool = True
     preset: str = "custom"
+    # Gender-affirming care counts as protected health care under the reproductive purpose
+    # (Washington, California); Illinois' statute names reproductive care only.
+    protect_gender_affirming_care: bool = True
     # rule code -> citation sentence used in messages (e.g. "RCW 10.93.160").
     citations: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
@@ -126,11 +133,13 @@ class Violation:
     rule: str
     message: str
     evidence: tuple[str, ...] = ()
+    # True: the screen is unsure; the search waits for a supervisor instead of being refused.
+    hold: bool = False
 
 
 # Recorded with every decision so an auditor can tell which engine (normalisation, lexicons, presets)
 # decided it. Bump on any change that can change a decision.
-ENGINE_VERSION = "2026.12-issue9.1"
+ENGINE_VERSION = "2026.12-issue9.2-screen"
 
 
 @dataclass(frozen=True)
@@ -146,14 +155,28 @@ class Decision:
     message: str
     violations: tuple[Violation, ...] = ()
     evidence: tuple[str, ...] = ()
+    # allow / deny / hold. A held search is not allowed (nothing runs) until a supervisor decides.
+    outcome: str = ""
     engine_version: str = ENGINE_VERSION
-    # Three outcomes (allow, refuse, hold for a supervisor); this engine never holds yet, the field is
-    # here so callers and ``policy_eval`` count holds the day a screen returns them.
-    held: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.outcome:
+            object.__setattr__(self, "outcome", OUTCOME_ALLOW if self.allowed else OUTCOME_DENY)
 
     @property
-    def outcome(self) -> str:
-        return "hold" if self.held else "allow" if self.allowed else "deny"
+    def held(self) -> bool:
+        return self.outcome == OUTCOME_HOLD
+
+    def as_json(self) -> dict:
+        """The decision as recorded with the search (engine version included)."""
+        return {
+            "outcome": self.outcome,
+            "rule": self.rule,
+            "rules": list(self.rules),
+            "message": self.message,
+            "evidence": list(self.evidence),
+            "engine_version": self.engine_version,
+        }
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -168,8 +191,14 @@ class Decision:
         violations = tuple(violations)
         if not violations:
             raise ValueError("deny() needs at least one violation")
+        # a firm refusal outranks a hold; the search is held only when every rule that fired is unsure
+        firm = tuple(v for v in violations if not v.hold)
+        if not firm:
+            first = violations[0]
+            return cls(False, first.rule, first.message, violations, first.evidence, OUTCOME_HOLD)
+        violations = firm + tuple(v for v in violations if v.hold)
         first = violations[0]
-        return cls(False, first.rule, first.message, violations, first.evidence)
+        return cls(False, first.rule, first.message, violations, first.evidence, OUTCOME_DENY)
 
 
 # Stable rule codes.

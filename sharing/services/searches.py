@@ -89,6 +89,12 @@ def _query_details(query: ReadQuery, since: dt.datetime, until: dt.datetime) -> 
     }
 
 
+def _search_outcome(decision: engine.Decision) -> str:
+    if decision.allowed:
+        return SearchOutcome.ALLOWED
+    return SearchOutcome.HELD if decision.held else SearchOutcome.DENIED
+
+
 def _record_search(
     *,
     city: City,
@@ -127,10 +133,11 @@ def _record_search(
         since=query.since,
         until=query.until,
         filters=filters,
-        outcome=SearchOutcome.ALLOWED if decision.allowed else SearchOutcome.DENIED,
+        outcome=_search_outcome(decision),
         rule=decision.rule,
         message=decision.message,
         rules=list(decision.rules),
+        decision=decision.as_json(),
         cameras_reached=cameras_reached,
         cities_reached=cities_reached,
         result_count=result_count,
@@ -157,6 +164,7 @@ def _record_search(
             "rule": decision.rule,
             "rules": list(decision.rules),
             "message": decision.message,
+            "outcome": decision.outcome,
             "evidence": list(decision.evidence),
             "engine_version": decision.engine_version,
             "cameras_reached": cameras_reached,

@@ -454,3 +454,39 @@ def test_search_form_groups_its_fields_under_headings(client, city_a, officer_a)
     for legend in ("The plate", "Where and when", "Why"):
         assert f"<legend>{legend}</legend>" in page
     assert 'type="datetime-local"' in page
+
+
+HELD_PURPOSE = {
+    **PURPOSE,
+    "reason": "Fraud victim is undocumented; ICE asked us to verify his status",
+    "offense_type": "fraud",
+}
+
+
+def test_held_search_runs_no_query_is_recorded_as_held_with_its_evidence_and_engine_version(
+    client, city_a, officer_a, camera_1
+):
+    make_read(camera_1, "ABC1234")
+    client.force_login(officer_a)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(search_url(city_a), {"plate": "ABC1234", **HELD_PURPOSE})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "supervisor" in body and "ABC1234</td>" not in body
+    assert not reads_queried(queries.captured_queries)
+    [search] = searches(city_a)
+    assert search.outcome == "held" and search.rule == "prohibited_purpose.immigration"
+    assert search.result_count == 0
+    assert search.decision["outcome"] == "hold" and search.decision["engine_version"]
+    assert search.decision["evidence"]
+    [event] = search_events(city_a)
+    assert event.outcome == "denied" and event.details["outcome"] == "hold"
+    assert event.details["evidence"] and event.details["engine_version"] == search.decision["engine_version"]
+
+
+def test_every_decision_records_the_engine_version(city_a, officer_a, camera_1):
+    result = search_run(grant=grant_for(officer_a, city_a), query=ReadQuery(plate="ABC1234"), **PURPOSE)
+    assert result.allowed
+    with city_scope(city_a):
+        search = Search.objects.get(pk=result.search.pk)
+    assert search.decision["outcome"] == "allow" and search.decision["engine_version"]
