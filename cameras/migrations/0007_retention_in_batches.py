@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cameras', '0006_merge_20261201_2232'),
+        ('cameras', '0006_read_status'),
         ('portal', '0001_initial'),
     ]
 

@@ -132,8 +132,6 @@ def test_california_refuses_reproductive_and_gender_affirming_care():
         decide("abortion clinic patient plates", policy=presets.illinois()).rule
         == R.RULE_PURPOSE_REPRODUCTIVE
     )
-    off = presets.customize(ca, protect_gender_affirming_care=False)
-    assert decide("trans patients of the gender clinic", policy=off).rule != R.RULE_PURPOSE_REPRODUCTIVE
 
 
 def test_crime_at_a_protected_place_allowed():

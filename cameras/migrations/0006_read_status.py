@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cameras', '0008_reads_partitioned_by_month'),
+        ('cameras', '0006_merge_20261201_2232'),
     ]
 
     operations = [
