@@ -245,7 +245,7 @@ def test_partner_without_agreement_gets_404_and_the_service_records_a_denial(
         {"state": AgreementState.EXPIRED},
         {"state": AgreementState.SUSPENDED},
         {"state": AgreementState.REVOKED},
-        {"ends_on": timezone.localdate() - dt.timedelta(days=2)},  # past its end in every time zone, not yet expired by the job
+        {"ends_on": timezone.localdate() - dt.timedelta(days=2)},  # past its end in any zone, not yet expired
         {"starts_on": timezone.localdate() + dt.timedelta(days=3)},  # not started yet
     ],
 )
