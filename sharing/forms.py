@@ -282,7 +282,9 @@ class RevocationDecisionForm(forms.Form):
 class HoldDecisionForm(forms.Form):
     """A supervisor's decision on a held search. The reason is checked by the service (required)."""
 
-    decision = forms.ChoiceField(choices=[("approve", "Approve: run the search"), ("refuse", "Refuse")])
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve: run the search"), ("refuse", "Refuse")], widget=forms.RadioSelect
+    )
     reason = forms.CharField(
         required=False,
         max_length=4000,
