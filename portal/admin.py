@@ -34,7 +34,9 @@ class StewardUserAdmin(UserAdmin):
         changed = 0
         for user in queryset.select_related("agency"):
             try:
-                changed += agency_supervisor_set(user=user, supervises=supervises, by=request.user, request=request)
+                changed += agency_supervisor_set(
+                    user=user, supervises=supervises, by=request.user, request=request
+                )
             except SupervisorRefusal as refusal:
                 self.message_user(request, f"{user.username}: {refusal}", messages.ERROR)
         self.message_user(request, f"{changed} user(s) changed.")

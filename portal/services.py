@@ -19,6 +19,7 @@ from portal.roles import Role
 class SupervisorRefusal(Exception):
     """Only an active partner user with an agency can be named their agency's supervisor."""
 
+
 # A change to any of these ends the person's open sockets (they reconnect under the new grant).
 ACCESS_FIELDS = ("is_active", "role", "city", "agency", "password")
 
@@ -71,14 +72,18 @@ def agency_supervisor_set(
     if supervises and not (user.role == Role.PARTNER and user.agency_id is not None and user.is_active):
         raise SupervisorRefusal("Only an active partner user of an agency can supervise it.")
     with transaction.atomic():
-        changed = User.objects.filter(pk=user.pk).exclude(supervises_agency=supervises).update(
-            supervises_agency=supervises
+        changed = (
+            User.objects.filter(pk=user.pk)
+            .exclude(supervises_agency=supervises)
+            .update(supervises_agency=supervises)
         )
         user.supervises_agency = supervises
         if not changed:
             return False
         audit_record(
-            event_type=EventType.AGENCY_SUPERVISOR_NAMED if supervises else EventType.AGENCY_SUPERVISOR_REMOVED,
+            event_type=EventType.AGENCY_SUPERVISOR_NAMED
+            if supervises
+            else EventType.AGENCY_SUPERVISOR_REMOVED,
             city=None,
             actor=by,
             agency=user.agency,

@@ -11,11 +11,14 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from audits.refusals import refusal_record
+from portal.access import access
+from portal.models import City, User
 from sharing import services
 from sharing.forms import HoldDecisionForm
 from sharing.models import HoldState, SearchHold
@@ -31,13 +34,27 @@ from sharing.selectors import (
 )
 from sharing.services.holds import RULE_HOLD_NOT_FOUND
 from sharing.views import record_invalid_input
-from portal.access import access
+
+
+def _city(request: HttpRequest) -> City:
+    """The URL's city (set by the tenancy middleware before the access rule ran)."""
+    city = getattr(request, "city", None)
+    if not isinstance(city, City):
+        raise Http404("No such city.")
+    return city
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("Sign in first.")
+    return user
 
 
 @access(CITY_SEARCHER)
 def hold_list(request: HttpRequest, city_slug: str) -> HttpResponse:
     """The held searches waiting on the viewer's decision, and the viewer's own."""
-    city, user = request.city, request.user
+    city, user = _city(request), _user(request)
     awaiting = list(holds_awaiting(user=user, city=city))
     waiting_ids = {hold.pk for hold in awaiting}
     others = [hold for hold in holds_visible_to(user=user, city=city)[:100] if hold.pk not in waiting_ids]
@@ -52,10 +69,10 @@ def hold_list(request: HttpRequest, city_slug: str) -> HttpResponse:
 
 
 def _hold_or_404(request: HttpRequest, hold_id: uuid.UUID) -> SearchHold:
-    hold = get_hold_for_user(user=request.user, city=request.city, public_id=hold_id)
+    hold = get_hold_for_user(user=_user(request), city=_city(request), public_id=hold_id)
     if hold is None:
         refusal_record(
-            city=request.city,
+            city=_city(request),
             rule=RULE_HOLD_NOT_FOUND,
             via="web",
             status=404,
@@ -70,7 +87,7 @@ def _hold_or_404(request: HttpRequest, hold_id: uuid.UUID) -> SearchHold:
 def _detail(
     request: HttpRequest, hold: SearchHold, *, form: HoldDecisionForm, error: str = "", status: int = 200
 ) -> HttpResponse:
-    city, user = request.city, request.user
+    city, user = _city(request), _user(request)
     search = hold.search
     decision: dict[str, Any] = search.decision or {}
     context: dict[str, Any] = {
@@ -114,11 +131,17 @@ def hold_detail(request: HttpRequest, city_slug: str, hold_id: uuid.UUID) -> Htt
         record_invalid_input(request, fields=form.errors.keys())
         return _detail(request, hold, form=form, error="Choose approve or refuse.", status=400)
     decide = (
-        services.search_hold_approve if form.cleaned_data["decision"] == "approve" else services.search_hold_refuse
+        services.search_hold_approve
+        if form.cleaned_data["decision"] == "approve"
+        else services.search_hold_refuse
     )
     try:
         outcome = decide(
-            city=request.city, hold_id=hold.public_id, by=request.user, reason=form.cleaned_data["reason"], request=request
+            city=_city(request),
+            hold_id=hold.public_id,
+            by=_user(request),
+            reason=form.cleaned_data["reason"],
+            request=request,
         )
     except services.HoldRefusal as refusal:
         if refusal.status == 404:
@@ -135,4 +158,4 @@ def hold_detail(request: HttpRequest, city_slug: str, hold_id: uuid.UUID) -> Htt
         messages.warning(request, f"The search still did not run: {outcome.decision.message}")
     else:
         messages.success(request, "Refused: the search will not run. The searcher sees your reason.")
-    return redirect("sharing:hold_detail", city_slug=request.city.slug, hold_id=hold.public_id)
+    return redirect("sharing:hold_detail", city_slug=_city(request).slug, hold_id=hold.public_id)

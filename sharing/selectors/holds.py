@@ -25,7 +25,7 @@ def _decider_filter(*, user: User, city: City) -> Q | None:
     """The holds of ``city`` that ``user`` may decide (their own searches aside), or None."""
     if user.has_city_role(city, *HOLD_DECIDER_ROLES):
         return Q(supervisor=HoldSupervisor.CITY_CHIEF)
-    if user.is_agency_supervisor:
+    if user.is_agency_supervisor and user.agency_id is not None:
         return Q(supervisor=HoldSupervisor.AGENCY_SUPERVISOR, search__agency_id=user.agency_id)
     return None
 
@@ -51,11 +51,12 @@ def holds_visible_to(*, user: User, city: City) -> QuerySet[SearchHold]:
     if decidable is not None:
         visible |= decidable
     with city_scope(city):
-        return (
+        holds: QuerySet[SearchHold] = (
             SearchHold.objects.filter(visible)
             .select_related("search", "search__user", "search__agency", "decided_by")
             .order_by("-created_at")
         )
+        return holds
 
 
 def holds_awaiting(*, user: User, city: City, now: dt.datetime | None = None) -> QuerySet[SearchHold]:
@@ -64,23 +65,25 @@ def holds_awaiting(*, user: User, city: City, now: dt.datetime | None = None) ->
     decidable = _decider_filter(user=user, city=city)
     with city_scope(city):
         if decidable is None:
-            return SearchHold.objects.none()
-        return (
+            nothing: QuerySet[SearchHold] = SearchHold.objects.none()
+            return nothing
+        holds: QuerySet[SearchHold] = (
             SearchHold.objects.filter(decidable, state=HoldState.PENDING, expires_at__gt=now)
             .exclude(search__user_id=user.pk)
             .select_related("search", "search__user", "search__agency")
             .order_by("expires_at")
         )
+        return holds
 
 
 def holds_awaiting_agency_supervisor(*, user: User, now: dt.datetime | None = None) -> list[SearchHold]:
     """For a partner agency's supervisor: pending holds of their agency in every city (home page)."""
-    if not user.is_agency_supervisor:
+    if not user.is_agency_supervisor or user.agency_id is None:
         return []
     now = now or timezone.now()
     holds: list[SearchHold] = []
-    city_ids = (
-        Search.all_cities.filter(agency_id=user.agency_id, outcome="held").values_list("city_id", flat=True)
+    city_ids = Search.all_cities.filter(agency_id=user.agency_id, outcome="held").values_list(
+        "city_id", flat=True
     )
     for city in City.objects.filter(pk__in=city_ids).order_by("name"):
         holds.extend(holds_awaiting(user=user, city=city, now=now).select_related("city"))
@@ -97,8 +100,10 @@ def hold_supervisors(*, hold: SearchHold) -> list[User]:
     search = hold.search
     if hold.supervisor == HoldSupervisor.CITY_CHIEF:
         people = User.objects.filter(city_id=hold.city_id, role__in=list(HOLD_DECIDER_ROLES))
-    else:
+    elif search.agency_id is not None:
         people = User.objects.filter(agency_id=search.agency_id, role="partner", supervises_agency=True)
+    else:
+        return []
     return list(people.filter(is_active=True).exclude(pk=search.user_id).order_by("username"))
 
 

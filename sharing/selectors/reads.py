@@ -209,7 +209,8 @@ def _search_ran(search: Search) -> bool:
     if search.outcome != "held":
         return False
     with city_scope(search.city):
-        return SearchHold.objects.filter(search_id=search.pk, state=HoldState.APPROVED).exists()
+        approved: bool = SearchHold.objects.filter(search_id=search.pk, state=HoldState.APPROVED).exists()
+        return approved
 
 
 def search_crop_path(city_slug: str, search: Search, read: Read) -> str:

@@ -21,9 +21,9 @@ from sharing.services.alerts import partner_alerts_push
 from sharing.services.city_policy import city_policy_update
 from sharing.services.common import AgreementStateError, PolicyRefusal
 from sharing.services.holds import (
+    HeldResults,
     HoldDecision,
     HoldRefusal,
-    HeldResults,
     search_hold_approve,
     search_hold_refuse,
     search_hold_results,

@@ -154,7 +154,11 @@ def _check_decider(hold: SearchHold | None, *, by: User, now: dt.datetime) -> tu
     if not may_decide_hold(user=by, hold=hold):
         return RULE_HOLD_NOT_SUPERVISOR, "Only a named supervisor decides this held search.", 403
     if hold.state == HoldState.EXPIRED or (hold.is_pending() and hold.expires_at <= now):
-        return RULE_HOLD_EXPIRED, "This hold has expired: nobody decided in time. The search did not run.", 409
+        return (
+            RULE_HOLD_EXPIRED,
+            "This hold has expired: nobody decided in time. The search did not run.",
+            409,
+        )
     if not hold.is_pending():
         return RULE_HOLD_ALREADY_DECIDED, f"This hold was already decided ({hold.get_state_display()}).", 409
     return None
@@ -242,7 +246,9 @@ def _searcher_grant(search: Search, city: City) -> tuple[SearchGrant, engine.Dec
         return grant, None
     if grant.cut_off is not None:
         cut = grant.cut_off
-        return grant, engine.Decision.deny([engine.Violation(cut.rule, cut.message, (str(cut.case.public_id),))])
+        return grant, engine.Decision.deny(
+            [engine.Violation(cut.rule, cut.message, (str(cut.case.public_id),))]
+        )
     if search.agreement_id is not None and grant.agreement is None and grant.refusal != REFUSED_ROLE:
         return grant, agreement_ended_decision(grant)
     return grant, engine.Decision.deny(
@@ -272,7 +278,9 @@ def _approve(
                 case_number=search.case_number,
             )
         except PermissionDenied as error:
-            decision = engine.Decision.deny([engine.Violation(RULE_HOLD_SEARCHER_NO_LONGER_ALLOWED, str(error))])
+            decision = engine.Decision.deny(
+                [engine.Violation(RULE_HOLD_SEARCHER_NO_LONGER_ALLOWED, str(error))]
+            )
     # The supervisor releases the screen's "unsure" only; any firm rule still refuses.
     runs = decision.allowed or decision.held
     reads: list[Read] = []
@@ -282,13 +290,22 @@ def _approve(
             visible = reads_visible_to(grant=grant, query=query)
         except PermissionDenied as error:
             runs = False
-            decision = engine.Decision.deny([engine.Violation(RULE_HOLD_SEARCHER_NO_LONGER_ALLOWED, str(error))])
+            decision = engine.Decision.deny(
+                [engine.Violation(RULE_HOLD_SEARCHER_NO_LONGER_ALLOWED, str(error))]
+            )
         else:
             reads, cameras_reached = list(visible.reads), visible.cameras_reached
     hold.state = HoldState.APPROVED if runs else HoldState.REFUSED
     hold.decided_by, hold.decided_at, hold.decision_reason = by, now, reason
     hold.closed_rule = "" if runs else decision.rule
-    hold.save(update_fields=["state", "decided_by", "decided_at", "decision_reason", "closed_rule"])
+    # The row is locked; the state condition is a second guard against a decision already made.
+    SearchHold.objects.filter(pk=hold.pk, state=HoldState.PENDING).update(
+        state=hold.state,
+        decided_by=by,
+        decided_at=now,
+        decision_reason=reason,
+        closed_rule=hold.closed_rule,
+    )
     if runs:
         Search.objects.filter(pk=search.pk).update(result_count=len(reads), cameras_reached=cameras_reached)
         search.result_count, search.cameras_reached = len(reads), cameras_reached
@@ -321,7 +338,9 @@ def _refuse_hold(
 ) -> HoldDecision:
     hold.state = HoldState.REFUSED
     hold.decided_by, hold.decided_at, hold.decision_reason = by, now, reason
-    hold.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
+    SearchHold.objects.filter(pk=hold.pk, state=HoldState.PENDING).update(
+        state=HoldState.REFUSED, decided_by=by, decided_at=now, decision_reason=reason
+    )
     audit_record(
         event_type=EventType.SEARCH_HOLD_REFUSED,
         city=hold.city,

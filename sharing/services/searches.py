@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -283,12 +283,13 @@ def _hold_open(*, search: Search, own_staff: bool) -> SearchHold:
     The city's chief decides for the city's own officers; a named supervisor of the searching
     agency for a partner user. It expires after ``STEWARD_SEARCH_HOLD_HOURS``.
     """
-    return SearchHold.objects.create(
+    hold: SearchHold = SearchHold.objects.create(
         city=search.city,
         search=search,
         supervisor=HoldSupervisor.CITY_CHIEF if own_staff else HoldSupervisor.AGENCY_SUPERVISOR,
         expires_at=timezone.now() + dt.timedelta(hours=settings.STEWARD_SEARCH_HOLD_HOURS),
     )
+    return hold
 
 
 def agreement_ended_decision(grant: SearchGrant) -> engine.Decision:

@@ -6,9 +6,9 @@ with a clean console and no failed request."""
 import pytest
 from selenium.webdriver.common.by import By
 
+from portal.models import User
 from portal.roles import Role
 from portal.services import agency_supervisor_set
-from portal.models import User
 from sharing.models import HoldState, SearchHold
 from tests.browser.pages import check_page, open_page, sign_in
 from tests.factories import AgencyFactory, CameraFactory, city_user, partner_user
@@ -18,7 +18,9 @@ from tests.sharing.test_holds import PLATE, REASON, hold_search
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_chief_decides_a_hold_from_the_dashboard_and_the_officer_sees_the_results(browser, live_server, city_a):
+def test_chief_decides_a_hold_from_the_dashboard_and_the_officer_sees_the_results(
+    browser, live_server, city_a
+):
     camera = CameraFactory(city=city_a, name="Harbour Ave camera")
     make_read(camera, PLATE)
     officer = city_user(city_a, Role.OFFICER)

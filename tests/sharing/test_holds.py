@@ -148,7 +148,9 @@ def test_chief_approves_with_a_reason_the_search_runs_and_the_searcher_sees_the_
     assert hold.search.result_count == 1 and hold.search.cameras_reached == 1
     [event] = events(city_a, "search.hold_approved")
     assert event.actor == chief_a and event.outcome == "allowed"
-    assert event.details["decision_reason"] == REASON and event.details["search"] == str(hold.search.public_id)
+    assert event.details["decision_reason"] == REASON and event.details["search"] == str(
+        hold.search.public_id
+    )
     assert event.details["held"]["rule"] == hold.search.rule
     assert event.details["held"]["evidence"] == hold.search.decision["evidence"]
     assert event.details["held"]["engine_version"] and event.details["result_count"] == 1
@@ -171,7 +173,9 @@ def test_chief_refuses_with_a_reason_nothing_runs_and_the_searcher_sees_why(
     read = make_read(camera_1, PLATE)
     hold = hold_search(officer_a, city_a)
     client.force_login(chief_a)
-    response = client.post(hold_url(city_a, hold), {"decision": "refuse", "reason": "Not a purpose we search for."})
+    response = client.post(
+        hold_url(city_a, hold), {"decision": "refuse", "reason": "Not a purpose we search for."}
+    )
     assert response.status_code == 302
     hold = reload(hold)
     assert hold.state == HoldState.REFUSED and hold.search.result_count == 0
@@ -339,7 +343,9 @@ def test_a_partner_who_is_not_a_supervisor_and_another_agencys_supervisor_cannot
     agency_supervisor_set(user=renton_supervisor, supervises=True, by=staff)
     for user in (colleague, renton_supervisor):
         client.force_login(user)
-        assert client.post(hold_url(city_a, hold), {"decision": "approve", "reason": REASON}).status_code == 404
+        assert (
+            client.post(hold_url(city_a, hold), {"decision": "approve", "reason": REASON}).status_code == 404
+        )
     assert len(refusals(city_a, "hold.not_found")) == 2
     # the searcher themself (a supervisor too) still may not approve their own search
     agency_supervisor_set(user=kent_detective, supervises=True, by=staff)
