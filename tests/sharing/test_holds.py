@@ -458,3 +458,20 @@ def test_naming_an_agency_supervisor_is_audited_and_only_staff_may(kent, staff, 
         agency_supervisor_set(user=city_user(city_a, Role.OFFICER), supervises=True, by=staff)
     assert agency_supervisor_set(user=user, supervises=False, by=staff)
     assert AuditEvent.objects.filter(event_type="agency.supervisor_removed").count() == 1
+
+
+def test_the_admin_names_a_supervisor_through_the_audited_service_and_shows_it(client, kent):
+    admin_user = User.objects.create_superuser("root-admin", password="x")
+    user = partner_user(kent)
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/portal/user/", {"action": "name_agency_supervisor", "_selected_action": [user.pk]}
+    )
+    assert response.status_code == 302
+    assert User.objects.get(pk=user.pk).supervises_agency
+    [event] = AuditEvent.objects.filter(event_type="agency.supervisor_named")
+    assert event.actor == admin_user and event.target_id == str(user.public_id)
+    page = client.get(f"/admin/portal/user/{user.pk}/change/").content.decode()
+    assert "supervises_agency" in page or "Supervises agency" in page
+    # the flag is not editable in the form: a change there cannot bypass the audited service
+    assert 'name="supervises_agency"' not in page
