@@ -5,6 +5,7 @@ with a clean console and no failed request."""
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from portal.models import User
 from portal.roles import Role
@@ -13,7 +14,7 @@ from sharing.models import HoldState, SearchHold
 from tests.browser.pages import check_page, open_page, sign_in
 from tests.factories import AgencyFactory, CameraFactory, city_user, partner_user
 from tests.sharing.conftest import make_agreement, make_read
-from tests.sharing.test_holds import PLATE, REASON, hold_search
+from tests.sharing.test_holds import PLATE, REASON, held_purpose, hold_search
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +26,26 @@ def test_chief_decides_a_hold_from_the_dashboard_and_the_officer_sees_the_result
     make_read(camera, PLATE)
     officer = city_user(city_a, Role.OFFICER)
     chief = city_user(city_a, Role.CHIEF)
-    hold = hold_search(officer, city_a)
+    purpose = held_purpose(officer, city_a)
+
+    # The officer's search is held: the search page says so and links to the hold.
+    sign_in(browser, live_server.url, officer.username)
+    search_page = f"/c/{city_a.slug}/search/"
+    open_page(browser, f"{live_server.url}{search_page}")
+    browser.find_element(By.NAME, "plate").send_keys(PLATE)
+    browser.find_element(By.NAME, "reason").send_keys(purpose["reason"])
+    Select(browser.find_element(By.NAME, "offense_type")).select_by_value(purpose["offense_type"])
+    browser.find_element(By.NAME, "case_number").send_keys(purpose["case_number"])
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    notice = browser.find_element(By.ID, "held-notice")
+    assert "Held for a supervisor" in notice.text
+    assert 'id="results"' not in browser.page_source  # nothing ran
+    check_page(browser, phone=False, allowed_statuses={search_page: 403})  # a held search answers 403
+    hold = SearchHold.all_cities.select_related("search").get()
+    notice.find_element(By.LINK_TEXT, "Follow this held search").click()
+    assert "waits for a supervisor" in browser.find_element(By.ID, "hold-waiting").text
+    check_page(browser)
+    browser.delete_all_cookies()
 
     sign_in(browser, live_server.url, chief.username)
     open_page(browser, f"{live_server.url}/c/{city_a.slug}/")
