@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from audits.models import AuditEvent
 from portal.models import User
@@ -475,3 +476,19 @@ def test_the_admin_names_a_supervisor_through_the_audited_service_and_shows_it(c
     assert "supervises_agency" in page or "Supervises agency" in page
     # the flag is not editable in the form: a change there cannot bypass the audited service
     assert 'name="supervises_agency"' not in page
+
+
+def test_a_search_held_through_the_api_answers_403_with_the_holds_page(client, city_a, officer_a):
+    token = Token.objects.create(user=officer_a)
+    purpose = held_purpose(officer_a, city_a)
+    response = client.post(
+        f"/api/v1/c/{city_a.slug}/searches/",
+        {"plate": PLATE, **purpose},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
+    assert response.status_code == 403
+    body = response.json()
+    with city_scope(city_a):
+        hold = SearchHold.objects.get()
+    assert body["outcome"] == "held" and body["hold"].endswith(hold_url(city_a, hold))
