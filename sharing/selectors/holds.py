@@ -18,6 +18,7 @@ from portal.models import City, User
 from portal.roles import HOLD_DECIDER_ROLES
 from portal.tenancy import city_scope
 from sharing.models import HoldState, HoldSupervisor, Search, SearchHold
+from sharing.selectors.agreements import agreements_in_effect_for_agency
 from sharing.selectors.reads import ReadQuery
 
 
@@ -77,16 +78,14 @@ def holds_awaiting(*, user: User, city: City, now: dt.datetime | None = None) ->
 
 
 def holds_awaiting_agency_supervisor(*, user: User, now: dt.datetime | None = None) -> list[SearchHold]:
-    """For a partner agency's supervisor: pending holds of their agency in every city (home page)."""
-    if not user.is_agency_supervisor or user.agency_id is None:
+    """For a partner agency's supervisor: pending holds of their agency in each city that shares
+    with it today (where they can open the hold page), for their home page."""
+    if not user.is_agency_supervisor or user.agency is None:
         return []
     now = now or timezone.now()
     holds: list[SearchHold] = []
-    city_ids = Search.all_cities.filter(agency_id=user.agency_id, outcome="held").values_list(
-        "city_id", flat=True
-    )
-    for city in City.objects.filter(pk__in=city_ids).order_by("name"):
-        holds.extend(holds_awaiting(user=user, city=city, now=now).select_related("city"))
+    for agreement in agreements_in_effect_for_agency(agency=user.agency):
+        holds.extend(holds_awaiting(user=user, city=agreement.city, now=now).select_related("city"))
     return holds
 
 
