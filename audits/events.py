@@ -62,6 +62,14 @@ class EventType(StrEnum):
     SEARCH_PERFORMED = "search.performed"
     SEARCH_LOOKUP = "search.lookup"
     SEARCH_LOOKUP_RECEIVED = "search.lookup_received"
+    # Searches the policy screen held for a supervisor (sharing.services.holds).
+    SEARCH_HOLD_APPROVED = "search.hold_approved"
+    SEARCH_HOLD_REFUSED = "search.hold_refused"
+    SEARCH_HOLD_EXPIRED = "search.hold_expired"
+    SEARCH_HOLD_RESULTS_VIEWED = "search.hold_results_viewed"
+    # Partner agencies' named supervisors (who decide their agency's held searches).
+    AGENCY_SUPERVISOR_NAMED = "agency.supervisor_named"
+    AGENCY_SUPERVISOR_REMOVED = "agency.supervisor_removed"
     # Revocation cases.
     REVOCATION_OPENED = "revocation.opened"
     REVOCATION_REVIEW_STARTED = "revocation.review_started"

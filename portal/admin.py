@@ -1,9 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
 
 from portal.models import Agency, City, User
-from portal.services import user_access_changed
+from portal.services import SupervisorRefusal, agency_supervisor_set, user_access_changed
 
 
 @admin.register(City)
@@ -21,9 +21,33 @@ class AgencyAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class StewardUserAdmin(UserAdmin):
-    list_display = ["username", "city", "agency", "role", "is_active"]
-    list_filter = ["city", "role", "is_active"]
-    fieldsets = UserAdmin.fieldsets + (("Steward", {"fields": ["city", "agency", "role"]}),)
+    list_display = ["username", "city", "agency", "role", "supervises_agency", "is_active"]
+    list_filter = ["city", "role", "supervises_agency", "is_active"]
+    fieldsets = UserAdmin.fieldsets + (
+        ("Steward", {"fields": ["city", "agency", "role", "supervises_agency"]}),
+    )
+    # Named or removed only through the actions below (an audited service), never by editing the form.
+    readonly_fields = ["supervises_agency"]
+    actions = ["name_agency_supervisor", "remove_agency_supervisor"]
+
+    def _set_supervisor(self, request, queryset, supervises: bool) -> None:
+        changed = 0
+        for user in queryset.select_related("agency"):
+            try:
+                changed += agency_supervisor_set(
+                    user=user, supervises=supervises, by=request.user, request=request
+                )
+            except SupervisorRefusal as refusal:
+                self.message_user(request, f"{user.username}: {refusal}", messages.ERROR)
+        self.message_user(request, f"{changed} user(s) changed.")
+
+    @admin.action(description="Name as their agency's supervisor (decides held searches)")
+    def name_agency_supervisor(self, request, queryset):
+        self._set_supervisor(request, queryset, True)
+
+    @admin.action(description="Remove as their agency's supervisor")
+    def remove_agency_supervisor(self, request, queryset):
+        self._set_supervisor(request, queryset, False)
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():

@@ -1,7 +1,8 @@
 """What each role's dashboard shows: what needs attention, and 30 days of activity.
 
-Selectors only (reads, no writes). Counts, never plates or names. Parts that other features bring
-(search holds, monthly reviews) are counted when their models exist, and left out otherwise.
+Selectors only (reads, no writes). Counts, never plates or names. Held searches are counted through
+``sharing.selectors.holds`` (those waiting on the chief's decision; an officer's own pending ones);
+monthly reviews are counted when their model exists, and left out otherwise.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from portal.models import City, User
-from portal.roles import Role
+from portal.roles import HOLD_DECIDER_ROLES, SEARCH_ROLES, Role
 
 DAYS = 30
 
@@ -62,7 +63,8 @@ def attention_for(*, city: City, user: User) -> list[Attention]:
 
 def _attention_for(*, city: City, user: User) -> list[Attention]:
     from cameras.models import Hit, HitStatus
-    from sharing.models import AgreementState, RevocationCase, RevocationState, SharingAgreement
+    from sharing.models import AgreementState, HoldState, RevocationCase, RevocationState, SharingAgreement
+    from sharing.selectors.holds import holds_awaiting, holds_visible_to
 
     role = user.role
     items: list[Attention] = []
@@ -94,14 +96,26 @@ def _attention_for(*, city: City, user: User) -> list[Attention]:
                 _url("sharing:agreement_list", city, "?state=draft"),
             )
         )
-    hold_model = _model("sharing.SearchHold")
-    if hold_model is not None and role in (Role.CHIEF,):
-        pending = hold_model.all_cities if hasattr(hold_model, "all_cities") else hold_model.objects
-        state_field = {f.name for f in hold_model._meta.get_fields()}
-        holds = pending.filter(city=city)
-        if "state" in state_field:
-            holds = holds.filter(state="pending")
-        items.append(Attention("holds", "Searches held for a supervisor", holds.count(), ""))
+    if role in HOLD_DECIDER_ROLES:
+        items.append(
+            Attention(
+                "holds",
+                "Searches held for your decision",
+                holds_awaiting(user=user, city=city).count(),
+                _url("sharing:hold_list", city),
+                "The policy screen was unsure: nothing runs until you approve or refuse, with a reason.",
+            )
+        )
+    elif role in SEARCH_ROLES:
+        mine = holds_visible_to(user=user, city=city).filter(state=HoldState.PENDING, search__user_id=user.pk)
+        items.append(
+            Attention(
+                "holds",
+                "Your searches held for a supervisor",
+                mine.filter(expires_at__gt=timezone.now()).count(),
+                _url("sharing:hold_list", city),
+            )
+        )
     if role in (Role.CHIEF, Role.CLERK, Role.AUDITOR):
         items.append(
             Attention(

@@ -39,6 +39,12 @@ RULE_LABELS = {
 
 EVENT_LABELS = {
     "access.refused": "Access refused",
+    "search.hold_approved": "Held search approved by a supervisor",
+    "search.hold_refused": "Held search refused by a supervisor",
+    "search.hold_expired": "Held search expired undecided",
+    "search.hold_results_viewed": "Results of an approved held search viewed",
+    "agency.supervisor_named": "Agency supervisor named",
+    "agency.supervisor_removed": "Agency supervisor removed",
     "agreement.drafted": "Agreement drafted",
     "agreement.edited": "Agreement draft edited",
     "agreement.submitted": "Agreement sent to the chief",

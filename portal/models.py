@@ -121,6 +121,13 @@ class User(AbstractUser):
     city = models.ForeignKey(City, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
     role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    # A partner user named (``portal.services.agency_supervisor_set``, audited) to approve or refuse
+    # the searches of their own agency that the policy screen held.
+    supervises_agency = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Decides the held searches of this partner user's agency.",
+    )
 
     class Meta:
         constraints = [
@@ -135,6 +142,10 @@ class User(AbstractUser):
                 name="user_partner_has_an_agency",
                 condition=~models.Q(role=Role.PARTNER) | models.Q(agency__isnull=False),
             ),
+            models.CheckConstraint(
+                name="user_agency_supervisor_is_a_partner",
+                condition=models.Q(supervises_agency=False) | models.Q(role=Role.PARTNER),
+            ),
         ]
 
     def is_member_of(self, city: City) -> bool:
@@ -146,3 +157,8 @@ class User(AbstractUser):
     @property
     def is_partner(self) -> bool:
         return self.role == Role.PARTNER
+
+    @property
+    def is_agency_supervisor(self) -> bool:
+        """A partner user who decides their agency's held searches (still active, still a partner)."""
+        return bool(self.is_active and self.is_partner and self.agency_id and self.supervises_agency)

@@ -20,6 +20,7 @@ CITY_LINKS: list[tuple[str, str]] = [
     ("Hotlists", "hotlist_list"),
     ("Search", "sharing:search"),
     ("Lookup", "sharing:lookup"),
+    ("Held searches", "sharing:hold_list"),
     ("Agreements", "sharing:agreement_list"),
     ("Policy", "sharing:policy"),
     ("Revocations", "sharing:revocation_list"),

@@ -25,3 +25,5 @@ AGREEMENT_EDITOR_ROLES: tuple[Role, ...] = MANAGER_ROLES
 AUDIT_READER_ROLES: tuple[Role, ...] = (Role.AUDITOR, Role.CHIEF)
 # Staff who see camera pages and hotlists (counts and lists, never plates): everyone but the auditor.
 OPERATIONS_ROLES: tuple[Role, ...] = (Role.CHIEF, Role.CLERK, Role.DISPATCHER, Role.OFFICER)
+# Who decides a held search of the city's own officers (a partner's: its agency's named supervisor).
+HOLD_DECIDER_ROLES: tuple[Role, ...] = (Role.CHIEF,)

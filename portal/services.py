@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -12,6 +13,12 @@ from audits.events import EventType
 from audits.services import audit_record
 from portal.live import sockets_close_for_user
 from portal.models import User
+from portal.roles import Role
+
+
+class SupervisorRefusal(Exception):
+    """Only an active partner user with an agency can be named their agency's supervisor."""
+
 
 # A change to any of these ends the person's open sockets (they reconnect under the new grant).
 ACCESS_FIELDS = ("is_active", "role", "city", "agency", "password")
@@ -48,4 +55,46 @@ def user_access_changed(
             request=request,
         )
         sockets_close_for_user(user_public_id=user.public_id, reason="access changed")
+    return True
+
+
+def agency_supervisor_set(
+    *, user: User, supervises: bool, by: User, request: HttpRequest | None = None
+) -> bool:
+    """Name ``user`` a supervisor of their partner agency (or remove them); returns whether it changed.
+
+    A named supervisor approves or refuses the searches of their agency that the policy screen held
+    (``sharing.services.holds``). Only installation staff name them (the Django admin); the change is
+    one transaction with its audit entry in the installation chain, naming the agency.
+    """
+    if not (by.is_active and by.is_staff):
+        raise PermissionDenied("Only installation staff name an agency's supervisors.")
+    if supervises and not (user.role == Role.PARTNER and user.agency_id is not None and user.is_active):
+        raise SupervisorRefusal("Only an active partner user of an agency can supervise it.")
+    with transaction.atomic():
+        changed = (
+            User.objects.filter(pk=user.pk)
+            .exclude(supervises_agency=supervises)
+            .update(supervises_agency=supervises)
+        )
+        user.supervises_agency = supervises
+        if not changed:
+            return False
+        audit_record(
+            event_type=EventType.AGENCY_SUPERVISOR_NAMED
+            if supervises
+            else EventType.AGENCY_SUPERVISOR_REMOVED,
+            city=None,
+            actor=by,
+            agency=user.agency,
+            target_type="user",
+            target_id=str(user.public_id),
+            details={
+                "username": user.get_username(),
+                "agency": str(user.agency.public_id) if user.agency is not None else None,
+                "agency_name": user.agency.name if user.agency is not None else "",
+                "supervises_agency": supervises,
+            },
+            request=request,
+        )
     return True

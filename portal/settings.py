@@ -238,6 +238,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=10),
     },
     "match-pending-reads": {"task": "cameras.tasks.match_pending_reads", "schedule": 60.0},
+    "sharing-search-holds-expire": {"task": "sharing.tasks.search_holds_expire_due", "schedule": 300.0},
     "read-partitions-daily": {
         "task": "cameras.tasks.create_read_partitions",
         "schedule": crontab(hour=1, minute=45),
@@ -317,6 +318,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Camera uploads: checked before anything is stored.
+# A search the policy screen held waits this long for a supervisor, then expires (nothing runs).
+STEWARD_SEARCH_HOLD_HOURS = env.int("STEWARD_SEARCH_HOLD_HOURS", default=24)
 STEWARD_MAX_FRAME_BYTES = env.int("STEWARD_MAX_FRAME_BYTES", default=10 * 1024 * 1024)
 # Well below Pillow's decompression-bomb limit (89 megapixels).
 STEWARD_MAX_FRAME_PIXELS = env.int("STEWARD_MAX_FRAME_PIXELS", default=25_000_000)

@@ -20,7 +20,11 @@ from portal.live import sockets_close_for_session
 from portal.maps import camera_points, map_context
 from portal.models import City
 from portal.services import user_access_changed
-from sharing.selectors import agency_receives_alerts, agreements_in_effect_for_agency
+from sharing.selectors import (
+    agency_receives_alerts,
+    agreements_in_effect_for_agency,
+    holds_awaiting_agency_supervisor,
+)
 
 
 @access(PUBLIC)
@@ -120,7 +124,13 @@ def home(request: HttpRequest) -> HttpResponse:
     for agreement in agreements:
         agreement.offense_labels = [offense_label(code) for code in agreement.permitted_offense_types or []]
     receives_alerts = bool(user.agency_id) and agency_receives_alerts(agency=user.agency)
-    context = {"agency": user.agency, "agreements": agreements, "receives_alerts": receives_alerts}
+    context = {
+        "agency": user.agency,
+        "agreements": agreements,
+        "receives_alerts": receives_alerts,
+        "supervises": user.is_agency_supervisor,
+        "holds_awaiting": holds_awaiting_agency_supervisor(user=user),
+    }
     return render(request, "portal/partner_home.html", context)
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from sharing.models import CityPolicy, PermanentBlock, RevocationCase, Search, SharingAgreement
+from sharing.models import CityPolicy, PermanentBlock, RevocationCase, Search, SearchHold, SharingAgreement
 
 
 class ReadOnlyAcrossCities(admin.ModelAdmin):
@@ -39,6 +39,14 @@ class SharingAgreementAdmin(ReadOnlyAcrossCities):
 class SearchAdmin(ReadOnlyAcrossCities):
     list_display = ["searched_at", "city", "username", "agency_name", "outcome", "rule", "result_count"]
     list_filter = ["outcome", "scope"]
+
+
+@admin.register(SearchHold)
+class SearchHoldAdmin(ReadOnlyAcrossCities):
+    """Read-only: a hold is decided by its named supervisor on the city's pages (audited)."""
+
+    list_display = ["created_at", "city", "search", "supervisor", "state", "expires_at", "decided_by"]
+    list_filter = ["state", "supervisor"]
 
 
 @admin.register(RevocationCase)

@@ -148,6 +148,13 @@ class SearchCreateApi(APIView):
                     "message": result.decision.message,
                     "evidence": list(result.decision.evidence),
                     "engine_version": result.decision.engine_version,
+                    # a held search waits for a supervisor: its page shows the status and, once
+                    # approved, the results (web only)
+                    **(
+                        {"hold": request.build_absolute_uri(f"/c/{city.slug}/holds/{search.hold.public_id}/")}
+                        if result.decision.held
+                        else {}
+                    ),
                 },
                 status=status.HTTP_403_FORBIDDEN,
             )

@@ -277,3 +277,17 @@ class RevocationDecisionForm(forms.Form):
     rationale = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="Rationale"
     )
+
+
+class HoldDecisionForm(forms.Form):
+    """A supervisor's decision on a held search. The reason is checked by the service (required)."""
+
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve: run the search"), ("refuse", "Refuse")], widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required: why this search may run, or why not. It is recorded with the search.",
+    )

@@ -308,6 +308,57 @@ class Search(CityOwnedModel):
         return f"search {self.public_id} ({self.outcome}: {self.rule})"
 
 
+class HoldState(models.TextChoices):
+    PENDING = "pending", "Waiting for a supervisor"
+    APPROVED = "approved", "Approved: the search ran"
+    REFUSED = "refused", "Refused"
+    EXPIRED = "expired", "Expired: nobody decided in time"
+
+
+class HoldSupervisor(models.TextChoices):
+    # Who decides: the city's chief for its own officers, a named supervisor of a partner agency.
+    CITY_CHIEF = "city_chief", "The city's chief"
+    AGENCY_SUPERVISOR = "agency_supervisor", "A supervisor of the searching agency"
+
+
+class SearchHold(CityOwnedModel):
+    """A search the policy screen held: nothing ran; a named supervisor approves or refuses it.
+
+    One per held ``Search`` (whose row keeps the engine's decision and evidence). The state only
+    changes through ``sharing.services.holds`` (approve, refuse, expire), each under
+    ``select_for_update`` so that two decisions cannot both win; an approval re-checks the grant
+    and the engine before the search runs. ``expires_at`` is checked at decision time as well as by
+    the beat task that marks expired holds.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    search = models.OneToOneField(Search, on_delete=models.PROTECT, related_name="hold")
+    state = models.CharField(max_length=10, choices=HoldState.choices, default=HoldState.PENDING)
+    supervisor = models.CharField(max_length=20, choices=HoldSupervisor.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    # Set when an approval was overruled at run time (the grant or a firm engine rule refused it).
+    closed_rule = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "expires_at"], name="search_hold_state_expiry")]
+
+    def __str__(self) -> str:
+        return f"hold {self.public_id} ({self.state})"
+
+    def is_pending(self) -> bool:
+        return self.state == HoldState.PENDING
+
+    def has_expired(self, now: dt.datetime) -> bool:
+        return self.state == HoldState.EXPIRED or (self.is_pending() and self.expires_at <= now)
+
+
 # ----------------------------------------------------------------------------------------------
 # Revocation: cases against a partner agency, and the city's permanent block list
 # ----------------------------------------------------------------------------------------------

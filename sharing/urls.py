@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sharing import views
+from sharing import views, views_holds
 
 app_name = "sharing"
 
@@ -14,6 +14,8 @@ urlpatterns = [
         name="search_read_crop",
     ),
     path("lookup/", views.lookup, name="lookup"),
+    path("holds/", views_holds.hold_list, name="hold_list"),
+    path("holds/<uuid:hold_id>/", views_holds.hold_detail, name="hold_detail"),
     path("agreements/", views.agreement_list, name="agreement_list"),
     path("agreements/new/", views.agreement_new, name="agreement_new"),
     path("agreements/<uuid:public_id>/", views.agreement_detail, name="agreement_detail"),

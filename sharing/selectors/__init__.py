@@ -13,6 +13,17 @@ from sharing.selectors.agreements import (
     get_agreement_for_city,
 )
 from sharing.selectors.alerts import agency_alerts_group, agency_receives_alerts, partner_alert_agreements
+from sharing.selectors.holds import (
+    get_hold_for_user,
+    held_camera_names,
+    held_query,
+    hold_supervisors,
+    hold_visible_to,
+    holds_awaiting,
+    holds_awaiting_agency_supervisor,
+    holds_visible_to,
+    may_decide_hold,
+)
 from sharing.selectors.policy import agency_profile, city_policy_of, engine_policy_of, lookup_cities_for
 from sharing.selectors.reads import (
     DEFAULT_RANGE,
@@ -61,8 +72,17 @@ __all__ = [
     "city_today",
     "engine_policy_of",
     "get_agreement_for_city",
+    "get_hold_for_user",
+    "held_camera_names",
+    "held_query",
+    "hold_supervisors",
+    "hold_visible_to",
+    "holds_awaiting",
+    "holds_awaiting_agency_supervisor",
+    "holds_visible_to",
     "get_revocation_case_for_city",
     "lookup_cities_for",
+    "may_decide_hold",
     "normalize_plate",
     "partner_alert_agreements",
     "permanent_block_covering",

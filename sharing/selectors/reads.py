@@ -18,7 +18,7 @@ from cameras.models import Read
 from portal.models import City
 from portal.routers import reads_from_replica
 from portal.tenancy import city_scope
-from sharing.models import Search
+from sharing.models import HoldState, Search, SearchHold
 
 if TYPE_CHECKING:
     from sharing.grants import SearchGrant
@@ -187,7 +187,7 @@ def read_in_search(*, grant: SearchGrant, search: Search, read: Read) -> bool:
     """
     if not grant.covers_camera(read.camera_id) or search.user_id != grant.searcher.pk:
         return False
-    if search.city_id != grant.city.pk or search.outcome != "allowed":
+    if search.city_id != grant.city.pk or not _search_ran(search):
         return False
     matches = query_plate_matches(plate=read.plate, query=search.plate_query, partial=search.partial)
     filters = search.filters or {}
@@ -200,6 +200,17 @@ def read_in_search(*, grant: SearchGrant, search: Search, read: Read) -> bool:
     if cameras and str(read.camera.public_id) not in cameras:
         return False
     return matches and since <= read.captured_at <= until
+
+
+def _search_ran(search: Search) -> bool:
+    """Allowed by the engine, or held by it and then approved by a supervisor (its hold ran it)."""
+    if search.outcome == "allowed":
+        return True
+    if search.outcome != "held":
+        return False
+    with city_scope(search.city):
+        approved: bool = SearchHold.objects.filter(search_id=search.pk, state=HoldState.APPROVED).exists()
+        return approved
 
 
 def search_crop_path(city_slug: str, search: Search, read: Read) -> str:

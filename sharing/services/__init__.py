@@ -20,6 +20,15 @@ from sharing.services.agreements import (
 from sharing.services.alerts import partner_alerts_push
 from sharing.services.city_policy import city_policy_update
 from sharing.services.common import AgreementStateError, PolicyRefusal
+from sharing.services.holds import (
+    HeldResults,
+    HoldDecision,
+    HoldRefusal,
+    search_hold_approve,
+    search_hold_refuse,
+    search_hold_results,
+    search_holds_expire_due,
+)
 from sharing.services.revocations import (
     RevocationStateError,
     revocation_dismiss,
@@ -34,6 +43,9 @@ from sharing.services.searches import LookupCity, SearchResult, lookup_run, read
 
 __all__ = [
     "AgreementStateError",
+    "HeldResults",
+    "HoldDecision",
+    "HoldRefusal",
     "LookupCity",
     "PolicyRefusal",
     "RevocationStateError",
@@ -59,5 +71,9 @@ __all__ = [
     "revocation_revoke",
     "revocation_start_review",
     "revocation_suspend",
+    "search_hold_approve",
+    "search_hold_refuse",
+    "search_hold_results",
+    "search_holds_expire_due",
     "search_run",
 ]

@@ -8,9 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from audits.events import EventType
 from audits.models import Outcome
@@ -22,7 +24,9 @@ from portal.tenancy import city_scope
 from sharing import policy as engine
 from sharing.grants import REFUSED_ROLE, SearchGrant, grant_for
 from sharing.models import (
+    HoldSupervisor,
     Search,
+    SearchHold,
     SearchOutcome,
     SearchScope,
     SharingAgreement,
@@ -231,30 +235,10 @@ def search_run(
     under the agreement's lock, so a search racing a revocation returns nothing.
     """
     city, user = grant.city, grant.searcher
-    if grant.lookup_from is not None:
-        raise PermissionDenied("A lookup grant does not search one city; use lookup_run.")
-    if grant.refusal == REFUSED_ROLE or (not grant.own_staff and not user.is_partner):
-        raise PermissionDenied("Your role does not search reads.")
     agency = grant.agency
-    decision = engine.evaluate_search(
-        _engine_request(
-            user_agency=_profile_for(agency, city, grant.agreement),
-            query=query,
-            reason=reason,
-            offense_type=offense_type,
-            case_number=case_number,
-            is_own=grant.own_staff,
-            has_agreement=grant.agreement is not None,
-            scope=SCOPE_LOCAL,
-        ),
-        engine_policy_of(city),
-        blocked_agency_names=() if grant.own_staff else blocked_agency_names(city=city),
-        agreement=grant.agreement_scope(),
+    decision = search_decide(
+        grant=grant, query=query, reason=reason, offense_type=offense_type, case_number=case_number
     )
-    scope_violations = grant.scope_violations(offense_type=offense_type)
-    if scope_violations:
-        decision = engine.Decision.deny([*decision.violations, *scope_violations])
-    decision = _cut_off_decision(grant) or decision
     reads: list[Read] = []
     cameras_reached = 0
     with city_scope(city), transaction.atomic():
@@ -263,15 +247,7 @@ def search_run(
         if decision.allowed and grant.agreement is not None:
             grant = grant_for(user, city, for_update=True)
             if not grant.allows_search:
-                decision = engine.Decision.deny(
-                    [
-                        engine.Violation(
-                            RULE_AGREEMENT_ENDED,
-                            f"{agency.name}'s sharing agreement with {city.name} ended while the search "
-                            "was running; nothing was returned.",
-                        )
-                    ]
-                )
+                decision = agreement_ended_decision(grant)
         if decision.allowed:
             visible = reads_visible_to(grant=grant, query=query)
             reads = list(visible.reads)
@@ -295,7 +271,74 @@ def search_run(
             result_count=len(reads),
             request=request,
         )
+        if decision.held:
+            # Nothing ran: the search waits for a named supervisor (sharing.services.holds).
+            _hold_open(search=search, own_staff=grant.own_staff)
     return SearchResult(search=search, decision=decision, reads=reads, since=since, until=until)
+
+
+def _hold_open(*, search: Search, own_staff: bool) -> SearchHold:
+    """The hold of a search the screen held (inside the search's transaction and city scope).
+
+    The city's chief decides for the city's own officers; a named supervisor of the searching
+    agency for a partner user. It expires after ``STEWARD_SEARCH_HOLD_HOURS``.
+    """
+    hold: SearchHold = SearchHold.objects.create(
+        city=search.city,
+        search=search,
+        supervisor=HoldSupervisor.CITY_CHIEF if own_staff else HoldSupervisor.AGENCY_SUPERVISOR,
+        expires_at=timezone.now() + dt.timedelta(hours=settings.STEWARD_SEARCH_HOLD_HOURS),
+    )
+    return hold
+
+
+def agreement_ended_decision(grant: SearchGrant) -> engine.Decision:
+    """The refusal when the agreement ended between the decision and the query (the race rule)."""
+    agency_name = grant.agency.name if grant.agency is not None else "The agency"
+    return engine.Decision.deny(
+        [
+            engine.Violation(
+                RULE_AGREEMENT_ENDED,
+                f"{agency_name}'s sharing agreement with {grant.city.name} ended while the search "
+                "was running; nothing was returned.",
+            )
+        ]
+    )
+
+
+def search_decide(
+    *, grant: SearchGrant, query: ReadQuery, reason: str, offense_type: str, case_number: str
+) -> engine.Decision:
+    """The policy engine's decision on a search of the grant's city, before anything runs.
+
+    The engine, then what the grant itself refuses (the agreement's scope), then whether the city
+    has cut the agency off. ``search_run`` and the approval of a held search both decide here.
+    """
+    city, user = grant.city, grant.searcher
+    if grant.lookup_from is not None:
+        raise PermissionDenied("A lookup grant does not search one city; use lookup_run.")
+    if grant.refusal == REFUSED_ROLE or (not grant.own_staff and not user.is_partner):
+        raise PermissionDenied("Your role does not search reads.")
+    agency = grant.agency
+    decision = engine.evaluate_search(
+        _engine_request(
+            user_agency=_profile_for(agency, city, grant.agreement),
+            query=query,
+            reason=reason,
+            offense_type=offense_type,
+            case_number=case_number,
+            is_own=grant.own_staff,
+            has_agreement=grant.agreement is not None,
+            scope=SCOPE_LOCAL,
+        ),
+        engine_policy_of(city),
+        blocked_agency_names=() if grant.own_staff else blocked_agency_names(city=city),
+        agreement=grant.agreement_scope(),
+    )
+    scope_violations = grant.scope_violations(offense_type=offense_type)
+    if scope_violations:
+        decision = engine.Decision.deny([*decision.violations, *scope_violations])
+    return _cut_off_decision(grant) or decision
 
 
 def lookup_run(

@@ -174,8 +174,13 @@ OWN_PAGES = {
     "chief": {"c/<slug:city_slug>/", "c/<slug:city_slug>/audit/", "c/<slug:city_slug>/cameras/"},
     "partner": {"c/<slug:city_slug>/search/"},
 }
-# What a partner under an agreement reaches of the city: its search (web and API).
-PARTNER_ROUTES = {"c/<slug:city_slug>/search/", "api/v1/c/<slug:city_slug>/searches/"}
+# What a partner under an agreement reaches of the city: its search (web and API) and the list of
+# its own held searches (empty here; a hold of another searcher is the same 404 as a missing one).
+PARTNER_ROUTES = {
+    "c/<slug:city_slug>/search/",
+    "api/v1/c/<slug:city_slug>/searches/",
+    "c/<slug:city_slug>/holds/",
+}
 # Where a plate may show: a hit, for those who verify it.
 HIT_ROUTES = {
     "c/<slug:city_slug>/hits/<uuid:hit_id>/",
