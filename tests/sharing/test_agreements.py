@@ -225,14 +225,14 @@ def test_services_refuse_the_wrong_role(city_a, clerk_a, kent, action, role):
 
 def test_expire_due_expires_past_agreements_and_is_safe_twice(city_a, city_b, kent):
     past = make_agreement(
-        city_a, kent, starts_on=TODAY - dt.timedelta(days=60), ends_on=TODAY - dt.timedelta(days=1)
+        city_a, kent, starts_on=TODAY - dt.timedelta(days=60), ends_on=TODAY - dt.timedelta(days=2)
     )
     suspended = make_agreement(
         city_b,
         kent,
         state=AgreementState.SUSPENDED,
         starts_on=TODAY - dt.timedelta(days=60),
-        ends_on=TODAY - dt.timedelta(days=2),
+        ends_on=TODAY - dt.timedelta(days=3),
     )
     current = make_agreement(city_a, kent, state=AgreementState.DRAFT)
     assert agreement_expire_due.apply().get() == 2
