@@ -31,6 +31,19 @@ requires_postgres = pytest.mark.skipif(
 requires_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (make test sets REDIS_URL)")
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_step():
+    """``client.force_login`` skips the password; with this it also skips the second step (for
+    chiefs, clerks, auditors and staff), through django-otp's own ``login`` (see tests/mfa.py)."""
+    from django.contrib.auth.signals import user_logged_in
+
+    from tests.mfa import verify_forced_login
+
+    user_logged_in.connect(verify_forced_login, dispatch_uid="tests_force_login_two_step")
+    yield
+    user_logged_in.disconnect(dispatch_uid="tests_force_login_two_step")
+
+
 @pytest.fixture
 def city_a(db):
     return CityFactory(slug="alpha", name="Alpha")
