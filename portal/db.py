@@ -51,7 +51,6 @@ CREATE TRIGGER {table}_append_only
     )
 
 
-
 # Tables that refuse UPDATE and DELETE in every database (PostgreSQL: append_only_table; SQLite:
 # sqlite_append_only_table), with what the refusal calls them.
 APPEND_ONLY_TABLES: dict[str, str] = {

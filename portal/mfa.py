@@ -175,7 +175,9 @@ def enrolment_confirm(*, request: HttpRequest, user: User, code: str) -> Verific
     """Confirm the device being set up with its first code: it becomes ``user``'s device, the
     session is verified, and the recovery codes are issued (shown once)."""
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
+        device = (
+            TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
+        )
         if device is None:
             return Verification(False, "Start the set-up again: no device is waiting to be confirmed.")
         if _throttled(device):
@@ -221,7 +223,9 @@ def verify(*, request: HttpRequest, user: User, code: str) -> Verification:
         else:
             static = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
             if static is None:
-                _failure(user=user, request=request, stage="recovery", device=None, reason="no_recovery_codes")
+                _failure(
+                    user=user, request=request, stage="recovery", device=None, reason="no_recovery_codes"
+                )
                 return Verification(False, WRONG_MESSAGE)
             if _throttled(static):
                 _failure(user=user, request=request, stage="recovery", device=static, reason="throttled")
@@ -232,7 +236,9 @@ def verify(*, request: HttpRequest, user: User, code: str) -> Verification:
             verified, used_recovery = static, True
         remaining = StaticToken.objects.filter(device__user=user).count()
         audit_record(
-            event_type=EventType.AUTH_MFA_RECOVERY_CODE_USED if used_recovery else EventType.AUTH_MFA_VERIFIED,
+            event_type=EventType.AUTH_MFA_RECOVERY_CODE_USED
+            if used_recovery
+            else EventType.AUTH_MFA_VERIFIED,
             city=user.city,
             actor=user,
             target_type="user",

@@ -67,7 +67,9 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
         "required": mfa.mfa_required_by_role(user),
         "next": mfa.next_path(request),
     }
-    return _no_store(render(request, "registration/mfa_enrol.html", context, status=400 if form.errors else 200))
+    return _no_store(
+        render(request, "registration/mfa_enrol.html", context, status=400 if form.errors else 200)
+    )
 
 
 @never_cache
@@ -99,7 +101,9 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
             return redirect(mfa.next_path(request))
         form.add_error("code", result.message)
     context = {"form": form, "next": mfa.next_path(request)}
-    return _no_store(render(request, "registration/mfa_verify.html", context, status=400 if form.errors else 200))
+    return _no_store(
+        render(request, "registration/mfa_verify.html", context, status=400 if form.errors else 200)
+    )
 
 
 @never_cache
@@ -193,7 +197,10 @@ def staff_mfa_reset(request: HttpRequest, city_slug: str, user_id: str) -> HttpR
             target_type="user",
             target_id=str(person.public_id),
         )
-        return refused(request, "You cannot reset your own two-step sign-in: ask another chief.")
+        refusal_page: HttpResponse = refused(
+            request, "You cannot reset your own two-step sign-in: ask another chief."
+        )
+        return refusal_page
     if request.method == "POST":
         mfa.mfa_reset(user=person, by=_user(request), request=request)
         from django.contrib import messages

@@ -113,7 +113,9 @@ def test_a_fresh_sqlite_database_refuses_update_and_delete_on_the_audit_log(tmp_
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the suite runs on PostgreSQL (test_chain covers it)")
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the suite runs on PostgreSQL (test_chain covers it)"
+)
 def test_in_this_sqlite_database_update_and_delete_are_refused(city_a):
     event = audit_record(event_type="test.event", city=city_a)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():

@@ -68,7 +68,9 @@ def test_enrolment_confirms_with_a_code_issues_ten_recovery_codes_and_is_audited
     password_sign_in(client, chief_a)
     client.get("/accounts/mfa/enrol/")
     device = TOTPDevice.objects.get(user=chief_a, confirmed=False)
-    wrong = client.post("/accounts/mfa/enrol/", {"code": "000000" if current_code(device) != "000000" else "111111"})
+    wrong = client.post(
+        "/accounts/mfa/enrol/", {"code": "000000" if current_code(device) != "000000" else "111111"}
+    )
     assert wrong.status_code == 400 and "not right" in wrong.content.decode()
     assert events("auth.mfa_failed", actor=chief_a, details__stage="enrol").count() == 1
     unthrottle(device)
@@ -161,7 +163,9 @@ def test_regenerating_recovery_codes_replaces_them_and_is_audited(client, city_a
     assert status.status_code == 200 and status.context["codes_left"] == 10
 
 
-def test_an_unverified_session_gets_403_from_the_api_but_a_device_token_is_unaffected(client, city_a, chief_a):
+def test_an_unverified_session_gets_403_from_the_api_but_a_device_token_is_unaffected(
+    client, city_a, chief_a
+):
     confirmed_device(chief_a)
     password_sign_in(client, chief_a)
     response = client.get(f"/api/v1/c/{city_a.slug}/hits/")
@@ -198,7 +202,11 @@ def test_a_chief_resets_a_clerks_two_step_sign_in_and_it_is_audited(client, city
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(pk=clerk_device.pk).exists()
     reset = events("auth.mfa_reset", city=city_a).get()
-    assert (reset.actor, reset.target_id, reset.details["devices_removed"]) == (chief_a, str(clerk.public_id), 1)
+    assert (reset.actor, reset.target_id, reset.details["devices_removed"]) == (
+        chief_a,
+        str(clerk.public_id),
+        1,
+    )
 
     other = type(client)()
     password_sign_in(other, clerk)
@@ -261,5 +269,7 @@ def test_only_a_chief_may_reset(client, city_a, role):
 def test_next_may_not_point_off_site(client, city_a, chief_a):
     device = confirmed_device(chief_a)
     password_sign_in(client, chief_a)
-    response = client.post("/accounts/mfa/verify/", {"code": current_code(device), "next": "https://evil.example/"})
+    response = client.post(
+        "/accounts/mfa/verify/", {"code": current_code(device), "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/home/"

@@ -13,8 +13,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audits.events import EventType
 from audits.services import audit_record
 from cameras.models import Camera
-from portal.models import PRESET_RETENTION_DAYS, Agency, AgencyKind, City, PolicyPreset, User
 from portal.mfa import mfa_required_by_role
+from portal.models import PRESET_RETENTION_DAYS, Agency, AgencyKind, City, PolicyPreset, User
 from portal.roles import Role
 from portal.tenancy import city_scope
 
