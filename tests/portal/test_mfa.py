@@ -273,3 +273,23 @@ def test_next_may_not_point_off_site(client, city_a, chief_a):
         "/accounts/mfa/verify/", {"code": current_code(device), "next": "https://evil.example/"}
     )
     assert response["Location"] == "/home/"
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_an_unverified_session_cannot_open_the_live_hits_socket(client, city_a):
+    from asgiref.sync import sync_to_async
+
+    from tests.portal.test_websocket import connect
+
+    chief = await sync_to_async(city_user)(city_a, Role.CHIEF)
+    device = await sync_to_async(confirmed_device)(chief)
+    await sync_to_async(password_sign_in)(client, chief)
+    _, connected, code = await connect(client, f"/ws/c/{city_a.slug}/hits/")
+    assert not connected and code == 4403
+
+    code_now = await sync_to_async(current_code)(device)
+    assert (await sync_to_async(client.post)("/accounts/mfa/verify/", {"code": code_now})).status_code == 302
+    communicator, connected, _ = await connect(client, f"/ws/c/{city_a.slug}/hits/")
+    assert connected
+    await communicator.disconnect()
