@@ -210,7 +210,7 @@ def verify(*, request: HttpRequest, user: User, code: str) -> Verification:
         totp = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk").first()
         if totp is None:
             return Verification(False, "Set up an authenticator app first.")
-        if token.isdigit():
+        if token.isdigit() and len(token) == totp.digits:  # recovery codes are eight letters and digits
             if _throttled(totp):
                 _failure(user=user, request=request, stage="verify", device=totp, reason="throttled")
                 return Verification(False, THROTTLED_MESSAGE)

@@ -3,6 +3,8 @@ chief's page of the city's staff with a reset of another person's two-step sign-
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -161,7 +163,7 @@ def staff_list(request: HttpRequest, city_slug: str) -> HttpResponse:
     return render(request, "portal/staff_list.html", {"city": city, "rows": rows})
 
 
-def _staff_member(request: HttpRequest, user_id: str) -> User:
+def _staff_member(request: HttpRequest, user_id: uuid.UUID) -> User:
     """A person of the request's city; a person of another city (or no one) is the city's 404, audited."""
     city = request.city  # type: ignore[attr-defined]
     person = User.objects.filter(city=city, public_id=user_id).first()
@@ -172,7 +174,7 @@ def _staff_member(request: HttpRequest, user_id: str) -> User:
 
 @require_http_methods(["GET", "POST"])
 @access(city_roles(Role.CHIEF))
-def staff_mfa_reset(request: HttpRequest, city_slug: str, user_id: str) -> HttpResponse:
+def staff_mfa_reset(request: HttpRequest, city_slug: str, user_id: uuid.UUID) -> HttpResponse:
     """Reset another person's two-step sign-in (a lost phone): a confirmation, then the reset."""
     try:
         person = _staff_member(request, user_id)

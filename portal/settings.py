@@ -157,6 +157,7 @@ AXES_IPWARE_PROXY_COUNT = env.int("STEWARD_PROXY_COUNT", default=0)
 OTP_TOTP_ISSUER = env.str("STEWARD_OTP_ISSUER", default="Steward")
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret or recovery codes
 
 # Guardian: no anonymous user row; anonymous visitors have no object permissions.
 ANONYMOUS_USER_NAME = None
