@@ -13,6 +13,13 @@ class EventType(StrEnum):
     AUTH_LOCKOUT = "auth.lockout"
     AUTH_PASSWORD_RESET_REQUESTED = "auth.password_reset_requested"
     AUTH_PASSWORD_RESET = "auth.password_reset"
+    # Two-step sign-in (TOTP): enrolment, each code checked, recovery codes, a chief's reset.
+    AUTH_MFA_ENROLLED = "auth.mfa_enrolled"
+    AUTH_MFA_VERIFIED = "auth.mfa_verified"
+    AUTH_MFA_FAILED = "auth.mfa_failed"
+    AUTH_MFA_RECOVERY_CODE_USED = "auth.mfa_recovery_code_used"
+    AUTH_MFA_RECOVERY_CODES_ISSUED = "auth.mfa_recovery_codes_issued"
+    AUTH_MFA_RESET = "auth.mfa_reset"
     USER_ACCESS_CHANGED = "user.access_changed"
     ACCESS_REFUSED = "access.refused"
     # Lists downloaded (CSV) by staff.

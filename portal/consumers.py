@@ -53,6 +53,10 @@ def session_state(session_key: str | None, user) -> tuple[object | None, object 
         return None, None
     if (fresh.city_id, fresh.agency_id, fresh.role) != (user.city_id, user.agency_id, user.role):
         return None, None  # a role, city or agency change ends the session's sockets
+    from portal.mfa import mfa_required, session_verified_for
+
+    if mfa_required(fresh) and not session_verified_for(fresh, data):
+        return None, None  # two-step sign-in not passed in this session (or reset since)
     expires = None
     model = getattr(store, "model", None)
     if model is not None:  # database-backed sessions: the idle deadline is the row's expiry

@@ -49,3 +49,50 @@ CREATE TRIGGER {table}_append_only
             f"DROP FUNCTION IF EXISTS {function}()",
         ],
     )
+
+
+# Tables that refuse UPDATE and DELETE in every database (PostgreSQL: append_only_table; SQLite:
+# sqlite_append_only_table), with what the refusal calls them.
+APPEND_ONLY_TABLES: dict[str, str] = {
+    "audits_auditevent": "audit log",
+    "sharing_permanentblock": "the permanent block list",
+}
+
+
+def sqlite_append_only_sql(table: str, what: str) -> tuple[list[str], list[str]]:
+    """The SQLite statements that create, and that drop, the two triggers refusing UPDATE and DELETE."""
+    create = [
+        f"""
+CREATE TRIGGER IF NOT EXISTS {table}_refuse_{op.lower()}
+    BEFORE {op} ON {table}
+BEGIN
+    SELECT RAISE(ABORT, '{what} is append-only: {op} refused on {table}');
+END;
+"""
+        for op in ("UPDATE", "DELETE")
+    ]
+    drop = [f"DROP TRIGGER IF EXISTS {table}_refuse_{op.lower()}" for op in ("UPDATE", "DELETE")]
+    return create, drop
+
+
+def sqlite_append_only_table(table: str, what: str) -> migrations.RunPython:
+    """In SQLite (the embedded default), triggers that refuse UPDATE and DELETE on ``table``, so
+    that an append-only table behaves there as it does in PostgreSQL (``append_only_table``).
+
+    SQLite has no roles: whoever holds the file can drop the triggers. They make the application
+    and the embedded demo behave as in PostgreSQL (a service that tried to edit or delete an entry
+    fails the same way), not guard the file. SQLite drops a table's triggers with the table, so a
+    later migration that makes SQLite rebuild ``table`` (most column changes do) must run this
+    again; ``tests/audits/test_sqlite_triggers.py`` migrates a fresh SQLite file and checks.
+    """
+    create, drop = sqlite_append_only_sql(table, what)
+
+    def run(statements: list[str]):
+        def operation(apps, schema_editor):
+            if schema_editor.connection.vendor == "sqlite":
+                for statement in statements:
+                    schema_editor.execute(statement, params=None)
+
+        return operation
+
+    return migrations.RunPython(run(create), run(drop))

@@ -25,6 +25,7 @@ CITY_LINKS: list[tuple[str, str]] = [
     ("Policy", "sharing:policy"),
     ("Revocations", "sharing:revocation_list"),
     ("Reviews", "review_list"),
+    ("Staff", "staff_list"),
     ("Audit log", "audit_log"),
     ("Public page", "city_public"),
 ]

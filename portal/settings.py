@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portal",
     "audits",
     "cameras",
@@ -58,10 +61,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.tenancy.CityScopeMiddleware",
+    "portal.mfa.MfaRequiredMiddleware",
     "portal.access.AccessRuleMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -146,6 +151,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env.int("STEWARD_PROXY_COUNT", default=0)
+
+# Two-step sign-in (django-otp, portal/mfa.py): required for chiefs, clerks, auditors and Django
+# staff. Each wrong code doubles the wait before the next try (1, 2, 4 ... seconds).
+OTP_TOTP_ISSUER = env.str("STEWARD_OTP_ISSUER", default="Steward")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret or recovery codes
 
 # Guardian: no anonymous user row; anonymous visitors have no object permissions.
 ANONYMOUS_USER_NAME = None

@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from audits import views as audit_views
-from portal import public_views, views
+from portal import mfa_views, public_views, views
 from portal.apis import ApiSchemaView
 
 city_patterns = [
     path("", views.city_home, name="city_home"),
     path("audit/", audit_views.audit_log, name="audit_log"),
+    path("staff/", mfa_views.staff_list, name="staff_list"),
+    path("staff/<uuid:user_id>/mfa-reset/", mfa_views.staff_mfa_reset, name="staff_mfa_reset"),
     path("", include("audits.reviews.urls")),
     path("", include("cameras.urls")),
     path("", include("sharing.urls")),
@@ -33,6 +35,11 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/reset/done/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("accounts/mfa/", mfa_views.mfa_status, name="mfa_status"),
+    path("accounts/mfa/enrol/", mfa_views.mfa_enrol, name="mfa_enrol"),
+    path("accounts/mfa/enrol/qr.svg", mfa_views.mfa_enrol_qr, name="mfa_enrol_qr"),
+    path("accounts/mfa/verify/", mfa_views.mfa_verify, name="mfa_verify"),
+    path("accounts/mfa/recovery-codes/", mfa_views.mfa_recovery_codes, name="mfa_recovery_codes"),
     path("healthz", views.healthz, name="healthz"),
     path("p/<slug:city_slug>/", public_views.city_public, name="city_public"),
     path("p/<slug:city_slug>/<slug:table>.csv", public_views.city_public_csv, name="city_public_csv"),

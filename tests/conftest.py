@@ -31,6 +31,60 @@ requires_postgres = pytest.mark.skipif(
 requires_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (make test sets REDIS_URL)")
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_step():
+    """``client.force_login`` skips the password; with this it also skips the second step (for
+    chiefs, clerks, auditors and staff), through django-otp's own ``login`` (see tests/mfa.py)."""
+    from django.contrib.auth.signals import user_logged_in
+
+    from tests.mfa import verify_forced_login
+
+    user_logged_in.connect(verify_forced_login, dispatch_uid="tests_force_login_two_step")
+    yield
+    user_logged_in.disconnect(dispatch_uid="tests_force_login_two_step")
+
+
+def _sqlite_append_only(action: str) -> None:
+    """Drop or (re)create the SQLite append-only triggers (portal/db.py) in the test database."""
+    from django.db import connection
+
+    from portal.db import APPEND_ONLY_TABLES, sqlite_append_only_sql
+
+    with connection.cursor() as cursor:
+        for table, what in APPEND_ONLY_TABLES.items():
+            create, drop = sqlite_append_only_sql(table, what)
+            for statement in create if action == "create" else drop:
+                cursor.execute(statement)
+
+
+def _recreate_sqlite_triggers_after_flush(sender, using="default", **kwargs) -> None:
+    from django.db import connections
+
+    if sender.label == "audits" and connections[using].vendor == "sqlite":
+        _sqlite_append_only("create")
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_flush_past_append_only_tables(request):
+    """On SQLite a transactional test's database is emptied with DELETE, which the append-only
+    triggers refuse (PostgreSQL empties it with TRUNCATE, which its trigger leaves to the owner).
+    So, in tests only: drop them just before that flush; the flush's post_migrate signal puts them
+    back. Nothing happens on PostgreSQL."""
+    from django.db import connection
+    from django.db.models.signals import post_migrate
+
+    transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    marker = request.node.get_closest_marker("django_db")
+    transactional = transactional or bool(marker and marker.kwargs.get("transaction"))
+    if connection.vendor != "sqlite" or not transactional:
+        yield
+        return
+    post_migrate.connect(_recreate_sqlite_triggers_after_flush, dispatch_uid="tests_sqlite_triggers")
+    request.getfixturevalue("transactional_db")
+    yield
+    _sqlite_append_only("drop")
+
+
 @pytest.fixture
 def city_a(db):
     return CityFactory(slug="alpha", name="Alpha")

@@ -21,13 +21,35 @@ PHONE_WIDTH = 390
 
 
 def sign_in(browser, base_url: str, username: str, password: str = PASSWORD, next_path: str = "") -> None:
+    """Sign in through the form; people who need two-step sign-in get a device (when they have
+    none) and the code form is filled in with its current code."""
+    from portal.mfa import mfa_required_by_role
+    from portal.models import User
+    from tests.mfa import confirmed_device
+
+    person = User.objects.filter(username=username).first()
+    if person is not None and mfa_required_by_role(person):
+        confirmed_device(person)
     suffix = f"?next={next_path}" if next_path else ""
     browser.get(f"{base_url}/accounts/login/{suffix}")
     browser.find_element(By.ID, "id_username").send_keys(username)
     browser.find_element(By.ID, "id_password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
     WebDriverWait(browser, 20).until(lambda b: "/accounts/login/" not in b.current_url)
+    if "/accounts/mfa/verify/" in browser.current_url:
+        enter_code(browser, username)
     drain_logs(browser)
+
+
+def enter_code(browser, username: str) -> None:
+    """The second step of signing in, with the code of the person's authenticator (tests/mfa.py)."""
+    from portal.models import User
+    from tests.mfa import confirmed_device, current_code
+
+    code = current_code(confirmed_device(User.objects.get(username=username)))
+    browser.find_element(By.ID, "id_code").send_keys(code)
+    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    WebDriverWait(browser, 20).until(lambda b: "/accounts/mfa/" not in b.current_url)
 
 
 def drain_logs(browser) -> None:

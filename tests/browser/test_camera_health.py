@@ -13,7 +13,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from cameras.models import CameraEdge
 from cameras.services import DeviceRead, camera_create, camera_heartbeat_record, reads_ingest_from_device
 from portal.roles import Role
-from tests.factories import PASSWORD, city_user
+from tests.browser.pages import sign_in
+from tests.factories import city_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,10 +52,9 @@ def test_clerk_sees_health_and_issues_a_webhook_url(browser, live_server, city_a
     )
     CameraEdge.all_cities.filter(camera=camera).update(last_read_at=timezone.now() - dt.timedelta(minutes=5))
 
-    browser.get(f"{live_server.url}/accounts/login/?next=/c/{city_a.slug}/cameras/{camera.public_id}/")
-    browser.find_element(By.ID, "id_username").send_keys(clerk.username)
-    browser.find_element(By.ID, "id_password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    sign_in(
+        browser, live_server.url, clerk.username, next_path=f"/c/{city_a.slug}/cameras/{camera.public_id}/"
+    )
     WebDriverWait(browser, 20).until(EC.title_contains("Harbour Ave"))
     status = browser.find_element(By.ID, "camera-health")
     assert status.text == "Degraded" and "stream h265 is not streaming" in browser.page_source
@@ -103,10 +103,7 @@ def test_chief_sees_the_state_an_edge_device_read_on_the_hit(browser, live_serve
         ],
     )
     hit = Hit.all_cities.get()
-    browser.get(f"{live_server.url}/accounts/login/?next=/c/{city_a.slug}/hits/{hit.public_id}/")
-    browser.find_element(By.ID, "id_username").send_keys(chief.username)
-    browser.find_element(By.ID, "id_password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    sign_in(browser, live_server.url, chief.username, next_path=f"/c/{city_a.slug}/hits/{hit.public_id}/")
     WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, "main dl")))
     facts = browser.find_element(By.CSS_SELECTOR, "main dl").text
     assert "6PK132 US-MO" in facts and "Other readings by the device\n6PKI32 (0.70)" in facts

@@ -8,15 +8,21 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audits.events import EventType
 from audits.services import audit_record
 from cameras.models import Camera
+from portal.mfa import mfa_required_by_role
 from portal.models import PRESET_RETENTION_DAYS, Agency, AgencyKind, City, PolicyPreset, User
 from portal.roles import Role
 from portal.tenancy import city_scope
 
 DEMO_PASSWORD = "steward-demo-2026"
+# Every demo account that needs two-step sign-in (chiefs, clerks, auditors, admin) holds a TOTP
+# device with this one published secret, so that anyone can try the demo with any authenticator
+# app, or with `manage.py demo_totp`. A demo secret, never for a real installation.
+DEMO_TOTP_KEY_HEX = "537465776172642064656d6f2074776f2d737465"  # b"Steward demo two-ste"
 
 CITIES = [
     {
@@ -96,6 +102,12 @@ its scope. National and statewide lookup pools are off.
 """
 
 
+def demo_totp_secret() -> str:
+    import base64
+
+    return base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY_HEX)).decode("ascii")
+
+
 class Command(BaseCommand):
     help = "Create (or refresh) the demo: two cities, a user for every role, cameras and partner agencies."
 
@@ -119,6 +131,8 @@ class Command(BaseCommand):
             admin.set_password(DEMO_PASSWORD)
             admin.save()
         logins.append(("admin", "site administrator (/admin/)"))
+        for user in User.objects.filter(username__in=[username for username, _ in logins]):
+            self._demo_device(user)
 
         for spec in CITIES:
             self._activity(City.objects.get(slug=spec["slug"]), agencies)
@@ -126,6 +140,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo ready. Every demo account's password: " + DEMO_PASSWORD))
         for username, what in logins:
             self.stdout.write(f"  {username:<22} {what}")
+        self.stdout.write(
+            "Chiefs, clerks, auditors and admin also enter a code after the password (two-step sign-in):\n"
+            f"  add the demo secret {demo_totp_secret()} to any authenticator app,\n"
+            "  or print the current code with: python manage.py demo_totp"
+        )
 
     def _agencies(self) -> dict[str, Agency]:
         agencies: dict[str, Agency] = {}
@@ -274,6 +293,12 @@ class Command(BaseCommand):
             reason="ICE ERO asked us to locate this vehicle",
             case_number=f"{city.slug[:3].upper()}-26-0413",
         )
+
+    def _demo_device(self, user: User) -> None:
+        """The demo secret as a confirmed device of each account that needs two-step sign-in."""
+        if not mfa_required_by_role(user) or TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            return
+        TOTPDevice.objects.create(user=user, name="Demo authenticator", key=DEMO_TOTP_KEY_HEX, confirmed=True)
 
     def _user(self, username: str, *, city: City | None, agency: Agency, role: Role) -> User:
         user, created = User.objects.get_or_create(
