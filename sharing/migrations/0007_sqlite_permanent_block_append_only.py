@@ -6,5 +6,5 @@ from portal.db import sqlite_append_only_table
 
 
 class Migration(migrations.Migration):
-    dependencies = [("sharing", "0005_search_decision_held")]
+    dependencies = [("sharing", "0006_search_hold")]
     operations = [sqlite_append_only_table("sharing_permanentblock", "the permanent block list")]
