@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from portal.models import City, User
 from portal.roles import Role
+
+if TYPE_CHECKING:
+    from cameras.models import Camera
 
 DAYS = 30
 
@@ -37,14 +41,14 @@ def _url(name: str, city: City, query: str = "") -> str:
         return ""
 
 
-def _model(label: str):
+def _model(label: str) -> Any:  # a model class found by label, or None
     try:
         return apps.get_model(label)
     except LookupError:
         return None
 
 
-def offline_cameras(city: City) -> list:
+def offline_cameras(city: City) -> list[Camera]:
     """Active cameras that sent neither a read nor a heartbeat for longer than their expected gap."""
     from cameras.selectors import cameras_silent
 
@@ -139,7 +143,7 @@ def _days(today: dt.date) -> list[dt.date]:
     return [today - dt.timedelta(days=DAYS - 1 - n) for n in range(DAYS)]
 
 
-def activity_series(city: City) -> dict:
+def activity_series(city: City) -> dict[str, Any]:
     """Per day for 30 days (UTC): reads, searches by outcome, hits by status. Counts only."""
     from portal.tenancy import city_scope
 
@@ -147,7 +151,7 @@ def activity_series(city: City) -> dict:
         return _activity_series(city)
 
 
-def _activity_series(city: City) -> dict:
+def _activity_series(city: City) -> dict[str, Any]:
     from cameras.models import Hit, Read
     from sharing.models import Search
 
@@ -155,7 +159,7 @@ def _activity_series(city: City) -> dict:
     days = _days(today)
     start = dt.datetime.combine(days[0], dt.time.min, tzinfo=dt.UTC)
 
-    def per_day(queryset, time_field: str, group: str | None = None) -> dict:
+    def per_day(queryset: QuerySet[Any], time_field: str, group: str | None = None) -> dict[str, Any]:
         values = ["day"] + ([group] if group else [])
         rows = (
             queryset.filter(**{f"{time_field}__gte": start})
@@ -164,13 +168,13 @@ def _activity_series(city: City) -> dict:
             .annotate(n=Count("pk"))
             .order_by()
         )
-        table: dict = {}
+        table: dict[str, Any] = {}
         for row in rows:
             key = row[group] if group else "all"
             table.setdefault(key, {})[row["day"]] = row["n"]
         return table
 
-    def line(table: dict, key: str) -> list[int]:
+    def line(table: dict[str, Any], key: str) -> list[int]:
         return [table.get(key, {}).get(day, 0) for day in days]
 
     reads = per_day(Read.objects.filter(city=city), "captured_at")

@@ -4,6 +4,7 @@ import datetime as dt
 import random
 import string
 from decimal import Decimal
+from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -18,7 +19,7 @@ from portal.tenancy import city_scope
 
 DEMO_PASSWORD = "steward-demo-2026"
 
-CITIES = [
+CITIES: list[dict[str, Any]] = [
     {
         "slug": "auburn",
         "name": "Auburn",
@@ -100,7 +101,7 @@ class Command(BaseCommand):
     help = "Create (or refresh) the demo: two cities, a user for every role, cameras and partner agencies."
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         agencies = self._agencies()
         logins: list[tuple[str, str]] = []
         for spec in CITIES:
@@ -147,7 +148,7 @@ class Command(BaseCommand):
             )
         return agencies
 
-    def _city(self, spec: dict, agencies: dict[str, Agency]) -> City:
+    def _city(self, spec: dict[str, Any], agencies: dict[str, Agency]) -> City:
         city, created = City.objects.get_or_create(
             slug=spec["slug"],
             defaults={
