@@ -24,6 +24,7 @@ elsewhere; cities may raise it.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from .offenses import ALL_OFFENSE_CODES, FELONY, GROSS_MISDEMEANOR, UNSPECIFIED, WATCHLIST, codes_with_grades
 from .types import (
@@ -166,7 +167,7 @@ def preset_for_state(state: str) -> CityPolicy:
     return other(code)
 
 
-def customize(policy: CityPolicy, **changes) -> CityPolicy:
+def customize(policy: CityPolicy, **changes: Any) -> CityPolicy:
     """A copy of ``policy`` with some values changed (the preset label becomes '<preset>+custom')."""
     label = policy.preset if policy.preset.endswith("+custom") else f"{policy.preset}+custom"
     return replace(policy, preset=label, **changes)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 OUTCOME_ALLOW = "allow"
 OUTCOME_DENY = "deny"
@@ -167,7 +168,7 @@ class Decision:
     def held(self) -> bool:
         return self.outcome == OUTCOME_HOLD
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         """The decision as recorded with the search (engine version included)."""
         return {
             "outcome": self.outcome,

@@ -5,14 +5,22 @@
 """
 
 from sharing.selectors.agreements import (
+    agency_readmitted_after,
     agency_with_units,
     agreements_in_effect_for_agency,
     agreements_of_agency_and_units,
     agreements_of_city,
+    another_active_agreement_exists,
     city_today,
     get_agreement_for_city,
 )
-from sharing.selectors.alerts import agency_alerts_group, agency_receives_alerts, partner_alert_agreements
+from sharing.selectors.alerts import (
+    agency_alerts_group,
+    agency_receives_alerts,
+    cities_with_any_agreement,
+    city_sends_agency_alerts,
+    partner_alert_agreements,
+)
 from sharing.selectors.policy import agency_profile, city_policy_of, engine_policy_of, lookup_cities_for
 from sharing.selectors.reads import (
     DEFAULT_RANGE,
@@ -50,13 +58,17 @@ __all__ = [
     "agency_alerts_group",
     "agency_cut_off",
     "agency_profile",
+    "agency_readmitted_after",
     "agency_receives_alerts",
     "agency_with_units",
     "agreements_in_effect_for_agency",
     "agreements_of_agency_and_units",
     "agreements_of_city",
+    "another_active_agreement_exists",
     "block_citation",
     "blocked_agency_names",
+    "cities_with_any_agreement",
+    "city_sends_agency_alerts",
     "city_policy_of",
     "city_today",
     "engine_policy_of",

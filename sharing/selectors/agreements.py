@@ -65,3 +65,22 @@ def agreements_of_agency_and_units(*, city: City, agency: Agency) -> QuerySet[Sh
     pks = [node.pk for node in agency_with_units(agency)]
     with city_scope(city):
         return SharingAgreement.objects.filter(partner_agency_id__in=pks)
+
+
+def agency_readmitted_after(*, city: City, agency: Agency, moment: dt.datetime) -> bool:
+    """Whether the chief of ``city`` approved an agreement with ``agency`` after ``moment`` (the
+    decision of a revocation: a new agreement is how a revoked agency is let back in)."""
+    with city_scope(city):
+        return SharingAgreement.objects.filter(partner_agency=agency, approved_at__gt=moment).exists()
+
+
+def another_active_agreement_exists(*, agreement: SharingAgreement) -> bool:
+    """Whether the agreement's city has another active agreement with the same partner agency."""
+    with city_scope(agreement.city):
+        return (
+            SharingAgreement.objects.filter(
+                partner_agency=agreement.partner_agency, state=AgreementState.ACTIVE
+            )
+            .exclude(pk=agreement.pk)
+            .exists()
+        )

@@ -32,6 +32,7 @@ from sharing.policy.types import (
 from sharing.selectors import (
     agency_cut_off,
     agency_profile,
+    another_active_agreement_exists,
     block_citation,
     blocked_agency_names,
     city_policy_of,
@@ -108,7 +109,7 @@ def _refuse_agreement(
     raise PolicyRefusal(decision)
 
 
-def _check_terms(
+def _checked_terms(
     *,
     city: City,
     by: User,
@@ -116,15 +117,19 @@ def _check_terms(
     starts_on: dt.date,
     ends_on: dt.date,
     all_cameras: bool,
-    cameras: list[Camera],
-    offenses: list[str],
+    cameras: Iterable[Camera],
+    permitted_offense_types: Iterable[str],
     declaration_signed_by: str,
     declaration_signed_at: dt.datetime | None,
     request: HttpRequest | None,
     agreement: SharingAgreement | None = None,
-) -> None:
-    """The terms of a draft: ``ValidationError`` when inconsistent, ``PolicyRefusal`` (audited) when
-    the city's policy forbids an agreement with the agency."""
+) -> tuple[list[Camera], list[str]]:
+    """The terms of a draft, drafted or edited by a clerk or the chief: the cameras and offense types
+    as kept, or ``ValidationError`` when inconsistent, ``PolicyRefusal`` (audited) when the city's
+    policy forbids an agreement with the agency."""
+    require_city_role(by, city, *AGREEMENT_EDITORS)
+    cameras = list(cameras)
+    offenses = sorted(set(permitted_offense_types))
     errors: dict[str, str] = {}
     if city.own_agency_id is not None and partner_agency.pk == city.own_agency_id:
         errors["partner_agency"] = "The city's own department needs no sharing agreement."
@@ -152,6 +157,7 @@ def _check_terms(
             agreement=agreement,
             request=request,
         )
+    return cameras, offenses
 
 
 def agreement_draft(
@@ -172,10 +178,7 @@ def agreement_draft(
 ) -> SharingAgreement:
     """Draft an agreement (a clerk or the chief). Raises ``PolicyRefusal`` (audited) when the city's
     policy forbids an agreement with this agency, ``ValidationError`` for inconsistent terms."""
-    require_city_role(by, city, *AGREEMENT_EDITORS)
-    cameras = list(cameras)
-    offenses = sorted(set(permitted_offense_types))
-    _check_terms(
+    cameras, offenses = _checked_terms(
         city=city,
         by=by,
         partner_agency=partner_agency,
@@ -183,7 +186,7 @@ def agreement_draft(
         ends_on=ends_on,
         all_cameras=all_cameras,
         cameras=cameras,
-        offenses=offenses,
+        permitted_offense_types=permitted_offense_types,
         declaration_signed_by=declaration_signed_by,
         declaration_signed_at=declaration_signed_at,
         request=request,
@@ -246,10 +249,7 @@ def agreement_edit(
     """Change the terms of a draft (a clerk or the chief), checked as at drafting. Only a draft can
     change: once submitted, the chief approves or sends back what was submitted."""
     city = agreement.city
-    require_city_role(by, city, *AGREEMENT_EDITORS)
-    cameras = list(cameras)
-    offenses = sorted(set(permitted_offense_types))
-    _check_terms(
+    cameras, offenses = _checked_terms(
         city=city,
         by=by,
         partner_agency=partner_agency,
@@ -257,7 +257,7 @@ def agreement_edit(
         ends_on=ends_on,
         all_cameras=all_cameras,
         cameras=cameras,
-        offenses=offenses,
+        permitted_offense_types=permitted_offense_types,
         declaration_signed_by=declaration_signed_by,
         declaration_signed_at=declaration_signed_at,
         request=request,
@@ -280,7 +280,7 @@ def agreement_edit(
             raise ValidationError(
                 {"__all__": "Only a draft can be edited; this agreement has been submitted."}
             )
-        changed = {}
+        changed: dict[str, dict[str, object]] = {}
         for name, value in terms.items():
             old = getattr(locked, name)
             if old != value:
@@ -304,7 +304,7 @@ def agreement_edit(
     return locked
 
 
-def _shown(value):
+def _shown(value: object) -> object:
     if isinstance(value, Agency):
         return value.name
     if isinstance(value, dt.date | dt.datetime):
@@ -397,7 +397,9 @@ def _transition(
 _GRANT_ENDING = frozenset({"suspend", "revoke", "expire"})
 
 
-def _check_before_activation(*, agreement: SharingAgreement, by: User, stage: str, request) -> None:
+def _check_before_activation(
+    *, agreement: SharingAgreement, by: User, stage: str, request: HttpRequest | None
+) -> None:
     """Submission, approval and reinstatement run the policy engine again (the policy or the agency's
     registry entry may have changed since drafting) and need the signed declaration."""
     city = agreement.city
@@ -423,62 +425,64 @@ def _check_before_activation(*, agreement: SharingAgreement, by: User, stage: st
         )
     if stage != "submit" and agreement.ends_on < city_today(city):
         raise AgreementStateError("The agreement's end date has passed.")
-    if stage != "submit":
-        with city_scope(city):
-            other = (
-                SharingAgreement.objects.filter(
-                    partner_agency=agreement.partner_agency, state=AgreementState.ACTIVE
-                )
-                .exclude(pk=agreement.pk)
-                .exists()
-            )
-        if other:
-            raise AgreementStateError(
-                f"{agreement.partner_agency.name} already has an active agreement; "
-                "suspend or revoke it first."
-            )
+    if stage != "submit" and another_active_agreement_exists(agreement=agreement):
+        raise AgreementStateError(
+            f"{agreement.partner_agency.name} already has an active agreement; suspend or revoke it first."
+        )
 
 
-def agreement_submit(*, agreement: SharingAgreement, by: User, request: HttpRequest | None = None):
+def agreement_submit(
+    *, agreement: SharingAgreement, by: User, request: HttpRequest | None = None
+) -> SharingAgreement:
     """Draft to awaiting the chief (a clerk or the chief). Re-runs the policy engine."""
     require_city_role(by, agreement.city, *AGREEMENT_EDITORS)
     _check_before_activation(agreement=agreement, by=by, stage="submit", request=request)
     return _transition(agreement=agreement, by=by, action="submit", request=request)
 
 
-def agreement_send_back(*, agreement: SharingAgreement, by: User, reason: str, request=None):
+def agreement_send_back(
+    *, agreement: SharingAgreement, by: User, reason: str, request: HttpRequest | None = None
+) -> SharingAgreement:
     """Awaiting the chief back to draft (the chief), with the reason."""
     require_city_role(by, agreement.city, Role.CHIEF)
     return _transition(agreement=agreement, by=by, action="send_back", reason=reason, request=request)
 
 
-def agreement_approve(*, agreement: SharingAgreement, by: User, request: HttpRequest | None = None):
+def agreement_approve(
+    *, agreement: SharingAgreement, by: User, request: HttpRequest | None = None
+) -> SharingAgreement:
     """Awaiting the chief to active (the chief). Re-runs the policy engine; refusals are audited."""
     require_city_role(by, agreement.city, Role.CHIEF)
     _check_before_activation(agreement=agreement, by=by, stage="approve", request=request)
     return _transition(agreement=agreement, by=by, action="approve", request=request)
 
 
-def agreement_suspend(*, agreement: SharingAgreement, by: User, reason: str, request=None):
+def agreement_suspend(
+    *, agreement: SharingAgreement, by: User, reason: str, request: HttpRequest | None = None
+) -> SharingAgreement:
     """Active to suspended (the chief): searches stop at once."""
     require_city_role(by, agreement.city, Role.CHIEF)
     return _transition(agreement=agreement, by=by, action="suspend", reason=reason, request=request)
 
 
-def agreement_reinstate(*, agreement: SharingAgreement, by: User, request: HttpRequest | None = None):
+def agreement_reinstate(
+    *, agreement: SharingAgreement, by: User, request: HttpRequest | None = None
+) -> SharingAgreement:
     """Suspended back to active (the chief). Re-runs the policy engine."""
     require_city_role(by, agreement.city, Role.CHIEF)
     _check_before_activation(agreement=agreement, by=by, stage="reinstate", request=request)
     return _transition(agreement=agreement, by=by, action="reinstate", request=request)
 
 
-def agreement_revoke(*, agreement: SharingAgreement, by: User, reason: str, request=None):
+def agreement_revoke(
+    *, agreement: SharingAgreement, by: User, reason: str, request: HttpRequest | None = None
+) -> SharingAgreement:
     """Awaiting, active or suspended to revoked, for good (the chief), with the grounds."""
     require_city_role(by, agreement.city, Role.CHIEF)
     return _transition(agreement=agreement, by=by, action="revoke", reason=reason, request=request)
 
 
-def agreement_expire(*, agreement: SharingAgreement, by: User | None = None):
+def agreement_expire(*, agreement: SharingAgreement, by: User | None = None) -> SharingAgreement:
     """Active or suspended to expired once its end date has passed (the daily job)."""
     if agreement.ends_on >= city_today(agreement.city):
         raise AgreementStateError("The agreement has not reached its end date.")

@@ -267,7 +267,7 @@ def search_run(
                     [
                         engine.Violation(
                             RULE_AGREEMENT_ENDED,
-                            f"{agency.name}'s sharing agreement with {city.name} ended while the search "
+                            f"{agency.name if agency else 'The agency'}'s sharing agreement with {city.name} ended while the search "
                             "was running; nothing was returned.",
                         )
                     ]
