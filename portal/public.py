@@ -25,7 +25,8 @@ from cameras.models import Camera, CameraStatus, Hit, HitStatus, Hotlist, Read
 from portal.labels import offense_label, outcome_label
 from portal.models import City
 from portal.tenancy import city_scope
-from sharing.models import AgreementState, RevocationCase, RevocationState, Search, SharingAgreement
+from sharing.models import RevocationCase, RevocationState, Search
+from sharing.selectors import active_agreements_of_city
 
 PURPOSE_LABELS = {
     "civil_immigration_enforcement": "civil immigration enforcement",
@@ -166,17 +167,11 @@ def city_public_summary(city: City) -> CityPublicSummary:
     month_ago = timezone.now() - dt.timedelta(days=30)
     with city_scope(city):
         cameras = Camera.objects.all()
-        agencies = sorted(
-            set(
-                SharingAgreement.objects.filter(state=AgreementState.ACTIVE).values_list(
-                    "partner_agency__name", flat=True
-                )
-            )
-        )
+        agencies = sorted({a.partner_agency.name for a in active_agreements_of_city(city=city)})
         revocations = [
             PublicRevocation(
                 agency=case.agency.name,
-                decided_on=case.decided_at.date(),
+                decided_on=(case.decided_at or case.opened_at).date(),  # a revoked case has its decision time
                 grounds=case.get_grounds_display(),
                 permanent=case.is_permanent(),
             )
@@ -251,12 +246,7 @@ def build_public_report(city: City) -> dict[str, Any]:
                 for c in Camera.objects.exclude(status=CameraStatus.RETIRED).order_by("name")
             ]
         agreements = []
-        for agreement in (
-            SharingAgreement.objects.filter(state=AgreementState.ACTIVE)
-            .select_related("partner_agency")
-            .prefetch_related("cameras")
-            .order_by("partner_agency__name")
-        ):
+        for agreement in active_agreements_of_city(city=city):
             agreements.append(
                 {
                     "agency": agreement.partner_agency.name,

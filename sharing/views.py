@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from audits.refusals import refusal_record
 from cameras.images import crop_content_type, private_image_response
 from cameras.models import Camera, Read
-from portal.access import CITY_STAFF, access, city_roles
+from portal.access import CITY_STAFF, Rule, access, city_roles
 from portal.exports import csv_response, wants_csv
+from portal.http import CityRequest
 from portal.labels import offense_label
-from portal.models import Agency, User
+from portal.models import Agency, City, User
 from portal.object_permissions import holders_of, holds
 from portal.roles import (
     AGREEMENT_EDITOR_ROLES,
@@ -36,6 +39,7 @@ from sharing.forms import (
     SearchForm,
     TransitionForm,
 )
+from sharing.grants import GrantRequest
 from sharing.models import (
     EDITABLE_POLICY_FIELDS,
     INVESTIGATE_CASE,
@@ -69,7 +73,9 @@ LOCAL_SEARCHERS = city_roles(*SEARCH_ROLES)
 RULE_INVALID_INPUT = "input.invalid"
 
 
-def record_invalid_input(request: HttpRequest, *, fields, via: str = "web", status: int = 400) -> None:
+def record_invalid_input(
+    request: CityRequest, *, fields: Iterable[object], via: str = "web", status: int = 400
+) -> None:
     """A search or lookup refused for its input: the rule and the fields at fault, never their values."""
     refusal_record(
         city=request.city,
@@ -81,7 +87,7 @@ def record_invalid_input(request: HttpRequest, *, fields, via: str = "web", stat
     )
 
 
-def _form_errors(form, error: ValidationError) -> None:
+def _form_errors(form: forms.BaseForm, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for name, errors in error.message_dict.items():
             form.add_error(name if name in form.fields else None, errors)
@@ -95,7 +101,7 @@ def _form_errors(form, error: ValidationError) -> None:
 
 
 @access(CITY_SEARCHER)
-def search(request: HttpRequest, city_slug: str) -> HttpResponse:
+def search(request: GrantRequest, city_slug: str) -> HttpResponse:
     """Search the city's reads (its officers and chief, or a partner under an agreement in effect)."""
     city = request.city
     grant = request_grant(request)
@@ -127,7 +133,7 @@ def search(request: HttpRequest, city_slug: str) -> HttpResponse:
 
 @access(CITY_SEARCHER)
 def search_read_crop(
-    request: HttpRequest, city_slug: str, search_id: uuid.UUID, read_id: uuid.UUID
+    request: GrantRequest, city_slug: str, search_id: uuid.UUID, read_id: uuid.UUID
 ) -> FileResponse:
     """The plate crop of a read that the viewer's own allowed search returned; each view is audited.
 
@@ -149,7 +155,7 @@ def search_read_crop(
 
 
 @access(LOCAL_SEARCHERS)
-def lookup(request: HttpRequest, city_slug: str) -> HttpResponse:
+def lookup(request: CityRequest, city_slug: str) -> HttpResponse:
     """A full-plate lookup across the other cities that opted in, as the city's policy allows."""
     city = request.city
     form = LookupForm(request.POST or None)
@@ -179,7 +185,7 @@ def lookup(request: HttpRequest, city_slug: str) -> HttpResponse:
 
 
 @access(AGREEMENT_READERS)
-def agreement_list(request: HttpRequest, city_slug: str) -> HttpResponse:
+def agreement_list(request: CityRequest, city_slug: str) -> HttpResponse:
     city = request.city
     state = request.GET.get("state", "")
     state = state if state in AgreementState.values else ""
@@ -199,8 +205,8 @@ def agreement_list(request: HttpRequest, city_slug: str) -> HttpResponse:
                 a.allow_partial_plate,
                 a.hotlist_alerts,
                 "; ".join(offense_label(code) for code in a.permitted_offense_types or []),
-                a.drafted_by.get_username() if a.drafted_by_id else "",
-                a.approved_by.get_username() if a.approved_by_id else "",
+                a.drafted_by.get_username() if a.drafted_by else "",
+                a.approved_by.get_username() if a.approved_by else "",
                 a.approved_at.isoformat() if a.approved_at else "",
             )
             for a in agreements
@@ -213,7 +219,7 @@ def agreement_list(request: HttpRequest, city_slug: str) -> HttpResponse:
 
 
 @access(AGREEMENT_EDITORS)
-def agreement_new(request: HttpRequest, city_slug: str) -> HttpResponse:
+def agreement_new(request: CityRequest, city_slug: str) -> HttpResponse:
     """Draft an agreement (a clerk or the chief). The policy engine refuses forbidden partners."""
     city = request.city
     cameras = Camera.objects.order_by("name")  # the city's own: the draft chooses among them
@@ -251,7 +257,7 @@ def agreement_new(request: HttpRequest, city_slug: str) -> HttpResponse:
 
 
 @access(AGREEMENT_EDITORS)
-def agreement_edit(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+def agreement_edit(request: CityRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
     """Change a draft's terms (a clerk or the chief); a submitted agreement is not edited."""
     city = request.city
     agreement = get_agreement_for_city(city=city, public_id=public_id)
@@ -308,7 +314,7 @@ def agreement_edit(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -
 
 
 @access(AGREEMENT_READERS)
-def agreement_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+def agreement_detail(request: CityRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
     city = request.city
     agreement = get_agreement_for_city(city=city, public_id=public_id)
     return render(
@@ -324,12 +330,14 @@ def agreement_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID)
     )
 
 
-def _transition_view(service, rule, *, reason_required: bool = False, success: str):
+def _transition_view(
+    service: Callable[..., object], rule: Rule, *, reason_required: bool = False, success: str
+) -> Callable[..., HttpResponse]:
     """A POST-only view that runs one agreement transition service."""
 
     @access(rule)
     @require_POST
-    def view(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    def view(request: CityRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
         city = request.city
         agreement = get_agreement_for_city(city=city, public_id=public_id)
         form = TransitionForm(request.POST, reason_required=reason_required)
@@ -381,7 +389,7 @@ agreement_revoke = _transition_view(
 
 
 @access(CHIEF)
-def policy_edit(request: HttpRequest, city_slug: str) -> HttpResponse:
+def policy_edit(request: CityRequest, city_slug: str) -> HttpResponse:
     """The chief edits the city's policy; every changed value is an audit entry (old and new)."""
     city = request.city
     policy = city_policy_of(city)
@@ -421,7 +429,7 @@ def _public_id_or_none(value: str | None) -> uuid.UUID | None:
 
 
 @access(CASE_READERS)
-def revocation_list(request: HttpRequest, city_slug: str) -> HttpResponse:
+def revocation_list(request: CityRequest, city_slug: str) -> HttpResponse:
     city = request.city
     state = request.GET.get("state", "")
     grounds = request.GET.get("grounds", "")
@@ -439,7 +447,7 @@ def revocation_list(request: HttpRequest, city_slug: str) -> HttpResponse:
                 case.opened_at.isoformat(),
                 case.opened_by.get_username() if case.opened_by_id else "",
                 case.decided_at.isoformat() if case.decided_at else "",
-                case.decided_by.get_username() if case.decided_by_id else "",
+                case.decided_by.get_username() if case.decided_by else "",
             )
             for case in cases
         )
@@ -463,7 +471,7 @@ def revocation_list(request: HttpRequest, city_slug: str) -> HttpResponse:
 
 
 @access(CASE_OPENERS)
-def revocation_new(request: HttpRequest, city_slug: str) -> HttpResponse:
+def revocation_new(request: CityRequest, city_slug: str) -> HttpResponse:
     """Open a case (a clerk or an auditor). ``?agency=<id>`` (and ``&search=<id>`` / ``&event=<id>``
     from a finding) offers that agency's audit entries and searches as evidence, preselected."""
     city = request.city
@@ -471,8 +479,8 @@ def revocation_new(request: HttpRequest, city_slug: str) -> HttpResponse:
     agency = Agency.objects.filter(public_id=agency_id).first() if agency_id else None
     events = searches = None
     if agency is not None:
-        events, searches = revocation_evidence_candidates(city=city, agency=agency)
-        events, searches = list(events), list(searches)
+        candidate_events, candidate_searches = revocation_evidence_candidates(city=city, agency=agency)
+        events, searches = list(candidate_events), list(candidate_searches)
     initial = {
         "agency": agency.public_id if agency else None,
         "evidence_searches": request.GET.getlist("search"),
@@ -510,7 +518,7 @@ RULE_NOT_INVESTIGATOR = "object.not_case_investigator"
 
 
 @access(CITY_STAFF)
-def revocation_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+def revocation_detail(request: CityRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
     """The case: its readers by role (clerks, auditors, the chief), or staff assigned to investigate it."""
     city = request.city
     case = get_revocation_case_for_city(city=city, public_id=public_id)
@@ -547,7 +555,7 @@ def revocation_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID
     )
 
 
-def _staff_member(city, public_id) -> User:
+def _staff_member(city: City, public_id: object) -> User:
     try:
         key = uuid.UUID(str(public_id))
     except ValueError as error:
@@ -560,7 +568,7 @@ def _staff_member(city, public_id) -> User:
 
 @access(CASE_READERS)
 @require_POST
-def revocation_investigator_add(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+def revocation_investigator_add(request: CityRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
     case = get_revocation_case_for_city(city=request.city, public_id=public_id)
     staff = _staff_member(request.city, request.POST.get("user", ""))
     if services.revocation_investigator_assign(case=case, user=staff, by=request.user, request=request):
@@ -571,7 +579,7 @@ def revocation_investigator_add(request: HttpRequest, city_slug: str, public_id:
 @access(CASE_READERS)
 @require_POST
 def revocation_investigator_remove(
-    request: HttpRequest, city_slug: str, public_id: uuid.UUID, user_id: uuid.UUID
+    request: CityRequest, city_slug: str, public_id: uuid.UUID, user_id: uuid.UUID
 ) -> HttpResponse:
     case = get_revocation_case_for_city(city=request.city, public_id=public_id)
     staff = _staff_member(request.city, user_id)
@@ -580,7 +588,9 @@ def revocation_investigator_remove(
     return redirect("sharing:revocation_detail", city_slug=city_slug, public_id=case.public_id)
 
 
-def _case_transition_view(service, *, success: str, needs_confirmation: bool = False):
+def _case_transition_view(
+    service: Callable[..., object], *, success: str, needs_confirmation: bool = False
+) -> Callable[..., HttpResponse]:
     """A POST-only view for the chief that runs one revocation case transition service.
 
     ``needs_confirmation``: the action cannot be undone, so the form must carry ``confirm=yes`` (a
@@ -589,7 +599,7 @@ def _case_transition_view(service, *, success: str, needs_confirmation: bool = F
 
     @access(CHIEF)
     @require_POST
-    def view(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    def view(request: CityRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
         city = request.city
         case = get_revocation_case_for_city(city=city, public_id=public_id)
         form = RevocationDecisionForm(request.POST)

@@ -5,6 +5,7 @@
 """
 
 from sharing.selectors.agreements import (
+    active_agreements_of_city,
     agency_readmitted_after,
     agency_with_units,
     agreements_in_effect_for_agency,
@@ -49,6 +50,7 @@ from sharing.selectors.revocations import (
 )
 
 __all__ = [
+    "active_agreements_of_city",
     "DEFAULT_RANGE",
     "PARTIAL_SEARCH_DAYS",
     "RESULT_LIMIT",

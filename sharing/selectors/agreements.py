@@ -84,3 +84,14 @@ def another_active_agreement_exists(*, agreement: SharingAgreement) -> bool:
             .exclude(pk=agreement.pk)
             .exists()
         )
+
+
+def active_agreements_of_city(*, city: City) -> list[SharingAgreement]:
+    """Every active agreement of ``city`` with its partner and cameras, by partner name (the public page)."""
+    with city_scope(city):
+        return list(
+            SharingAgreement.objects.filter(state=AgreementState.ACTIVE)
+            .select_related("partner_agency")
+            .prefetch_related("cameras")
+            .order_by("partner_agency__name")
+        )
