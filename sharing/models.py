@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 else:
     from django_fsm import ConcurrentTransitionMixin
 
-PRESET_FACTORIES: dict[str, Callable[[str], engine.CityPolicy]] = {
+PRESET_FACTORIES: dict[str, Callable[[str], engine.PolicyRules]] = {
     PolicyPreset.WASHINGTON: presets.washington,
     PolicyPreset.CALIFORNIA: presets.california,
     PolicyPreset.ILLINOIS: presets.illinois,
@@ -53,7 +53,7 @@ EDITABLE_POLICY_FIELDS = (
 )
 
 
-def preset_engine_policy(city: City) -> engine.CityPolicy:
+def preset_engine_policy(city: City) -> engine.PolicyRules:
     """The engine's preset for ``city`` (its state as home state)."""
     factory = PRESET_FACTORIES.get(city.policy_preset, presets.other)
     return factory(city.state)
@@ -119,10 +119,10 @@ class CityPolicy(CityOwnedModel):
     def values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in EDITABLE_POLICY_FIELDS}
 
-    def to_engine(self) -> engine.CityPolicy:
+    def to_engine(self) -> engine.PolicyRules:
         """The policy engine's view of this policy (citations come from the preset)."""
         base = preset_engine_policy(self.city)
-        return engine.CityPolicy(
+        return engine.PolicyRules(
             home_state=self.city.state,
             retention_days=self.retention_days,
             prohibited_purposes=frozenset(p for p in self.prohibited_purposes if p in PROHIBITED_PURPOSES),

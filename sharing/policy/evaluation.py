@@ -30,7 +30,7 @@ from typing import Any, TextIO
 from . import presets
 from .engine import evaluate_search
 from .text import looks_like_immigration_agency
-from .types import AGENCY_KINDS, LOCAL, AgencyProfile, CityPolicy, Decision, SearchRequest
+from .types import AGENCY_KINDS, LOCAL, AgencyProfile, Decision, PolicyRules, SearchRequest
 
 # words in `why` -> rule-code fragments that should appear among the fired rules
 _WHY_RULES = (
@@ -139,7 +139,7 @@ def _rule_agrees(why: str, decision: Decision) -> bool | None:
     return all(any(r in fired for r in rules) for rules in wanted)
 
 
-def policy_for_case(case: dict[str, Any]) -> CityPolicy:
+def policy_for_case(case: dict[str, Any]) -> PolicyRules:
     """The case's ``preset`` (WA, CA, IL, other; default WA); an unknown name is an error."""
     code = str(case.get("preset") or "WA").strip().upper()
     if code not in presets.PRESETS:
@@ -147,7 +147,7 @@ def policy_for_case(case: dict[str, Any]) -> CityPolicy:
     return presets.PRESETS[code]()
 
 
-def evaluate_case(case: dict[str, Any], policy: CityPolicy | None = None) -> CaseResult:
+def evaluate_case(case: dict[str, Any], policy: PolicyRules | None = None) -> CaseResult:
     policy = policy or policy_for_case(case)
     decision = evaluate_search(request_from_case(case), policy)
     return CaseResult(
@@ -164,7 +164,7 @@ def evaluate_case(case: dict[str, Any], policy: CityPolicy | None = None) -> Cas
 
 
 def run_evaluation(
-    path: str | Path, stdout: TextIO | TextIOBase | None = None, policy: CityPolicy | None = None
+    path: str | Path, stdout: TextIO | TextIOBase | None = None, policy: PolicyRules | None = None
 ) -> EvaluationReport:
     """Evaluate every case in a JSONL file; print a line per case, the misses and the share right."""
     out = stdout if stdout is not None else sys.stdout

@@ -58,8 +58,10 @@ class AgencyProfile:
 
 
 @dataclass(frozen=True)
-class CityPolicy:
-    """A city's search and sharing policy (usually built from a state preset)."""
+class PolicyRules:
+    """The rules the engine applies for one city: its search and sharing policy as values (usually
+    built from a state preset). The stored, editable policy is the model ``sharing.models.CityPolicy``;
+    ``CityPolicy.to_engine()`` gives these rules."""
 
     home_state: str
     retention_days: int = 30
