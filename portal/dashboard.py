@@ -66,7 +66,8 @@ def attention_for(*, city: City, user: User) -> list[Attention]:
 
 def _attention_for(*, city: City, user: User) -> list[Attention]:
     from cameras.models import Hit, HitStatus
-    from sharing.models import AgreementState, RevocationCase, RevocationState, SharingAgreement
+    from sharing.models import AgreementState, RevocationCase, RevocationState
+    from sharing.selectors import agreements_of_city
 
     role = user.role
     items: list[Attention] = []
@@ -85,7 +86,7 @@ def _attention_for(*, city: City, user: User) -> list[Attention]:
             Attention(
                 "agreements_awaiting",
                 "Agreements awaiting your approval",
-                SharingAgreement.objects.filter(city=city, state=AgreementState.AWAITING_CHIEF).count(),
+                agreements_of_city(city=city).filter(state=AgreementState.AWAITING_CHIEF).count(),
                 _url("sharing:agreement_list", city, "?state=awaiting_chief"),
             )
         )
@@ -94,7 +95,7 @@ def _attention_for(*, city: City, user: User) -> list[Attention]:
             Attention(
                 "agreement_drafts",
                 "Agreement drafts to finish",
-                SharingAgreement.objects.filter(city=city, state=AgreementState.DRAFT).count(),
+                agreements_of_city(city=city).filter(state=AgreementState.DRAFT).count(),
                 _url("sharing:agreement_list", city, "?state=draft"),
             )
         )

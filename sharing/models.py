@@ -204,6 +204,8 @@ class SharingAgreement(ConcurrentTransitionMixin, CityOwnedModel):
                 name="agreement_one_active_per_partner",
             ),
         ]
+        # Per-object (django-guardian): staff assigned to edit this one agreement while it is a draft.
+        permissions = [("edit_agreement_draft", "Edit this agreement while it is a draft")]
 
     def __str__(self) -> str:
         return f"agreement {self.public_id} with {self.partner_agency} ({self.state})"
@@ -352,6 +354,7 @@ def _is_chief_of_case_city(case: models.Model, user: object) -> bool:
 
 
 INVESTIGATE_CASE = "sharing.investigate_case"
+EDIT_AGREEMENT_DRAFT = "sharing.edit_agreement_draft"
 
 
 class RevocationCase(ConcurrentTransitionMixin, CityOwnedModel):

@@ -41,20 +41,24 @@ from sharing.forms import (
 )
 from sharing.grants import GrantRequest
 from sharing.models import (
+    EDIT_AGREEMENT_DRAFT,
     EDITABLE_POLICY_FIELDS,
     INVESTIGATE_CASE,
     AgreementState,
     RevocationGrounds,
     RevocationState,
+    SharingAgreement,
 )
 from sharing.permissions import CITY_SEARCHER, request_grant
 from sharing.selectors import (
     agreements_of_agency_and_units,
     agreements_of_city,
     city_policy_of,
+    draft_editors,
     get_agreement_for_city,
     get_revocation_case_for_city,
     lookup_cities_for,
+    may_edit_draft,
     permanent_blocks_of,
     read_in_search,
     revocation_case_history,
@@ -256,11 +260,26 @@ def agreement_new(request: CityRequest, city_slug: str) -> HttpResponse:
     return redirect("sharing:agreement_detail", city_slug=city.slug, public_id=agreement.public_id)
 
 
-@access(AGREEMENT_EDITORS)
+RULE_NOT_DRAFT_EDITOR = "object.not_draft_editor"
+
+
+def _refuse_unless_draft_editor(request: CityRequest, agreement: SharingAgreement) -> HttpResponse | None:
+    """None for the clerks, the chief and the draft's assigned editors; a 403 (audited) otherwise."""
+    user = request.user
+    if user.role in AGREEMENT_EDITOR_ROLES or holds(user, agreement, EDIT_AGREEMENT_DRAFT):
+        return None
+    refusal_record(city=request.city, rule=RULE_NOT_DRAFT_EDITOR, via="web", status=403, request=request)
+    return HttpResponseForbidden("Only the clerks, the chief and this draft's assigned editors edit it.")
+
+
+@access(CITY_STAFF)
 def agreement_edit(request: CityRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
-    """Change a draft's terms (a clerk or the chief); a submitted agreement is not edited."""
+    """Change a draft's terms (a clerk, the chief, or staff assigned to this draft); a submitted
+    agreement is not edited."""
     city = request.city
     agreement = get_agreement_for_city(city=city, public_id=public_id)
+    if refused := _refuse_unless_draft_editor(request, agreement):
+        return refused
     detail = redirect("sharing:agreement_detail", city_slug=city.slug, public_id=agreement.public_id)
     if agreement.state != AgreementState.DRAFT:
         messages.error(request, "Only a draft can be edited; this agreement has been submitted.")
@@ -313,10 +332,18 @@ def agreement_edit(request: CityRequest, city_slug: str, public_id: uuid.UUID) -
     return detail
 
 
-@access(AGREEMENT_READERS)
+@access(CITY_STAFF)
 def agreement_detail(request: CityRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    """The agreement: its readers by role (clerks, auditors, the chief), or staff assigned to edit
+    this draft; clerks and the chief assign those editors here."""
     city = request.city
     agreement = get_agreement_for_city(city=city, public_id=public_id)
+    user = request.user
+    if user.role not in AGREEMENT_READER_ROLES and not holds(user, agreement, EDIT_AGREEMENT_DRAFT):
+        refusal_record(city=city, rule=RULE_NOT_DRAFT_EDITOR, via="web", status=403, request=request)
+        return HttpResponseForbidden("Only the agreement's readers and this draft's assigned editors see it.")
+    editors = draft_editors(agreement=agreement)
+    assigns = user.role in AGREEMENT_EDITOR_ROLES and agreement.state == AgreementState.DRAFT
     return render(
         request,
         "sharing/agreement_detail.html",
@@ -326,8 +353,47 @@ def agreement_detail(request: CityRequest, city_slug: str, public_id: uuid.UUID)
             "cameras": agreement.cameras.order_by("name") if not agreement.all_cameras else None,
             "states": AgreementState,
             "form": TransitionForm(),
+            "may_edit": may_edit_draft(user=user, agreement=agreement),
+            "editors": editors,
+            "can_assign": assigns,
+            "assignable": [
+                staff
+                for staff in User.objects.filter(city=city, is_active=True).order_by("username")
+                if staff not in editors and staff.role not in AGREEMENT_EDITOR_ROLES
+            ]
+            if assigns
+            else [],
         },
     )
+
+
+@access(AGREEMENT_EDITORS)
+@require_POST
+def agreement_editor_add(request: CityRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    agreement = get_agreement_for_city(city=request.city, public_id=public_id)
+    staff = _staff_member(request.city, request.POST.get("user", ""))
+    try:
+        if services.agreement_draft_editor_grant(
+            agreement=agreement, user=staff, by=request.user, request=request
+        ):
+            messages.success(request, f"{staff.get_username()} may now edit this draft.")
+    except services.AgreementStateError as error:
+        messages.error(request, str(error))
+    return redirect("sharing:agreement_detail", city_slug=city_slug, public_id=agreement.public_id)
+
+
+@access(AGREEMENT_EDITORS)
+@require_POST
+def agreement_editor_remove(
+    request: CityRequest, city_slug: str, public_id: uuid.UUID, user_id: uuid.UUID
+) -> HttpResponse:
+    agreement = get_agreement_for_city(city=request.city, public_id=public_id)
+    staff = _staff_member(request.city, user_id)
+    if services.agreement_draft_editor_revoke(
+        agreement=agreement, user=staff, by=request.user, request=request
+    ):
+        messages.success(request, f"{staff.get_username()} no longer edits this draft.")
+    return redirect("sharing:agreement_detail", city_slug=city_slug, public_id=agreement.public_id)
 
 
 def _transition_view(

@@ -10,9 +10,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from portal.models import Agency, City
+from portal.models import Agency, City, User
+from portal.object_permissions import holders_of, holds
+from portal.roles import AGREEMENT_EDITOR_ROLES
 from portal.tenancy import city_scope
-from sharing.models import AgreementState, SharingAgreement
+from sharing.models import EDIT_AGREEMENT_DRAFT, AgreementState, SharingAgreement
 
 
 def city_today(city: City) -> dt.date:
@@ -94,4 +96,27 @@ def active_agreements_of_city(*, city: City) -> list[SharingAgreement]:
             .select_related("partner_agency")
             .prefetch_related("cameras")
             .order_by("partner_agency__name")
+        )
+
+
+def may_edit_draft(*, user: User, agreement: SharingAgreement) -> bool:
+    """A draft is edited by the city's clerks and chief, and by staff assigned to this one draft."""
+    return agreement.state == AgreementState.DRAFT and (
+        user.has_city_role(agreement.city, *AGREEMENT_EDITOR_ROLES)
+        or holds(user, agreement, EDIT_AGREEMENT_DRAFT)
+    )
+
+
+def draft_editors(*, agreement: SharingAgreement) -> list[User]:
+    """Staff assigned to edit this draft (besides the clerks and the chief, who edit every draft)."""
+    return holders_of(agreement, EDIT_AGREEMENT_DRAFT)
+
+
+def agreements_past_their_end(*, city: City) -> list[SharingAgreement]:
+    """Active or suspended agreements of ``city`` whose end date has passed (the daily expiry job)."""
+    with city_scope(city):
+        return list(
+            SharingAgreement.objects.filter(
+                state__in=[AgreementState.ACTIVE, AgreementState.SUSPENDED], ends_on__lt=city_today(city)
+            ).select_related("partner_agency")
         )

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -18,10 +18,12 @@ from audits.services import audit_record
 from cameras.models import Camera
 from portal.live import sockets_recheck_for_agency
 from portal.models import Agency, City, User
+from portal.object_permissions import holds, object_permission_grant, object_permission_revoke
 from portal.roles import Role
 from portal.tenancy import city_scope
 from sharing import policy as engine
 from sharing.models import (
+    EDIT_AGREEMENT_DRAFT,
     AgreementState,
     SharingAgreement,
 )
@@ -32,6 +34,7 @@ from sharing.policy.types import (
 from sharing.selectors import (
     agency_cut_off,
     agency_profile,
+    agreements_past_their_end,
     another_active_agreement_exists,
     block_citation,
     blocked_agency_names,
@@ -127,7 +130,6 @@ def _checked_terms(
     """The terms of a draft, drafted or edited by a clerk or the chief: the cameras and offense types
     as kept, or ``ValidationError`` when inconsistent, ``PolicyRefusal`` (audited) when the city's
     policy forbids an agreement with the agency."""
-    require_city_role(by, city, *AGREEMENT_EDITORS)
     cameras = list(cameras)
     offenses = sorted(set(permitted_offense_types))
     errors: dict[str, str] = {}
@@ -178,6 +180,7 @@ def agreement_draft(
 ) -> SharingAgreement:
     """Draft an agreement (a clerk or the chief). Raises ``PolicyRefusal`` (audited) when the city's
     policy forbids an agreement with this agency, ``ValidationError`` for inconsistent terms."""
+    require_city_role(by, city, *AGREEMENT_EDITORS)
     cameras, offenses = _checked_terms(
         city=city,
         by=by,
@@ -246,9 +249,12 @@ def agreement_edit(
     declaration_signed_at: dt.datetime | None = None,
     request: HttpRequest | None = None,
 ) -> SharingAgreement:
-    """Change the terms of a draft (a clerk or the chief), checked as at drafting. Only a draft can
-    change: once submitted, the chief approves or sends back what was submitted."""
+    """Change the terms of a draft, checked as at drafting. Only a draft can
+    change: once submitted, the chief approves or sends back what was submitted. Staff assigned to
+    this draft (``agreement_draft_editor_grant``) edit it too."""
     city = agreement.city
+    if not (by.has_city_role(city, *AGREEMENT_EDITORS) or holds(by, agreement, EDIT_AGREEMENT_DRAFT)):
+        raise PermissionDenied("Only the clerks, the chief and this draft's assigned editors edit it.")
     cameras, offenses = _checked_terms(
         city=city,
         by=by,
@@ -496,16 +502,44 @@ def agreement_expire_due() -> int:
     each transition is a locked, conditional UPDATE and a lost race is skipped."""
     expired = 0
     for city in City.objects.order_by("pk"):
-        with city_scope(city):
-            due = list(
-                SharingAgreement.objects.filter(
-                    state__in=[AgreementState.ACTIVE, AgreementState.SUSPENDED], ends_on__lt=city_today(city)
-                ).select_related("partner_agency")
-            )
-        for agreement in due:
+        for agreement in agreements_past_their_end(city=city):
             try:
                 agreement_expire(agreement=agreement)
             except AgreementStateError:
                 continue
             expired += 1
     return expired
+
+
+# --- draft editors (django-guardian, per agreement) ------------------------------------------------
+
+
+def agreement_draft_editor_grant(
+    *, agreement: SharingAgreement, user: User, by: User, request: HttpRequest | None = None
+) -> bool:
+    """A clerk or the chief lets one more of the city's staff edit this draft (audited); False when
+    they could already. Only a draft takes new editors."""
+    if agreement.state != AgreementState.DRAFT:
+        raise AgreementStateError("Only a draft takes editors; this agreement has been submitted.")
+    return object_permission_grant(
+        obj=agreement,
+        permission=EDIT_AGREEMENT_DRAFT,
+        user=user,
+        by=by,
+        granters=AGREEMENT_EDITORS,
+        request=request,
+    )
+
+
+def agreement_draft_editor_revoke(
+    *, agreement: SharingAgreement, user: User, by: User, request: HttpRequest | None = None
+) -> bool:
+    """Take the right to edit this draft from ``user`` (audited); False when they did not hold it."""
+    return object_permission_revoke(
+        obj=agreement,
+        permission=EDIT_AGREEMENT_DRAFT,
+        user=user,
+        by=by,
+        granters=AGREEMENT_EDITORS,
+        request=request,
+    )

@@ -186,7 +186,7 @@ class Command(BaseCommand):
         """Agreements, a hotlist, a day of reads and a hit, made through the real use cases once."""
         from cameras.models import Hotlist, HotlistSource, Read, ReadSource
         from cameras.services import hotlist_create, hotlist_entry_add, reads_match
-        from sharing.models import SharingAgreement
+        from sharing.selectors import get_agreement_for_city
         from sharing.services import agreement_approve, agreement_draft, agreement_submit
 
         with city_scope(city):
@@ -213,7 +213,9 @@ class Command(BaseCommand):
                 declaration_signed_at=timezone.now() - dt.timedelta(days=31),
             )
             agreement_submit(agreement=agreement, by=clerk)
-            agreement_approve(agreement=SharingAgreement.all_cities.get(pk=agreement.pk), by=chief)
+            agreement_approve(
+                agreement=get_agreement_for_city(city=city, public_id=agreement.public_id), by=chief
+            )
         stolen = hotlist_create(
             city=city, by=clerk, name="Stolen vehicles (WA)", source=HotlistSource.STATE_NCIC, priority=3
         )
