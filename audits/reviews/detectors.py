@@ -552,30 +552,25 @@ def side_proxy_wording(m: ReviewMonth) -> list[FindingDraft]:
     flagged = {reason: s.proxy_wording for reason, s in signals.items() if s.proxy_wording}
     if not flagged:
         return []
-    groups = defaultdict(list)
     rows = (
         m.searches()
         .filter(outcome=ALLOWED, reason__in=list(flagged))
         .values("pk", "agency_id", "user_id", "searched_at", "reason")
         .order_by("searched_at")
     )
-    for row in rows:
-        groups[(row["agency_id"], row["user_id"])].append(row)
-    return [
-        FindingDraft(
-            kind="side.proxy_wording",
-            door=Door.SIDE,
-            severity=Severity.MEDIUM,
-            title=f"{len(rows)} search(es) worded as made for someone else",
-            detail="Wording: " + ", ".join(sorted({flagged[row["reason"]] for row in rows})),
-            agency_id=agency_id,
-            user_id=user_id,
-            occurred_at=rows[0]["searched_at"],
-            search_ids=[row["pk"] for row in rows][:EVIDENCE_CAP],
-            facts={"searches": len(rows), "wording": sorted({flagged[row["reason"]] for row in rows})},
-        )
-        for (agency_id, user_id), rows in groups.items()
-    ]
+
+    def wording(group: list[dict]) -> list[str]:
+        return sorted({flagged[row["reason"]] for row in group})
+
+    return _per_searcher(
+        rows,
+        kind="side.proxy_wording",
+        door=Door.SIDE,
+        severity=Severity.MEDIUM,
+        title="{n} search(es) worded as made for someone else",
+        detail=lambda group: "Wording: " + ", ".join(wording(group)),
+        facts=lambda group: {"wording": wording(group)},
+    )
 
 
 def side_multi_agency_plate(m: ReviewMonth) -> list[FindingDraft]:
@@ -1000,11 +995,37 @@ def prepare_text_signals(*, city: City, since: dt.datetime, until: dt.datetime) 
     return len(text_signals(reasons.iterator()))
 
 
-def _grouped_by_user(m: ReviewMonth, rows: Iterable[dict]) -> dict[tuple, list[dict]]:
-    groups = defaultdict(list)
+def _per_searcher(
+    rows: Iterable[dict],
+    *,
+    kind: str,
+    door: str,
+    severity: str,
+    title: str,
+    detail: Callable[[list[dict]], str] | None = None,
+    facts: Callable[[list[dict]], dict] | None = None,
+) -> list[FindingDraft]:
+    """One finding per searcher (agency and user) of ``rows``: searches in time order, each a dict
+    with ``pk``, ``agency_id``, ``user_id`` and ``searched_at``. ``title`` takes ``{n}``, the
+    searcher's count; ``detail`` and ``facts`` (beyond ``searches``) are worked out per searcher."""
+    groups: dict[tuple, list[dict]] = defaultdict(list)
     for row in rows:
         groups[(row["agency_id"], row["user_id"])].append(row)
-    return groups
+    return [
+        FindingDraft(
+            kind=kind,
+            door=door,
+            severity=severity,
+            title=title.format(n=len(group)),
+            detail=detail(group) if detail is not None else "",
+            agency_id=agency_id,
+            user_id=user_id,
+            occurred_at=group[0]["searched_at"],
+            search_ids=[row["pk"] for row in group][:EVIDENCE_CAP],
+            facts={"searches": len(group), **(facts(group) if facts is not None else {})},
+        )
+        for (agency_id, user_id), group in groups.items()
+    ]
 
 
 def hygiene_vague_reasons(m: ReviewMonth) -> list[FindingDraft]:
@@ -1018,20 +1039,13 @@ def hygiene_vague_reasons(m: ReviewMonth) -> list[FindingDraft]:
         .values("pk", "agency_id", "user_id", "searched_at")
         .order_by("searched_at")
     )
-    return [
-        FindingDraft(
-            kind="hygiene.vague_reason",
-            door=Door.HYGIENE,
-            severity=Severity.LOW,
-            title=f"{len(rows)} allowed search(es) with a vague reason",
-            agency_id=agency_id,
-            user_id=user_id,
-            occurred_at=rows[0]["searched_at"],
-            search_ids=[r["pk"] for r in rows][:EVIDENCE_CAP],
-            facts={"searches": len(rows)},
-        )
-        for (agency_id, user_id), rows in _grouped_by_user(m, rows).items()
-    ]
+    return _per_searcher(
+        rows,
+        kind="hygiene.vague_reason",
+        door=Door.HYGIENE,
+        severity=Severity.LOW,
+        title="{n} allowed search(es) with a vague reason",
+    )
 
 
 def hygiene_placeholder_cases(m: ReviewMonth) -> list[FindingDraft]:
@@ -1048,20 +1062,13 @@ def hygiene_placeholder_cases(m: ReviewMonth) -> list[FindingDraft]:
         .values("pk", "agency_id", "user_id", "searched_at", "case_number")
         .order_by("searched_at")
     )
-    return [
-        FindingDraft(
-            kind="hygiene.placeholder_case",
-            door=Door.HYGIENE,
-            severity=Severity.LOW,
-            title=f"{len(rows)} allowed search(es) with a placeholder case number",
-            agency_id=agency_id,
-            user_id=user_id,
-            occurred_at=rows[0]["searched_at"],
-            search_ids=[r["pk"] for r in rows][:EVIDENCE_CAP],
-            facts={"searches": len(rows)},
-        )
-        for (agency_id, user_id), rows in _grouped_by_user(m, rows).items()
-    ]
+    return _per_searcher(
+        rows,
+        kind="hygiene.placeholder_case",
+        door=Door.HYGIENE,
+        severity=Severity.LOW,
+        title="{n} allowed search(es) with a placeholder case number",
+    )
 
 
 def hygiene_unverified_hits(m: ReviewMonth) -> list[FindingDraft]:
