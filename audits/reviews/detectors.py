@@ -28,8 +28,9 @@ from audits.models import AuditEvent
 from audits.reviews.models import Door, FederalOperation, ReasonSignal, Severity
 from cameras.models import Hit, HitStatus, HotlistEntry, HotlistSource
 from portal.models import Agency, AgencyKind, City
-from sharing.models import AgreementState, Search, SharingAgreement
+from sharing.models import AgreementState, Search
 from sharing.policy import text as policy_text
+from sharing.selectors import agreements_by_pk, agreements_past_their_end, agreements_with_agencies
 
 ALLOWED = "allowed"
 DENIED = "denied"
@@ -297,7 +298,7 @@ def back_without_agreement(m: ReviewMonth) -> list[FindingDraft]:
     out_of_scope: dict[int, list[str]] = defaultdict(list)
     for pk in scoped.filter(partial=True, agreement__allow_partial_plate=False).values_list("pk", flat=True):
         out_of_scope[pk].append("partial plate not permitted")
-    agreements = SharingAgreement.objects.filter(pk__in=scoped.values("agreement_id").distinct())
+    agreements = agreements_by_pk(city=m.city, pks=scoped.values("agreement_id").distinct())
     for agreement in agreements.annotate(camera_count=Count("cameras")):
         mine = scoped.filter(agreement=agreement)
         if agreement.permitted_offense_types:
@@ -347,7 +348,7 @@ def _back_reads_without_agreement(m: ReviewMonth) -> list[FindingDraft]:
     if not rows:
         return []
     agreements = defaultdict(list)
-    for agreement in SharingAgreement.objects.filter(partner_agency_id__in={r["agency_id"] for r in rows}):
+    for agreement in agreements_with_agencies(city=m.city, agency_ids={r["agency_id"] for r in rows}):
         agreements[agreement.partner_agency_id].append(agreement)
     drafts = []
     for row in rows:
@@ -1105,9 +1106,7 @@ def hygiene_unverified_hits(m: ReviewMonth) -> list[FindingDraft]:
 
 def hygiene_agreements_past_expiry(m: ReviewMonth) -> list[FindingDraft]:
     last_day = min((m.end - dt.timedelta(days=1)).date(), m.local(m.now).date())
-    agreements = SharingAgreement.objects.filter(
-        city=m.city, state__in=[AgreementState.ACTIVE, AgreementState.SUSPENDED], ends_on__lt=last_day
-    )
+    agreements = agreements_past_their_end(city=m.city, before=last_day)
     drafts = []
     for agreement in agreements:
         after = m.searches().filter(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 import zoneinfo
+from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -112,11 +114,36 @@ def draft_editors(*, agreement: SharingAgreement) -> list[User]:
     return holders_of(agreement, EDIT_AGREEMENT_DRAFT)
 
 
-def agreements_past_their_end(*, city: City) -> list[SharingAgreement]:
-    """Active or suspended agreements of ``city`` whose end date has passed (the daily expiry job)."""
+def agreements_past_their_end(*, city: City, before: dt.date | None = None) -> list[SharingAgreement]:
+    """Active or suspended agreements of ``city`` that ended before ``before`` (default: the city's
+    today) and were not expired: the daily expiry job, and the review's hygiene finding."""
     with city_scope(city):
         return list(
             SharingAgreement.objects.filter(
-                state__in=[AgreementState.ACTIVE, AgreementState.SUSPENDED], ends_on__lt=city_today(city)
+                state__in=[AgreementState.ACTIVE, AgreementState.SUSPENDED],
+                ends_on__lt=before if before is not None else city_today(city),
             ).select_related("partner_agency")
+        )
+
+
+def agreements_by_pk(*, city: City, pks: Iterable[int] | QuerySet[Any]) -> QuerySet[SharingAgreement]:
+    """The city's agreements among ``pks`` (those the review's searches were made under)."""
+    with city_scope(city):
+        return SharingAgreement.objects.filter(pk__in=pks)
+
+
+def agreements_with_agencies(*, city: City, agency_ids: Iterable[int]) -> list[SharingAgreement]:
+    """Every agreement of ``city`` with any of ``agency_ids``, whatever its state (the review)."""
+    with city_scope(city):
+        return list(SharingAgreement.objects.filter(partner_agency_id__in=set(agency_ids)))
+
+
+def agreements_approved_in_force(*, city: City, start: dt.date, end: dt.date) -> list[SharingAgreement]:
+    """Approved agreements of ``city`` in force at some point of [``start``, ``end``), by partner
+    name (the annual report)."""
+    with city_scope(city):
+        return list(
+            SharingAgreement.objects.filter(starts_on__lt=end, ends_on__gte=start, approved_at__isnull=False)
+            .select_related("partner_agency")
+            .order_by("partner_agency__name")
         )

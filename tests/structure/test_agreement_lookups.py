@@ -1,11 +1,8 @@
 """Agreements are read in one place: the grant (``sharing/grants.py``) and the named selectors
-(``sharing/selectors/``). Anywhere else in portal, cameras and sharing, reading
-``SharingAgreement.objects`` or ``SharingAgreement.all_cities`` is a second answer to "who may see
-what", so it fails here. The agreement use cases (``sharing/services/agreements.py``) write: they
-create an agreement and lock the one they change (``create``, ``select_for_update``), nothing more.
-
-The compliance review and reports in ``audits`` read agreements as records of the month (what was
-in force, what a search was made under), not to decide access, and are left out (docs/adr/0008).
+(``sharing/selectors/``). Anywhere else in the project, reading ``SharingAgreement.objects`` or
+``SharingAgreement.all_cities`` is a second answer to "who may see what" (or a second copy of a
+selector), so it fails here. The agreement use cases (``sharing/services/agreements.py``) write:
+they create an agreement and lock the one they change (``create``, ``select_for_update``).
 """
 
 from __future__ import annotations
@@ -14,7 +11,7 @@ import ast
 import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-PACKAGES = ("portal", "cameras", "sharing")
+PACKAGES = ("portal", "audits", "cameras", "sharing")
 MANAGERS = {"objects", "all_cities"}
 READERS = ("sharing/grants.py", "sharing/selectors/")
 WRITER = "sharing/services/agreements.py"
