@@ -18,7 +18,8 @@ from audits.reviews.models import Review, ReviewStatus
 from cameras.models import Camera, CameraStatus, Hit, Read, RetentionPurge
 from portal.models import City
 from portal.tenancy import city_scope
-from sharing.models import RevocationCase, Search, SharingAgreement
+from sharing.models import RevocationCase, Search
+from sharing.selectors import agreements_approved_in_force
 
 
 @dataclass
@@ -148,11 +149,7 @@ def annual_report(*, city: City, year: int) -> AnnualReport:
         ]
         report.agreements = [
             (a.partner_agency.name, a.starts_on.isoformat(), a.ends_on.isoformat(), a.get_state_display())
-            for a in SharingAgreement.objects.filter(
-                starts_on__lt=end.date(), ends_on__gte=start.date(), approved_at__isnull=False
-            )
-            .select_related("partner_agency")
-            .order_by("partner_agency__name")
+            for a in agreements_approved_in_force(city=city, start=start.date(), end=end.date())
         ]
         report.revocations = [
             (c.agency.name, c.get_grounds_display(), f"{c.opened_at:%Y-%m-%d}", c.get_state_display())

@@ -8,6 +8,7 @@ import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from PIL import Image, UnidentifiedImageError
 
@@ -89,7 +90,7 @@ def check_image(data: bytes, *, max_bytes: int | None = None, max_pixels: int | 
     )
 
 
-def private_image_response(field, content_type: str):
+def private_image_response(field: FieldFile, content_type: str) -> FileResponse:
     """A private image (a frame, a plate crop) as a response nobody caches; 404 when it is gone."""
     if not field:
         raise Http404("No image.")
@@ -107,5 +108,5 @@ def private_image_response(field, content_type: str):
     return response
 
 
-def crop_content_type(field) -> str:
+def crop_content_type(field: FieldFile) -> str:
     return "image/png" if field.name.endswith(".png") else "image/jpeg"

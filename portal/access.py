@@ -11,13 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from rest_framework.permissions import BasePermission
 
 from audits.refusals import refusal_record
+from portal.models import User
 from portal.roles import Role
+
+if TYPE_CHECKING:  # rest_framework.views reads the DRF settings, which name this module
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 # The rules recorded when an access rule refuses (see ``audits.refusals``).
 RULE_NOT_SIGNED_IN = "access.not_signed_in"
@@ -110,7 +116,7 @@ class CityRole(Rule):
         if city is None:
             raise RuntimeError("CityRole rule on a view outside /c/<city_slug>/")
         user = request.user
-        if not user.is_member_of(city):
+        if not isinstance(user, User) or not user.is_member_of(city):
             raise Refused(RULE_NOT_MEMBER)
         return user.role in self.roles
 
@@ -150,36 +156,45 @@ def city_roles(*roles: Role) -> CityRole:
     return CityRole(tuple(roles))
 
 
-def access(rule: Rule) -> Callable:
+_View = TypeVar("_View", bound=Callable[..., Any])
+
+
+def access(rule: Rule) -> Callable[[_View], _View]:
     """Declare the access rule of a function view or a view class."""
 
-    def decorate(view):
-        view.access_rule = rule
+    def decorate(view: _View) -> _View:
+        view.access_rule = rule  # type: ignore[attr-defined]  # a function or class given an attribute
         return view
 
     return decorate
 
 
-def rule_of(view_func) -> Rule | None:
+def rule_of(view_func: Callable[..., Any]) -> Rule | None:
     for holder in (view_func, getattr(view_func, "view_class", None), getattr(view_func, "cls", None)):
         rule = getattr(holder, "access_rule", None)
-        if rule is not None:
+        if isinstance(rule, Rule):
             return rule
     return None
 
 
-def is_api_view(view_func) -> bool:
+def is_api_view(view_func: Callable[..., Any]) -> bool:
     return getattr(view_func, "cls", None) is not None
 
 
 class AccessRuleMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
         match = request.resolver_match
         if match is not None and "admin" in match.namespaces:
             return None
@@ -208,7 +223,7 @@ class AccessRuleMiddleware:
         return None
 
 
-def refused(request: HttpRequest, message: str | None):
+def refused(request: HttpRequest, message: str | None) -> HttpResponse:
     """The styled 403 page (JSON for API callers)."""
     from portal.errors import forbidden
 
@@ -220,10 +235,10 @@ class DeclaredAccessRule(BasePermission):
 
     message = "Your role does not allow this."
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         record = not getattr(view, "records_its_refusals", False)
         rule = getattr(view, "access_rule", None)
-        if rule is None:
+        if not isinstance(rule, Rule):
             if record:
                 _record(request, rule=RULE_NO_ACCESS_RULE, status=403)
             return False

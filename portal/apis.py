@@ -1,8 +1,11 @@
 """Shared DRF pieces."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from audits.refusals import refusal_record
@@ -22,13 +25,13 @@ _RULES = (
 )
 
 
-def _record_refusal(exc, context, status: int) -> None:
+def _record_refusal(exc: Exception, context: dict[str, Any], status: int) -> None:
     view, request = context.get("view"), context.get("request")
     if request is None or getattr(view, "records_its_refusals", False):
         return
     for kind, rule in _RULES:
         if isinstance(exc, kind):
-            extra = {}
+            extra: dict[str, Any] = {}
             if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
                 extra["fields"] = sorted(str(name) for name in exc.detail)[:20]
             refusal_record(
@@ -42,7 +45,7 @@ def _record_refusal(exc, context, status: int) -> None:
             return
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus Django's ValidationError as a 400 (never a 500); input and credential
     refusals of a city's API are recorded in its audit log."""
     if isinstance(exc, DjangoValidationError):

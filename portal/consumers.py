@@ -15,7 +15,10 @@ deadline passes even if nothing is sent.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import uuid
 from importlib import import_module
+from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -27,7 +30,7 @@ from django.utils.crypto import constant_time_compare
 from audits.refusals import refusal_record
 from portal.access import RULE_NOT_MEMBER, RULE_NOT_SIGNED_IN, RULE_ROLE
 from portal.live import agency_group, broadcast, city_group, session_group, user_group
-from portal.models import City
+from portal.models import City, User
 from portal.roles import Role
 
 __all__ = ["REFUSED", "CityConsumer", "SessionBoundConsumer", "broadcast", "city_group", "user_group"]
@@ -35,7 +38,7 @@ __all__ = ["REFUSED", "CityConsumer", "SessionBoundConsumer", "broadcast", "city
 REFUSED = 4403
 
 
-def session_state(session_key: str | None, user) -> tuple[object | None, object | None]:
+def session_state(session_key: str | None, user: Any) -> tuple[User | None, dt.datetime | None]:
     """The user as the database has them now, and the session's expiry, if the session behind
     ``session_key`` still signs ``user`` in; ``(None, None)`` otherwise."""
     if not session_key or user is None or not user.is_authenticated:
@@ -57,7 +60,7 @@ def session_state(session_key: str | None, user) -> tuple[object | None, object 
 
     if mfa_required(fresh) and not session_verified_for(fresh, data):
         return None, None  # two-step sign-in not passed in this session (or reset since)
-    expires = None
+    expires: dt.datetime | None = None
     model = getattr(store, "model", None)
     if model is not None:  # database-backed sessions: the idle deadline is the row's expiry
         expires = model.objects.filter(session_key=session_key).values_list("expire_date", flat=True).first()
@@ -69,41 +72,47 @@ def session_state(session_key: str | None, user) -> tuple[object | None, object 
 class SessionBoundConsumer(AsyncJsonWebsocketConsumer):
     """A socket that ends with its session and its grant. Subclasses implement ``grant_holds``."""
 
-    def grant_holds(self, user, event: dict | None) -> bool:
+    groups_joined: list[str]
+    session_key: str | None
+
+    def grant_holds(self, user: User, event: dict[str, Any] | None) -> bool:
         """Whether ``user`` (fresh from the database) may still receive ``event`` (None: in general).
         Runs in a worker thread with database access."""
         raise NotImplementedError
 
     @database_sync_to_async
-    def _check(self, event: dict | None):
+    def _check(self, event: dict[str, Any] | None) -> tuple[bool, dt.datetime | None]:
         user, expires = session_state(self.session_key, self.scope.get("user"))
         if user is None or not self.grant_holds(user, event):
             return False, None
         return True, expires
 
     @database_sync_to_async
-    def _agency_public_id(self, user):
+    def _agency_public_id(self, user: Any) -> uuid.UUID | None:
         return get_user_model().objects.filter(pk=user.pk).values_list("agency__public_id", flat=True).first()
 
     async def join_session_groups(self, extra_groups: list[str]) -> None:
         """Join the groups first and check the session after, so that no close sent in between is
         missed."""
         user = self.scope["user"]
+        assert user is not None, "connect() authorised the user first"
         session = self.scope.get("session")
         self.session_key = getattr(session, "session_key", None)
         groups = [*extra_groups, user_group(user.public_id)]
         if self.session_key:
             groups.append(session_group(self.session_key))
         if user.agency_id:
-            groups.append(agency_group(await self._agency_public_id(user)))
+            agency_public_id = await self._agency_public_id(user)
+            if agency_public_id is not None:
+                groups.append(agency_group(agency_public_id))
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups_joined.append(group)
 
-    def start_watchdog(self, expires) -> None:
+    def start_watchdog(self, expires: dt.datetime | None) -> None:
         self._watchdog = asyncio.ensure_future(self._watch(expires))
 
-    async def _watch(self, expires) -> None:
+    async def _watch(self, expires: dt.datetime | None) -> None:
         """Close the socket within a second of the session's idle deadline (an HTTP request in the
         meantime moves the deadline, so it is read again each time), and re-check the grant at least
         every ``STEWARD_SOCKET_RECHECK_SECONDS`` for changes made outside the services."""
@@ -118,30 +127,30 @@ class SessionBoundConsumer(AsyncJsonWebsocketConsumer):
                 await self.close(code=REFUSED)
                 return
 
-    async def send_if_allowed(self, payload: dict, event: dict | None = None) -> None:
+    async def send_if_allowed(self, payload: dict[str, Any], event: dict[str, Any] | None = None) -> None:
         allowed, _ = await self._check(event)
         if not allowed:
             await self.close(code=REFUSED)
             return
         await self.send_json(payload)
 
-    async def disconnect(self, code):
+    async def disconnect(self, code: int) -> None:
         watchdog = getattr(self, "_watchdog", None)
         if watchdog is not None:
             watchdog.cancel()
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
-    async def receive_json(self, content, **kwargs):
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
         # Clients only listen; what they change goes through the HTTP API, which audits it.
         if content.get("type") == "ping":
             await self.send_if_allowed({"type": "pong"})
 
-    async def session_end(self, event):
+    async def session_end(self, event: dict[str, Any]) -> None:
         """The person's access ended (signed out, deactivated, moved, locked, revoked): close at once."""
         await self.close(code=REFUSED)
 
-    async def grant_recheck(self, event):
+    async def grant_recheck(self, event: dict[str, Any]) -> None:
         """A grant narrowed (an agreement suspended or ended): stay open only if it still holds."""
         allowed, _ = await self._check(None)
         if not allowed:
@@ -154,7 +163,7 @@ class CityConsumer(SessionBoundConsumer):
 
     city: City | None = None
 
-    def grant_holds(self, user, event: dict | None) -> bool:
+    def grant_holds(self, user: User, event: dict[str, Any] | None) -> bool:
         return self.city is not None and user.has_city_role(self.city, *self.allowed_roles)
 
     @database_sync_to_async
@@ -172,7 +181,7 @@ class CityConsumer(SessionBoundConsumer):
             return None
         return city
 
-    def _refused(self, city: City, rule: str, user) -> None:
+    def _refused(self, city: City, rule: str, user: Any) -> None:
         client = self.scope.get("client") or (None, None)
         refusal_record(
             city=city,
@@ -185,9 +194,9 @@ class CityConsumer(SessionBoundConsumer):
             client_address=client[0],
         )
 
-    async def connect(self):
+    async def connect(self) -> None:
         self.city = await self._authorise()
-        self.groups_joined: list[str] = []
+        self.groups_joined = []
         if self.city is None:
             await self.close(code=REFUSED)
             return

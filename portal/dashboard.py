@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from portal.models import City, User
 from portal.roles import HOLD_DECIDER_ROLES, SEARCH_ROLES, Role
+
+if TYPE_CHECKING:
+    from cameras.models import Camera
 
 DAYS = 30
 
@@ -38,14 +42,14 @@ def _url(name: str, city: City, query: str = "") -> str:
         return ""
 
 
-def _model(label: str):
+def _model(label: str) -> Any:  # a model class found by label, or None
     try:
         return apps.get_model(label)
     except LookupError:
         return None
 
 
-def offline_cameras(city: City) -> list:
+def offline_cameras(city: City) -> list[Camera]:
     """Active cameras that sent neither a read nor a heartbeat for longer than their expected gap."""
     from cameras.selectors import cameras_silent
 
@@ -63,7 +67,8 @@ def attention_for(*, city: City, user: User) -> list[Attention]:
 
 def _attention_for(*, city: City, user: User) -> list[Attention]:
     from cameras.models import Hit, HitStatus
-    from sharing.models import AgreementState, HoldState, RevocationCase, RevocationState, SharingAgreement
+    from sharing.models import AgreementState, HoldState, RevocationCase, RevocationState
+    from sharing.selectors import agreements_of_city
     from sharing.selectors.holds import holds_awaiting, holds_visible_to
 
     role = user.role
@@ -83,7 +88,7 @@ def _attention_for(*, city: City, user: User) -> list[Attention]:
             Attention(
                 "agreements_awaiting",
                 "Agreements awaiting your approval",
-                SharingAgreement.objects.filter(city=city, state=AgreementState.AWAITING_CHIEF).count(),
+                agreements_of_city(city=city).filter(state=AgreementState.AWAITING_CHIEF).count(),
                 _url("sharing:agreement_list", city, "?state=awaiting_chief"),
             )
         )
@@ -92,7 +97,7 @@ def _attention_for(*, city: City, user: User) -> list[Attention]:
             Attention(
                 "agreement_drafts",
                 "Agreement drafts to finish",
-                SharingAgreement.objects.filter(city=city, state=AgreementState.DRAFT).count(),
+                agreements_of_city(city=city).filter(state=AgreementState.DRAFT).count(),
                 _url("sharing:agreement_list", city, "?state=draft"),
             )
         )
@@ -153,7 +158,7 @@ def _days(today: dt.date) -> list[dt.date]:
     return [today - dt.timedelta(days=DAYS - 1 - n) for n in range(DAYS)]
 
 
-def activity_series(city: City) -> dict:
+def activity_series(city: City) -> dict[str, Any]:
     """Per day for 30 days (UTC): reads, searches by outcome, hits by status. Counts only."""
     from portal.tenancy import city_scope
 
@@ -161,7 +166,7 @@ def activity_series(city: City) -> dict:
         return _activity_series(city)
 
 
-def _activity_series(city: City) -> dict:
+def _activity_series(city: City) -> dict[str, Any]:
     from cameras.models import Hit, Read
     from sharing.models import Search
 
@@ -169,7 +174,7 @@ def _activity_series(city: City) -> dict:
     days = _days(today)
     start = dt.datetime.combine(days[0], dt.time.min, tzinfo=dt.UTC)
 
-    def per_day(queryset, time_field: str, group: str | None = None) -> dict:
+    def per_day(queryset: QuerySet[Any], time_field: str, group: str | None = None) -> dict[str, Any]:
         values = ["day"] + ([group] if group else [])
         rows = (
             queryset.filter(**{f"{time_field}__gte": start})
@@ -178,13 +183,13 @@ def _activity_series(city: City) -> dict:
             .annotate(n=Count("pk"))
             .order_by()
         )
-        table: dict = {}
+        table: dict[str, Any] = {}
         for row in rows:
             key = row[group] if group else "all"
             table.setdefault(key, {})[row["day"]] = row["n"]
         return table
 
-    def line(table: dict, key: str) -> list[int]:
+    def line(table: dict[str, Any], key: str) -> list[int]:
         return [table.get(key, {}).get(day, 0) for day in days]
 
     reads = per_day(Read.objects.filter(city=city), "captured_at")

@@ -1,6 +1,10 @@
 """Database pieces shared by migrations."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 
 def postgres_only(create: list[str], drop: list[str]) -> migrations.RunPython:
@@ -10,8 +14,8 @@ def postgres_only(create: list[str], drop: list[str]) -> migrations.RunPython:
     demo goes without them.
     """
 
-    def run(statements):
-        def operation(apps, schema_editor):
+    def run(statements: list[str]) -> Callable[[Any, BaseDatabaseSchemaEditor], None]:
+        def operation(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
             if schema_editor.connection.vendor == "postgresql":
                 for statement in statements:
                     schema_editor.execute(statement, params=None)
@@ -87,8 +91,8 @@ def sqlite_append_only_table(table: str, what: str) -> migrations.RunPython:
     """
     create, drop = sqlite_append_only_sql(table, what)
 
-    def run(statements: list[str]):
-        def operation(apps, schema_editor):
+    def run(statements: list[str]) -> Callable[[Any, BaseDatabaseSchemaEditor], None]:
+        def operation(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
             if schema_editor.connection.vendor == "sqlite":
                 for statement in statements:
                     schema_editor.execute(statement, params=None)

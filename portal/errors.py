@@ -6,6 +6,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from portal.models import User
+
 
 def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
@@ -13,8 +15,8 @@ def _wants_json(request: HttpRequest) -> bool:
 
 def _where_to_go(request: HttpRequest) -> tuple[str, str]:
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        if user.city_id:
+    if isinstance(user, User) and user.is_authenticated:
+        if user.city is not None:
             return f"/c/{user.city.slug}/", f"Back to {user.city.name}'s dashboard"
         return "/home/", "Back to your agency's page"
     return "/", "Back to the list of cities"
@@ -40,14 +42,16 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
     return HttpResponse(body, status=status)
 
 
-def bad_request(request, exception=None):
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error(request, 400, "Bad request", "The request could not be understood. Nothing was changed.")
 
 
-def forbidden(request, exception=None, message=None):
+def forbidden(
+    request: HttpRequest, exception: Exception | None = None, message: str | None = None
+) -> HttpResponse:
     user = getattr(request, "user", None)
     if message is None:
-        role = user.get_role_display() if user is not None and getattr(user, "role", "") else ""
+        role = user.get_role_display() if isinstance(user, User) and user.role else ""
         message = (
             f"This page is not open to your role ({role.lower()}). Nothing was changed."
             if role
@@ -56,7 +60,7 @@ def forbidden(request, exception=None, message=None):
     return _error(request, 403, "Not allowed", message)
 
 
-def not_found(request, exception=None):
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error(request, 404, "Not found", "There is nothing here, or it is not yours to see.")
 
 
@@ -72,10 +76,11 @@ def _database_unavailable() -> bool:
 UNAVAILABLE = "The database is unreachable for a moment. Nothing you sent was kept; try again shortly."
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     if _database_unavailable():
         # 503, not 500: the request failed whole (its transaction never committed) and may be
         # retried. Rendered without the layout, which would need the database (the session).
+        response: HttpResponse
         if _wants_json(request):
             response = JsonResponse({"detail": UNAVAILABLE}, status=503)
         else:

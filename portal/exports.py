@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from audits.events import EventType
 from audits.services import audit_record
+from portal.models import City
 
 MAX_ROWS = 50_000
 
@@ -30,8 +32,8 @@ def csv_response(
     name: str,
     header: Sequence[str],
     rows: Iterable[Sequence[object]],
-    city=None,
-    filters: dict | None = None,
+    city: City | None = None,
+    filters: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """Write ``rows`` as CSV, and record who exported what (in the city's log when there is one)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")

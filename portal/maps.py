@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.urls import reverse
 
+if TYPE_CHECKING:
+    from cameras.models import Camera
 
-def map_context(points: list[dict], *, label: str = "Map of cameras") -> dict:
+
+def map_context(points: list[dict[str, Any]], *, label: str = "Map of cameras") -> dict[str, Any]:
     return {
         "map": {
             "tiles": settings.STEWARD_MAP_TILE_URL or None,
@@ -17,7 +23,7 @@ def map_context(points: list[dict], *, label: str = "Map of cameras") -> dict:
     }
 
 
-def camera_points(cameras, *, link: bool) -> list[dict]:
+def camera_points(cameras: Iterable[Camera], *, link: bool) -> list[dict[str, Any]]:
     return [
         {
             "name": camera.name,

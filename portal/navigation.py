@@ -6,6 +6,8 @@ Each entry names a URL; whether it is shown is decided by the same access rule t
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
@@ -56,12 +58,12 @@ def may_open(request: HttpRequest, path: str) -> bool:
         return False
 
 
-def city_menu(request: HttpRequest) -> list[dict]:
+def city_menu(request: HttpRequest) -> list[dict[str, Any]]:
     city = getattr(request, "city", None)
     user = getattr(request, "user", None)
     if city is None or user is None or not user.is_authenticated or user.city_id != city.id:
         return []
-    items = []
+    items: list[dict[str, Any]] = []
     for label, name in CITY_LINKS:
         try:
             url = reverse(name, args=[city.slug])
@@ -72,6 +74,6 @@ def city_menu(request: HttpRequest) -> list[dict]:
     return items
 
 
-def menu(request: HttpRequest) -> dict:
+def menu(request: HttpRequest) -> dict[str, Any]:
     """Context processor: ``city_menu`` for members of the page's city."""
     return {"city_menu": city_menu(request)}

@@ -9,8 +9,11 @@ Channels' ``AllowedHostsOriginValidator`` compares only the origin's host name w
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
+from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, Scope
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
@@ -50,15 +53,19 @@ def origin_allowed(*, origin: str, socket_scheme: str, host_header: str) -> bool
 class StrictOriginValidator:
     """ASGI middleware refusing a WebSocket whose ``Origin`` is not the socket's own origin."""
 
-    def __init__(self, application):
+    def __init__(
+        self, application: Callable[..., Any]
+    ) -> None:  # any ASGI application (Channels' are loosely typed)
         self.application = application
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
         if scope["type"] == "websocket":
             headers = dict(scope.get("headers") or [])
             origin = headers.get(b"origin", b"").decode("latin1")
             host = headers.get(b"host", b"").decode("latin1")
             if not origin_allowed(origin=origin, socket_scheme=scope.get("scheme", "ws"), host_header=host):
                 denier = WebsocketDenier()
-                return await denier(scope, receive, send)
-        return await self.application(scope, receive, send)
+                # channels-stubs types a consumer's scope as its own WebSocketScope subtype
+                await denier(scope, receive, send)  # type: ignore[arg-type]
+                return
+        await self.application(scope, receive, send)

@@ -8,21 +8,25 @@ search, a hit, the city itself) drops the city's cached copy (``invalidate_publi
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, Model
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from audits.models import AuditEvent
+from audits.reviews.models import Review
 from cameras.models import Camera, CameraStatus, Hit, HitStatus, Hotlist, Read
 from portal.labels import offense_label, outcome_label
 from portal.models import City
 from portal.tenancy import city_scope
-from sharing.models import AgreementState, RevocationCase, RevocationState, Search, SharingAgreement
+from sharing.models import RevocationCase, RevocationState, Search
+from sharing.selectors import active_agreements_of_city
 
 PURPOSE_LABELS = {
     "civil_immigration_enforcement": "civil immigration enforcement",
@@ -41,7 +45,7 @@ def _cache_key(city: City) -> str:
     return f"{CACHE_PREFIX}:{city.public_id.hex}:{head or 0}"
 
 
-def _base_key(public_id) -> str:
+def _base_key(public_id: uuid.UUID) -> str:
     return f"{CACHE_PREFIX}:{public_id.hex}:generation"
 
 
@@ -56,11 +60,11 @@ def invalidate_public_report(city_id: int | None) -> None:
             cache.set(_base_key(public_id), 1, None)
 
 
-def public_report(city: City) -> dict:
+def public_report(city: City) -> dict[str, Any]:
     """The report for ``city``, from the cache when a current copy is there."""
     generation = cache.get(_base_key(city.public_id)) or 0
     key = f"{_cache_key(city)}:{generation}"
-    report = cache.get(key)
+    report: dict[str, Any] | None = cache.get(key)
     if report is None:
         report = build_public_report(city)
         cache.set(key, report, settings.STEWARD_PUBLIC_CACHE_SECONDS)
@@ -163,17 +167,11 @@ def city_public_summary(city: City) -> CityPublicSummary:
     month_ago = timezone.now() - dt.timedelta(days=30)
     with city_scope(city):
         cameras = Camera.objects.all()
-        agencies = sorted(
-            set(
-                SharingAgreement.objects.filter(state=AgreementState.ACTIVE).values_list(
-                    "partner_agency__name", flat=True
-                )
-            )
-        )
+        agencies = sorted({a.partner_agency.name for a in active_agreements_of_city(city=city)})
         revocations = [
             PublicRevocation(
                 agency=case.agency.name,
-                decided_on=case.decided_at.date(),
+                decided_on=(case.decided_at or case.opened_at).date(),  # a revoked case has its decision time
                 grounds=case.get_grounds_display(),
                 permanent=case.is_permanent(),
             )
@@ -228,7 +226,7 @@ def _days(n: int = 30) -> list[dt.date]:
     return [today - dt.timedelta(days=n - 1 - i) for i in range(n)]
 
 
-def build_public_report(city: City) -> dict:
+def build_public_report(city: City) -> dict[str, Any]:
     from portal.dashboard import activity_series
 
     summary = city_public_summary(city)
@@ -248,12 +246,7 @@ def build_public_report(city: City) -> dict:
                 for c in Camera.objects.exclude(status=CameraStatus.RETIRED).order_by("name")
             ]
         agreements = []
-        for agreement in (
-            SharingAgreement.objects.filter(state=AgreementState.ACTIVE)
-            .select_related("partner_agency")
-            .prefetch_related("cameras")
-            .order_by("partner_agency__name")
-        ):
+        for agreement in active_agreements_of_city(city=city):
             agreements.append(
                 {
                     "agency": agreement.partner_agency.name,
@@ -282,7 +275,7 @@ def build_public_report(city: City) -> dict:
             )
         hits = Hit.objects.filter(created_at__gte=month_ago).values("status").annotate(n=Count("pk"))
         hit_counts = {row["status"]: row["n"] for row in hits}
-        checkpoints = []
+        checkpoints: list[dict[str, Any]] = []
         for day in reversed(_days(14)):
             head = (
                 AuditEvent.objects.filter(city=city, occurred_at__date__lte=day)
@@ -346,26 +339,15 @@ def build_public_report(city: City) -> dict:
     }
 
 
-def _signed_reviews(city: City) -> list[dict]:
-    """Signed monthly reviews, once that part of the project exists (its model, its fields)."""
-    try:
-        model = apps.get_model("audits", "Review")
-    except LookupError:
-        return []
-    names = {f.name for f in model._meta.get_fields()}
-    if "signed_at" not in names:
-        return []
-    manager = model.all_cities if hasattr(model, "all_cities") else model.objects
-    rows = []
+def _signed_reviews(city: City) -> list[dict[str, str]]:
+    """The city's signed monthly reviews, latest first: the month reviewed and the day it was signed."""
     with city_scope(city):
-        for review in manager.filter(city=city, signed_at__isnull=False).order_by("-signed_at")[:24]:
-            rows.append(
-                {
-                    "period": str(getattr(review, "period", "") or getattr(review, "month", "")),
-                    "signed_on": review.signed_at.date().isoformat(),
-                }
-            )
-    return rows
+        reviews = Review.objects.filter(signed_at__isnull=False).order_by("-signed_at")[:24]
+        return [
+            {"period": review.month.isoformat(), "signed_on": review.signed_at.date().isoformat()}
+            for review in reviews
+            if review.signed_at is not None
+        ]
 
 
 # --- invalidation -----------------------------------------------------------------------------------------
@@ -382,7 +364,7 @@ WATCHED = [
 ]
 
 
-def _changed(sender, instance, **kwargs) -> None:
+def _changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     invalidate_public_report(instance.pk if sender is City else getattr(instance, "city_id", None))
 
 

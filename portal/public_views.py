@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
+from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,10 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.access import PUBLIC, access
+from portal.http import CityApiRequest, CityUrlRequest
 from portal.maps import map_context
 from portal.public import public_report
 
-CSV_TABLES = {
+CSV_TABLES: dict[str, tuple[str, list[str] | None]] = {
     "cameras": ("Cameras", ["name", "latitude", "longitude", "status"]),
     "agencies": (
         "Agencies with access",
@@ -45,7 +47,7 @@ _REPORT_KEYS = {
 
 
 @access(PUBLIC)
-def city_public(request: HttpRequest, city_slug: str) -> HttpResponse:
+def city_public(request: CityUrlRequest, city_slug: str) -> HttpResponse:
     city = request.city
     report = public_report(city)
     points = [
@@ -71,7 +73,7 @@ def city_public(request: HttpRequest, city_slug: str) -> HttpResponse:
 
 
 @access(PUBLIC)
-def city_public_csv(request: HttpRequest, city_slug: str, table: str) -> HttpResponse:
+def city_public_csv(request: CityUrlRequest, city_slug: str, table: str) -> HttpResponse:
     if table not in CSV_TABLES:
         raise Http404("No such table.")
     report = public_report(request.city)
@@ -85,7 +87,7 @@ def city_public_csv(request: HttpRequest, city_slug: str, table: str) -> HttpRes
         for index, day in enumerate(report["activity"]["days"]):
             writer.writerow([day] + [activity[group][label][index] for group, label in columns])
         return response
-    fields = CSV_TABLES[table][1]
+    fields = CSV_TABLES[table][1] or []
     writer.writerow(fields)
     for row in report[_REPORT_KEYS[table]]:
         writer.writerow(["; ".join(row[f]) if isinstance(row[f], list) else row[f] for f in fields])
@@ -96,7 +98,7 @@ class CityOpenDataApi(APIView):
     """A city's public report as JSON: the same data as its public page. No plate, image or name."""
 
     access_rule = PUBLIC
-    authentication_classes: list = []
+    authentication_classes: list[Any] = []
 
     @extend_schema(
         operation_id="city_open_data",
@@ -111,7 +113,7 @@ class CityOpenDataApi(APIView):
         responses={200: OpenApiTypes.OBJECT},
         tags=["open data"],
     )
-    def get(self, request, city_slug: str):
+    def get(self, request: CityApiRequest, city_slug: str) -> Response:
         response = Response(public_report(request.city))
         response["Cache-Control"] = "public, max-age=60"
         return response

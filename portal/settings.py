@@ -7,8 +7,13 @@ the whole portal on any machine. Production sets both (PostgreSQL and Redis).
 
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from celery.schedules import crontab
+
+# Generic Django classes (ModelAdmin[City], QuerySet[Read], Manager[...]) are subscriptable at run
+# time as they are to the type checker (django-stubs-ext; see docs/adr/0008).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("STEWARD_VAR_DIR", default=str(BASE_DIR / "var")))

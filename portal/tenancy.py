@@ -10,15 +10,17 @@ iterate over cities one by one.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
 
 if TYPE_CHECKING:
+    from portal.http import ScopedRequest
     from portal.models import City
 
 _current_city: contextvars.ContextVar[City | None] = contextvars.ContextVar("steward_city", default=None)
@@ -49,20 +51,32 @@ def city_scope(city: City) -> Iterator[City]:
         _current_city.reset(token)
 
 
-class CityScopedQuerySet(models.QuerySet):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class CityScopedQuerySet(models.QuerySet[_M]):
     pass
 
 
-class CityScopedManager(models.Manager.from_queryset(CityScopedQuerySet)):
-    """Default manager of city-owned models: filters on the current city, raises without one."""
+class CityScopedManager(models.Manager[_M]):
+    """Default manager of city-owned models: filters on the current city, raises without one.
 
-    def get_queryset(self) -> CityScopedQuerySet:
+    A plain generic manager (not ``Manager.from_queryset``, which a type checker cannot follow):
+    ``CityOwnedModel.objects`` is a ``CityScopedManager[TheModel]`` to mypy and django-stubs.
+    """
+
+    _hints: dict[str, Any]  # set by BaseManager.__init__; django-stubs does not declare it
+
+    def _unscoped(self) -> CityScopedQuerySet[_M]:
+        return CityScopedQuerySet(model=self.model, using=self._db, hints=self._hints)
+
+    def get_queryset(self) -> CityScopedQuerySet[_M]:
         city = require_city()
-        return super().get_queryset().filter(city=city)
+        return self._unscoped().filter(city=city)
 
-    def none(self) -> CityScopedQuerySet:
+    def none(self) -> CityScopedQuerySet[_M]:
         """An empty queryset reveals nothing, so it needs no scope (form fields start with one)."""
-        return super().get_queryset().none()
+        return self._unscoped().none()
 
 
 class CityOwnedModel(models.Model):
@@ -77,7 +91,7 @@ class CityOwnedModel(models.Model):
         abstract = True
         base_manager_name = "all_cities"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Rows are created inside the scope of the city they belong to, never across.
         scope = current_city()
         if self.city_id is None and scope is not None:
@@ -96,10 +110,10 @@ class CityScopeMiddleware:
     (under ASGI, middleware hooks may run in different copies of the context).
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: ScopedRequest) -> HttpResponseBase:
         request.city = None
         try:
             match = resolve(request.path_info, getattr(request, "urlconf", None))

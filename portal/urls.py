@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from audits import views as audit_views
 from portal import mfa_views, public_views, views
 from portal.apis import ApiSchemaView
 
-city_patterns = [
+city_patterns: list[URLPattern | URLResolver] = [
     path("", views.city_home, name="city_home"),
     path("audit/", audit_views.audit_log, name="audit_log"),
     path("staff/", mfa_views.staff_list, name="staff_list"),
@@ -15,7 +15,7 @@ city_patterns = [
     path("", include("sharing.urls")),
 ]
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("c/<slug:city_slug>/", include("cameras.api_urls")),
     path("", include("sharing.api_urls")),
     path("schema/", ApiSchemaView.as_view(), name="api_schema"),

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import IO, Any, NoReturn
 
 from django import forms
 from django.conf import settings
@@ -48,7 +49,7 @@ def sane_moment(value: dt.datetime | None) -> dt.datetime | None:
 class SaneDateTimeField(forms.DateTimeField):
     """A form date and time in the sane range; anything else is a field error, never a 500."""
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> dt.datetime | None:
         try:
             moment = super().to_python(value)
         except (OverflowError, ValueError) as error:
@@ -63,7 +64,7 @@ class SaneDateTimeSerializerField(serializers.DateTimeField):
 
     default_error_messages = {"out_of_range": RANGE_MESSAGE, "overflow": RANGE_MESSAGE}
 
-    def to_internal_value(self, value):
+    def to_internal_value(self, value: Any) -> dt.datetime:
         try:
             moment = super().to_internal_value(value)
         except (OverflowError, ValueError):
@@ -78,6 +79,7 @@ def json_depth_exceeds(value: Any, limit: int) -> bool:
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(item, dict):
             children = item.values()
         elif isinstance(item, list):
@@ -94,7 +96,12 @@ class BoundedJSONParser(JSONParser):
     """JSON with a size limit (``STEWARD_MAX_JSON_BYTES``) and a depth limit
     (``STEWARD_MAX_JSON_DEPTH``); a body over either is a 400 with what to fix."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self,
+        stream: IO[Any] | None,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
         limit = settings.STEWARD_MAX_JSON_BYTES
         depth = settings.STEWARD_MAX_JSON_DEPTH
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
@@ -112,5 +119,5 @@ class BoundedJSONParser(JSONParser):
         return data
 
 
-def _refuse_constant(name: str):
+def _refuse_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not a JSON number")

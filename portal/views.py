@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -15,10 +18,11 @@ from audits.models import AuditEvent, Outcome
 from audits.services import audit_record
 from cameras.models import Camera
 from portal.access import CITY_STAFF, PUBLIC, SIGNED_IN, access
+from portal.http import CityRequest, SignedInRequest
 from portal.labels import offense_label
 from portal.live import sockets_close_for_session
 from portal.maps import camera_points, map_context
-from portal.models import City
+from portal.models import City, User
 from portal.services import user_access_changed
 from sharing.selectors import (
     agency_receives_alerts,
@@ -43,7 +47,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
 
-    def form_valid(self, form):
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         response = super().form_valid(form)
         users = list(form.get_users(form.cleaned_data["email"]))
         for user in users:
@@ -75,7 +79,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("password_reset_complete")
 
-    def form_valid(self, form):
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
         with transaction.atomic():
             response = super().form_valid(form)
             user = form.user
@@ -100,7 +104,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 class LogoutView(auth_views.LogoutView):
     http_method_names = ["post", "options"]
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         session_key = request.session.session_key
         response = super().post(request, *args, **kwargs)
         # Signing out ends this session's sockets at once, not at their next message.
@@ -115,18 +119,24 @@ def city_index(request: HttpRequest) -> HttpResponse:
 
 
 @access(SIGNED_IN)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     """Where a signed-in person lands: their city, or the partner page."""
     user = request.user
-    if user.city_id is not None:
+    if user.city is not None:
         return redirect("city_home", city_slug=user.city.slug)
-    agreements = agreements_in_effect_for_agency(agency=user.agency) if user.agency_id else []
-    for agreement in agreements:
-        agreement.offense_labels = [offense_label(code) for code in agreement.permitted_offense_types or []]
-    receives_alerts = bool(user.agency_id) and agency_receives_alerts(agency=user.agency)
+    agency = user.agency
+    agreements = agreements_in_effect_for_agency(agency=agency) if agency is not None else []
+    rows = [
+        {
+            "agreement": agreement,
+            "offense_labels": [offense_label(c) for c in agreement.permitted_offense_types or []],
+        }
+        for agreement in agreements
+    ]
+    receives_alerts = agency is not None and agency_receives_alerts(agency=agency)
     context = {
-        "agency": user.agency,
-        "agreements": agreements,
+        "agency": agency,
+        "agreements": rows,
         "receives_alerts": receives_alerts,
         "supervises": user.is_agency_supervisor,
         "holds_awaiting": holds_awaiting_agency_supervisor(user=user),
@@ -135,7 +145,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @access(CITY_STAFF)
-def city_home(request: HttpRequest, city_slug: str) -> HttpResponse:
+def city_home(request: CityRequest, city_slug: str) -> HttpResponse:
     """Each role's dashboard: what waits on them, 30 days of activity, the cameras on a map."""
     from portal.dashboard import activity_series, attention_for
     from portal.navigation import may_open
@@ -157,7 +167,7 @@ def city_home(request: HttpRequest, city_slug: str) -> HttpResponse:
     return render(request, "portal/city_home.html", context)
 
 
-def _check_database() -> dict:
+def _check_database() -> dict[str, Any]:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -166,7 +176,7 @@ def _check_database() -> dict:
         return {"ok": False, "engine": connection.vendor, "error": type(error).__name__}
 
 
-def _check_redis() -> dict:
+def _check_redis() -> dict[str, Any]:
     if not settings.REDIS_URL:
         return {"ok": True, "mode": "embedded (in-memory channel layer, eager Celery)"}
     import redis
@@ -179,7 +189,7 @@ def _check_redis() -> dict:
         return {"ok": False, "error": type(error).__name__}
 
 
-def _check_celery(redis_ok: bool) -> dict:
+def _check_celery(redis_ok: bool) -> dict[str, Any]:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"ok": True, "mode": "eager"}
     if not redis_ok:

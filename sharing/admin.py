@@ -1,26 +1,31 @@
 """Admin: read-only views across cities (changes go through the services, which audit them)."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 
 from sharing.models import CityPolicy, PermanentBlock, RevocationCase, Search, SearchHold, SharingAgreement
 
 
-class ReadOnlyAcrossCities(admin.ModelAdmin):
-    def get_queryset(self, request):
-        return self.model.all_cities.all()
+class ReadOnlyAcrossCities(admin.ModelAdmin[Any]):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        every_city: QuerySet[Any] = self.model.all_cities.all()  # each model here is a CityOwnedModel
+        return every_city
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         # Every field is shown read-only, so no form field queries a city-owned model (whose
         # default manager fails closed without a scope).
         return [field.name for field in self.model._meta.fields]
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

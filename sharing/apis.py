@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.validation import SaneDateTimeSerializerField
+from sharing.grants import GrantApiRequest
 from sharing.permissions import CITY_SEARCHER, request_grant
 from sharing.selectors import ReadQuery, normalize_plate, search_crop_path
 from sharing.services import search_run
 
 
-class SearchInputSerializer(serializers.Serializer):
+class SearchInputSerializer(serializers.Serializer[Any]):
     plate = serializers.CharField(max_length=16, help_text="Full plate, or part of one with partial=true.")
-    partial = serializers.BooleanField(default=False)
+    # a field named like BaseSerializer.partial: DRF's metaclass moves it to _declared_fields
+    partial = serializers.BooleanField(default=False)  # type: ignore[assignment]
     since = SaneDateTimeSerializerField(required=False, allow_null=True, default=None)
     until = SaneDateTimeSerializerField(required=False, allow_null=True, default=None)
     cameras = serializers.ListField(
@@ -37,13 +40,13 @@ class SearchInputSerializer(serializers.Serializer):
             raise serializers.ValidationError("Enter the plate's letters and digits.")
         return plate
 
-    def validate(self, data):
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise serializers.ValidationError({"until": "The end of the range must be after its start."})
         return data
 
 
-class ReadOutputSerializer(serializers.Serializer):
+class ReadOutputSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="read.public_id")
     plate = serializers.CharField(source="read.plate")
     captured_at = SaneDateTimeSerializerField(source="read.captured_at")
@@ -53,7 +56,7 @@ class ReadOutputSerializer(serializers.Serializer):
     crop_url = serializers.CharField()
 
 
-class SearchOutputSerializer(serializers.Serializer):
+class SearchOutputSerializer(serializers.Serializer[Any]):
     search = serializers.UUIDField()
     outcome = serializers.CharField()
     rule = serializers.CharField()
@@ -106,7 +109,7 @@ class SearchCreateApi(APIView):
             )
         ],
     )
-    def post(self, request: Request, city_slug: str) -> Response:
+    def post(self, request: GrantApiRequest, city_slug: str) -> Response:
         city = request.city
         grant = request_grant(request)
         serializer = SearchInputSerializer(data=request.data)

@@ -9,49 +9,51 @@ alerts. A refusal of an agency that a city cut off is audited there.
 
 from __future__ import annotations
 
+from typing import Any
+
 from channels.db import database_sync_to_async
 
 from audits.refusals import refusal_record
 from portal.consumers import REFUSED, SessionBoundConsumer
-from sharing.models import AgreementState, SharingAgreement
-from sharing.selectors import agency_alerts_group, agency_cut_off, agency_receives_alerts, city_today
-
-
-def _city_still_sends_alerts(*, city_id: int, agency) -> bool:
-    for agreement in SharingAgreement.all_cities.filter(
-        city_id=city_id, partner_agency=agency, state=AgreementState.ACTIVE, hotlist_alerts=True
-    ).select_related("city"):
-        if agreement.is_in_effect(city_today(agreement.city)) and (
-            agency_cut_off(city=agreement.city, agency=agency) is None
-        ):
-            return True
-    return False
+from portal.models import User
+from sharing.selectors import (
+    agency_alerts_group,
+    agency_cut_off,
+    agency_receives_alerts,
+    cities_with_any_agreement,
+    city_sends_agency_alerts,
+)
 
 
 class PartnerAlertsConsumer(SessionBoundConsumer):
-    def grant_holds(self, user, event: dict | None) -> bool:
+    def grant_holds(self, user: User, event: dict[str, Any] | None) -> bool:
         return user.is_partner and user.agency is not None and agency_receives_alerts(agency=user.agency)
 
     @database_sync_to_async
-    def _city_allows(self, event: dict) -> bool:
+    def _city_allows(self, event: dict[str, Any]) -> bool:
         if event.get("city_id") is None:
             return True
-        agency = self.scope["user"].agency
-        return _city_still_sends_alerts(city_id=event["city_id"], agency=agency)
+        user = self.scope["user"]
+        agency = user.agency if user is not None else None
+        return agency is not None and city_sends_agency_alerts(city_id=event["city_id"], agency=agency)
 
     @database_sync_to_async
     def _authorise(self) -> str | None:
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated or not user.is_active or not user.is_partner:
+        if (
+            not isinstance(user, User)
+            or not user.is_authenticated
+            or not user.is_active
+            or not user.is_partner
+        ):
             return None
         agency = user.agency
+        if agency is None:
+            return None
         if agency_receives_alerts(agency=agency):
             return agency_alerts_group(agency)
         # Refused. Where a city has cut the agency off, that city's audit log records the attempt.
-        cities = {
-            a.city for a in SharingAgreement.all_cities.filter(partner_agency=agency).select_related("city")
-        }
-        for city in sorted(cities, key=lambda c: c.pk):
+        for city in cities_with_any_agreement(agency=agency):
             cut_off = agency_cut_off(city=city, agency=agency)
             if cut_off is not None:
                 refusal_record(
@@ -68,8 +70,8 @@ class PartnerAlertsConsumer(SessionBoundConsumer):
                 )
         return None
 
-    async def connect(self):
-        self.groups_joined: list[str] = []
+    async def connect(self) -> None:
+        self.groups_joined = []
         group = await self._authorise()
         if group is None:
             await self.close(code=REFUSED)
@@ -83,7 +85,7 @@ class PartnerAlertsConsumer(SessionBoundConsumer):
         self.start_watchdog(expires)
         await self.send_json({"type": "hello", "topic": "partner_alerts"})
 
-    async def partner_alert(self, event):
+    async def partner_alert(self, event: dict[str, Any]) -> None:
         # An alert from a city that stopped sharing since it was sent is dropped; the socket stays
         # open while another city still sends the agency alerts (``send_if_allowed`` checks that).
         if not await self._city_allows(event):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
 from django import forms
 from django.db.models import QuerySet
 
@@ -22,11 +25,21 @@ PURPOSE_LABELS = {
 }
 PURPOSE_CHOICES = [(code, PURPOSE_LABELS.get(code, code)) for code in sorted(PROHIBITED_PURPOSES)]
 
+_Field = TypeVar("_Field", bound=forms.Field)
+
+
+def field_of(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
+    """``form.fields[name]`` as the kind of field it was declared as (to set its queryset, choices)."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
+
 
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
@@ -47,7 +60,7 @@ class PurposeForm(forms.Form):
     case_number = forms.CharField(required=False, max_length=64, label="Case or incident number")
     plate = forms.CharField(max_length=16, help_text="Letters and digits; spaces and dashes are ignored.")
 
-    def __init__(self, *args, offense_codes=None, **kwargs):
+    def __init__(self, *args: Any, offense_codes: Iterable[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if offense_codes is not None:
             # Offer only what this searcher may choose. Any code still validates, so a search sent
@@ -94,12 +107,13 @@ class SearchForm(PurposeForm):
         ("Why", "Required by the city's policy. Searches for prohibited purposes are refused and recorded.", ["reason", "offense_type", "case_number"]),
     ]  # fmt: skip
 
-    def __init__(self, *args, cameras: QuerySet[Camera], **kwargs):
+    def __init__(self, *args: Any, cameras: QuerySet[Camera], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cameras"].queryset = cameras
+        field_of(self, "cameras", forms.ModelMultipleChoiceField).queryset = cameras
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             self.add_error("until", "The end of the range must be after its start.")
@@ -158,18 +172,23 @@ class AgreementForm(forms.Form):
         ("The partner's declaration", "", ["declaration_signed_by", "declaration_signed_at"]),
     ]  # fmt: skip
 
-    def __init__(self, *args, city: City, policy: CityPolicy, cameras: QuerySet[Camera], **kwargs):
+    def __init__(
+        self, *args: Any, city: City, policy: CityPolicy, cameras: QuerySet[Camera], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         agencies = Agency.objects.order_by("name")
         if city.own_agency_id is not None:
             agencies = agencies.exclude(pk=city.own_agency_id)
-        self.fields["partner_agency"].queryset = agencies
-        self.fields["cameras"].queryset = cameras
+        field_of(self, "partner_agency", forms.ModelChoiceField).queryset = agencies
+        field_of(self, "cameras", forms.ModelMultipleChoiceField).queryset = cameras
         permitted = set(policy.permitted_offense_types)
-        self.fields["permitted_offense_types"].choices = [c for c in OFFENSE_CHOICES if c[0] in permitted]
+        field_of(self, "permitted_offense_types", forms.MultipleChoiceField).choices = [
+            c for c in OFFENSE_CHOICES if c[0] in permitted
+        ]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             self.add_error("ends_on", "The agreement must end on or after the day it starts.")
         if not data.get("all_cameras") and not data.get("cameras"):
@@ -184,7 +203,7 @@ class AgreementForm(forms.Form):
 class TransitionForm(forms.Form):
     reason = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, reason_required: bool = False, **kwargs):
+    def __init__(self, *args: Any, reason_required: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason"].required = reason_required
 
@@ -228,6 +247,21 @@ class CityPolicyForm(forms.Form):
     )
 
 
+class _AuditEntryChoices(forms.ModelMultipleChoiceField[AuditEvent]):
+    def label_from_instance(self, obj: AuditEvent) -> str:
+        return (
+            f"{obj.occurred_at:%Y-%m-%d %H:%M} UTC · {obj.event_type} · {obj.actor_username} · {obj.outcome}"
+        )
+
+
+class _SearchChoices(forms.ModelMultipleChoiceField[Search]):
+    def label_from_instance(self, obj: Search) -> str:
+        return (
+            f"{obj.searched_at:%Y-%m-%d %H:%M} UTC · {obj.username} · {obj.plate_query} · "
+            f"{obj.offense_type} · {obj.reason[:80]} · {obj.outcome}"
+        )
+
+
 class RevocationCaseForm(forms.Form):
     """Open a case: the agency, the grounds, what the evidence shows, and the evidence itself (the
     city's audit entries and searches of that agency, offered once the agency is chosen)."""
@@ -235,14 +269,14 @@ class RevocationCaseForm(forms.Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), to_field_name="public_id")
     grounds = forms.ChoiceField(choices=RevocationGrounds.choices)
     summary = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
-    evidence_events = forms.ModelMultipleChoiceField(
+    evidence_events = _AuditEntryChoices(
         queryset=AuditEvent.objects.none(),
         required=False,
         to_field_name="public_id",
         widget=forms.CheckboxSelectMultiple,
         label="Audit entries",
     )
-    evidence_searches = forms.ModelMultipleChoiceField(
+    evidence_searches = _SearchChoices(
         queryset=Search.objects.none(),
         required=False,
         to_field_name="public_id",
@@ -250,27 +284,29 @@ class RevocationCaseForm(forms.Form):
         label="Searches",
     )
 
-    def __init__(self, *args, city: City, events=None, searches=None, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        city: City,
+        events: Iterable[AuditEvent] | None = None,
+        searches: Iterable[Search] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         agencies = Agency.objects.order_by("name")
         if city.own_agency_id is not None:
             agencies = agencies.exclude(pk=city.own_agency_id)
-        self.fields["agency"].queryset = agencies
+        field_of(self, "agency", forms.ModelChoiceField).queryset = agencies
         if events is not None:
-            self.fields["evidence_events"].queryset = AuditEvent.objects.filter(
+            evidence_events = field_of(self, "evidence_events", forms.ModelMultipleChoiceField)
+            evidence_events.queryset = AuditEvent.objects.filter(
                 pk__in=[event.pk for event in events]
             ).order_by("-sequence")
-            self.fields["evidence_events"].label_from_instance = lambda e: (
-                f"{e.occurred_at:%Y-%m-%d %H:%M} UTC · {e.event_type} · {e.actor_username} · {e.outcome}"
-            )
         if searches is not None:
-            self.fields["evidence_searches"].queryset = Search.all_cities.filter(
+            evidence_searches = field_of(self, "evidence_searches", forms.ModelMultipleChoiceField)
+            evidence_searches.queryset = Search.all_cities.filter(
                 pk__in=[search.pk for search in searches]
             ).order_by("-searched_at")
-            self.fields["evidence_searches"].label_from_instance = lambda s: (
-                f"{s.searched_at:%Y-%m-%d %H:%M} UTC · {s.username} · {s.plate_query} · "
-                f"{s.offense_type} · {s.reason[:80]} · {s.outcome}"
-            )
 
 
 class RevocationDecisionForm(forms.Form):

@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 
 from cameras.models import Camera
 from portal.access import RULE_NOT_MEMBER, RULE_NOT_SIGNED_IN, RULE_ROLE
+from portal.http import CityMemberApiRequest, CityRequest
 from portal.models import Agency, City, User
 from portal.roles import SEARCH_ROLES
 from portal.tenancy import city_scope
@@ -218,3 +219,15 @@ def grant_for(
         offense_types=frozenset(agreement.permitted_offense_types),
         refusal=None,
     )
+
+
+class GrantRequest(CityRequest):
+    """A request admitted by ``CITY_SEARCHER``, which attached the searcher's grant."""
+
+    grant: SearchGrant
+
+
+class GrantApiRequest(CityMemberApiRequest):
+    """A DRF request admitted by ``CITY_SEARCHER``, which attached the searcher's grant."""
+
+    grant: SearchGrant

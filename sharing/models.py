@@ -8,20 +8,29 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
-from portal.models import PolicyPreset
+from portal.models import City, PolicyPreset, User
 from portal.tenancy import CityOwnedModel
 from sharing import policy as engine
 from sharing.policy import presets
 from sharing.policy.offenses import ALL_OFFENSE_CODES
 from sharing.policy.types import PROHIBITED_PURPOSES
 
-PRESET_FACTORIES = {
+if TYPE_CHECKING:
+    # mypy reads django-fsm-2's ConcurrentTransitionMixin as Any, which would make every model
+    # built on it Any too; to the type checker it is the FSM model mixin it extends.
+    from django_fsm import FSMModelMixin as ConcurrentTransitionMixin
+else:
+    from django_fsm import ConcurrentTransitionMixin
+
+PRESET_FACTORIES: dict[str, Callable[[str], engine.PolicyRules]] = {
     PolicyPreset.WASHINGTON: presets.washington,
     PolicyPreset.CALIFORNIA: presets.california,
     PolicyPreset.ILLINOIS: presets.illinois,
@@ -44,7 +53,7 @@ EDITABLE_POLICY_FIELDS = (
 )
 
 
-def preset_engine_policy(city) -> engine.CityPolicy:
+def preset_engine_policy(city: City) -> engine.PolicyRules:
     """The engine's preset for ``city`` (its state as home state)."""
     factory = PRESET_FACTORIES.get(city.policy_preset, presets.other)
     return factory(city.state)
@@ -88,7 +97,7 @@ class CityPolicy(CityOwnedModel):
         return f"policy of city {self.city_id} ({self.preset})"
 
     @classmethod
-    def from_preset(cls, city) -> CityPolicy:
+    def from_preset(cls, city: City) -> CityPolicy:
         """An unsaved policy holding the preset's values (retention: the city's current value)."""
         base = preset_engine_policy(city)
         return cls(
@@ -107,13 +116,13 @@ class CityPolicy(CityOwnedModel):
             min_partial_plate_length=base.min_partial_plate_length,
         )
 
-    def values(self) -> dict:
+    def values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in EDITABLE_POLICY_FIELDS}
 
-    def to_engine(self) -> engine.CityPolicy:
+    def to_engine(self) -> engine.PolicyRules:
         """The policy engine's view of this policy (citations come from the preset)."""
         base = preset_engine_policy(self.city)
-        return engine.CityPolicy(
+        return engine.PolicyRules(
             home_state=self.city.state,
             retention_days=self.retention_days,
             prohibited_purposes=frozenset(p for p in self.prohibited_purposes if p in PROHIBITED_PURPOSES),
@@ -195,6 +204,8 @@ class SharingAgreement(ConcurrentTransitionMixin, CityOwnedModel):
                 name="agreement_one_active_per_partner",
             ),
         ]
+        # Per-object (django-guardian): staff assigned to edit this one agreement while it is a draft.
+        permissions = [("edit_agreement_draft", "Edit this agreement while it is a draft")]
 
     def __str__(self) -> str:
         return f"agreement {self.public_id} with {self.partner_agency} ({self.state})"
@@ -383,13 +394,18 @@ class RevocationState(models.TextChoices):
     DISMISSED = "dismissed", "Dismissed"
 
 
-def _is_chief_of_case_city(case: RevocationCase, user) -> bool:
+def _is_chief_of_case_city(case: models.Model, user: object) -> bool:
     from portal.roles import Role
 
-    return user is not None and user.has_city_role(case.city, Role.CHIEF)
+    return (
+        isinstance(case, RevocationCase)
+        and isinstance(user, User)
+        and user.has_city_role(case.city, Role.CHIEF)
+    )
 
 
 INVESTIGATE_CASE = "sharing.investigate_case"
+EDIT_AGREEMENT_DRAFT = "sharing.edit_agreement_draft"
 
 
 class RevocationCase(ConcurrentTransitionMixin, CityOwnedModel):
@@ -462,7 +478,7 @@ class RevocationCase(ConcurrentTransitionMixin, CityOwnedModel):
         field=state,
         source=RevocationState.UNDER_REVIEW,
         target=RevocationState.UNDER_REVIEW,
-        conditions=[_not_suspended],
+        conditions=[_not_suspended],  # type: ignore[list-item]  # django-fsm-2 types it on Model
         permission=_is_chief_of_case_city,
     )
     def suspend(self) -> None:

@@ -6,16 +6,20 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
-from portal.access import Refused, Rule
+from portal.access import RULE_NOT_MEMBER, Refused, Rule
+from portal.models import City, User
 from sharing.grants import SearchGrant, grant_for
 
 
 def request_grant(request: HttpRequest) -> SearchGrant:
     """The request's grant, built once (by the access rule, or here on first use)."""
+    city, user = getattr(request, "city", None), request.user
+    if not isinstance(city, City) or not isinstance(user, User):
+        raise Refused(RULE_NOT_MEMBER)  # only signed-in users reach a rule under /c/<city_slug>/
     grant = getattr(request, "grant", None)
-    if grant is None or grant.city.pk != request.city.pk or grant.searcher.pk != request.user.pk:
-        grant = grant_for(request.user, request.city)
-        request.grant = grant
+    if not isinstance(grant, SearchGrant) or grant.city.pk != city.pk or grant.searcher.pk != user.pk:
+        grant = grant_for(user, city)
+        request.grant = grant  # type: ignore[attr-defined]  # the access rule attaches it (GrantRequest)
     return grant
 
 

@@ -20,6 +20,12 @@ urlpatterns = [
     path("agreements/new/", views.agreement_new, name="agreement_new"),
     path("agreements/<uuid:public_id>/", views.agreement_detail, name="agreement_detail"),
     path("agreements/<uuid:public_id>/edit/", views.agreement_edit, name="agreement_edit"),
+    path("agreements/<uuid:public_id>/editors/", views.agreement_editor_add, name="agreement_editor_add"),
+    path(
+        "agreements/<uuid:public_id>/editors/<uuid:user_id>/remove/",
+        views.agreement_editor_remove,
+        name="agreement_editor_remove",
+    ),
     path("agreements/<uuid:public_id>/submit/", views.agreement_submit, name="agreement_submit"),
     path("agreements/<uuid:public_id>/send-back/", views.agreement_send_back, name="agreement_send_back"),
     path("agreements/<uuid:public_id>/approve/", views.agreement_approve, name="agreement_approve"),

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from audits.refusals import refusal_record
 from cameras.images import crop_content_type, private_image_response
 from cameras.models import Camera, Read
-from portal.access import CITY_STAFF, access, city_roles
+from portal.access import CITY_STAFF, Rule, access, city_roles
 from portal.exports import csv_response, wants_csv
+from portal.http import CityRequest
 from portal.labels import offense_label
-from portal.models import Agency, User
+from portal.models import Agency, City, User
 from portal.object_permissions import holders_of, holds
 from portal.roles import (
     AGREEMENT_EDITOR_ROLES,
@@ -36,21 +39,26 @@ from sharing.forms import (
     SearchForm,
     TransitionForm,
 )
+from sharing.grants import GrantRequest
 from sharing.models import (
+    EDIT_AGREEMENT_DRAFT,
     EDITABLE_POLICY_FIELDS,
     INVESTIGATE_CASE,
     AgreementState,
     RevocationGrounds,
     RevocationState,
+    SharingAgreement,
 )
 from sharing.permissions import CITY_SEARCHER, request_grant
 from sharing.selectors import (
     agreements_of_agency_and_units,
     agreements_of_city,
     city_policy_of,
+    draft_editors,
     get_agreement_for_city,
     get_revocation_case_for_city,
     lookup_cities_for,
+    may_edit_draft,
     permanent_blocks_of,
     read_in_search,
     revocation_case_history,
@@ -69,7 +77,9 @@ LOCAL_SEARCHERS = city_roles(*SEARCH_ROLES)
 RULE_INVALID_INPUT = "input.invalid"
 
 
-def record_invalid_input(request: HttpRequest, *, fields, via: str = "web", status: int = 400) -> None:
+def record_invalid_input(
+    request: CityRequest, *, fields: Iterable[object], via: str = "web", status: int = 400
+) -> None:
     """A search or lookup refused for its input: the rule and the fields at fault, never their values."""
     refusal_record(
         city=request.city,
@@ -81,7 +91,7 @@ def record_invalid_input(request: HttpRequest, *, fields, via: str = "web", stat
     )
 
 
-def _form_errors(form, error: ValidationError) -> None:
+def _form_errors(form: forms.BaseForm, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for name, errors in error.message_dict.items():
             form.add_error(name if name in form.fields else None, errors)
@@ -95,7 +105,7 @@ def _form_errors(form, error: ValidationError) -> None:
 
 
 @access(CITY_SEARCHER)
-def search(request: HttpRequest, city_slug: str) -> HttpResponse:
+def search(request: GrantRequest, city_slug: str) -> HttpResponse:
     """Search the city's reads (its officers and chief, or a partner under an agreement in effect)."""
     city = request.city
     grant = request_grant(request)
@@ -127,7 +137,7 @@ def search(request: HttpRequest, city_slug: str) -> HttpResponse:
 
 @access(CITY_SEARCHER)
 def search_read_crop(
-    request: HttpRequest, city_slug: str, search_id: uuid.UUID, read_id: uuid.UUID
+    request: GrantRequest, city_slug: str, search_id: uuid.UUID, read_id: uuid.UUID
 ) -> FileResponse:
     """The plate crop of a read that the viewer's own allowed search returned; each view is audited.
 
@@ -149,7 +159,7 @@ def search_read_crop(
 
 
 @access(LOCAL_SEARCHERS)
-def lookup(request: HttpRequest, city_slug: str) -> HttpResponse:
+def lookup(request: CityRequest, city_slug: str) -> HttpResponse:
     """A full-plate lookup across the other cities that opted in, as the city's policy allows."""
     city = request.city
     form = LookupForm(request.POST or None)
@@ -179,7 +189,7 @@ def lookup(request: HttpRequest, city_slug: str) -> HttpResponse:
 
 
 @access(AGREEMENT_READERS)
-def agreement_list(request: HttpRequest, city_slug: str) -> HttpResponse:
+def agreement_list(request: CityRequest, city_slug: str) -> HttpResponse:
     city = request.city
     state = request.GET.get("state", "")
     state = state if state in AgreementState.values else ""
@@ -199,8 +209,8 @@ def agreement_list(request: HttpRequest, city_slug: str) -> HttpResponse:
                 a.allow_partial_plate,
                 a.hotlist_alerts,
                 "; ".join(offense_label(code) for code in a.permitted_offense_types or []),
-                a.drafted_by.get_username() if a.drafted_by_id else "",
-                a.approved_by.get_username() if a.approved_by_id else "",
+                a.drafted_by.get_username() if a.drafted_by else "",
+                a.approved_by.get_username() if a.approved_by else "",
                 a.approved_at.isoformat() if a.approved_at else "",
             )
             for a in agreements
@@ -213,7 +223,7 @@ def agreement_list(request: HttpRequest, city_slug: str) -> HttpResponse:
 
 
 @access(AGREEMENT_EDITORS)
-def agreement_new(request: HttpRequest, city_slug: str) -> HttpResponse:
+def agreement_new(request: CityRequest, city_slug: str) -> HttpResponse:
     """Draft an agreement (a clerk or the chief). The policy engine refuses forbidden partners."""
     city = request.city
     cameras = Camera.objects.order_by("name")  # the city's own: the draft chooses among them
@@ -250,11 +260,26 @@ def agreement_new(request: HttpRequest, city_slug: str) -> HttpResponse:
     return redirect("sharing:agreement_detail", city_slug=city.slug, public_id=agreement.public_id)
 
 
-@access(AGREEMENT_EDITORS)
-def agreement_edit(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
-    """Change a draft's terms (a clerk or the chief); a submitted agreement is not edited."""
+RULE_NOT_DRAFT_EDITOR = "object.not_draft_editor"
+
+
+def _refuse_unless_draft_editor(request: CityRequest, agreement: SharingAgreement) -> HttpResponse | None:
+    """None for the clerks, the chief and the draft's assigned editors; a 403 (audited) otherwise."""
+    user = request.user
+    if user.role in AGREEMENT_EDITOR_ROLES or holds(user, agreement, EDIT_AGREEMENT_DRAFT):
+        return None
+    refusal_record(city=request.city, rule=RULE_NOT_DRAFT_EDITOR, via="web", status=403, request=request)
+    return HttpResponseForbidden("Only the clerks, the chief and this draft's assigned editors edit it.")
+
+
+@access(CITY_STAFF)
+def agreement_edit(request: CityRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    """Change a draft's terms (a clerk, the chief, or staff assigned to this draft); a submitted
+    agreement is not edited."""
     city = request.city
     agreement = get_agreement_for_city(city=city, public_id=public_id)
+    if refused := _refuse_unless_draft_editor(request, agreement):
+        return refused
     detail = redirect("sharing:agreement_detail", city_slug=city.slug, public_id=agreement.public_id)
     if agreement.state != AgreementState.DRAFT:
         messages.error(request, "Only a draft can be edited; this agreement has been submitted.")
@@ -307,10 +332,18 @@ def agreement_edit(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -
     return detail
 
 
-@access(AGREEMENT_READERS)
-def agreement_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+@access(CITY_STAFF)
+def agreement_detail(request: CityRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    """The agreement: its readers by role (clerks, auditors, the chief), or staff assigned to edit
+    this draft; clerks and the chief assign those editors here."""
     city = request.city
     agreement = get_agreement_for_city(city=city, public_id=public_id)
+    user = request.user
+    if user.role not in AGREEMENT_READER_ROLES and not holds(user, agreement, EDIT_AGREEMENT_DRAFT):
+        refusal_record(city=city, rule=RULE_NOT_DRAFT_EDITOR, via="web", status=403, request=request)
+        return HttpResponseForbidden("Only the agreement's readers and this draft's assigned editors see it.")
+    editors = draft_editors(agreement=agreement)
+    assigns = user.role in AGREEMENT_EDITOR_ROLES and agreement.state == AgreementState.DRAFT
     return render(
         request,
         "sharing/agreement_detail.html",
@@ -320,16 +353,57 @@ def agreement_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID)
             "cameras": agreement.cameras.order_by("name") if not agreement.all_cameras else None,
             "states": AgreementState,
             "form": TransitionForm(),
+            "may_edit": may_edit_draft(user=user, agreement=agreement),
+            "editors": editors,
+            "can_assign": assigns,
+            "assignable": [
+                staff
+                for staff in User.objects.filter(city=city, is_active=True).order_by("username")
+                if staff not in editors and staff.role not in AGREEMENT_EDITOR_ROLES
+            ]
+            if assigns
+            else [],
         },
     )
 
 
-def _transition_view(service, rule, *, reason_required: bool = False, success: str):
+@access(AGREEMENT_EDITORS)
+@require_POST
+def agreement_editor_add(request: CityRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    agreement = get_agreement_for_city(city=request.city, public_id=public_id)
+    staff = _staff_member(request.city, request.POST.get("user", ""))
+    try:
+        if services.agreement_draft_editor_grant(
+            agreement=agreement, user=staff, by=request.user, request=request
+        ):
+            messages.success(request, f"{staff.get_username()} may now edit this draft.")
+    except services.AgreementStateError as error:
+        messages.error(request, str(error))
+    return redirect("sharing:agreement_detail", city_slug=city_slug, public_id=agreement.public_id)
+
+
+@access(AGREEMENT_EDITORS)
+@require_POST
+def agreement_editor_remove(
+    request: CityRequest, city_slug: str, public_id: uuid.UUID, user_id: uuid.UUID
+) -> HttpResponse:
+    agreement = get_agreement_for_city(city=request.city, public_id=public_id)
+    staff = _staff_member(request.city, user_id)
+    if services.agreement_draft_editor_revoke(
+        agreement=agreement, user=staff, by=request.user, request=request
+    ):
+        messages.success(request, f"{staff.get_username()} no longer edits this draft.")
+    return redirect("sharing:agreement_detail", city_slug=city_slug, public_id=agreement.public_id)
+
+
+def _transition_view(
+    service: Callable[..., object], rule: Rule, *, reason_required: bool = False, success: str
+) -> Callable[..., HttpResponse]:
     """A POST-only view that runs one agreement transition service."""
 
     @access(rule)
     @require_POST
-    def view(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    def view(request: CityRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
         city = request.city
         agreement = get_agreement_for_city(city=city, public_id=public_id)
         form = TransitionForm(request.POST, reason_required=reason_required)
@@ -381,7 +455,7 @@ agreement_revoke = _transition_view(
 
 
 @access(CHIEF)
-def policy_edit(request: HttpRequest, city_slug: str) -> HttpResponse:
+def policy_edit(request: CityRequest, city_slug: str) -> HttpResponse:
     """The chief edits the city's policy; every changed value is an audit entry (old and new)."""
     city = request.city
     policy = city_policy_of(city)
@@ -421,7 +495,7 @@ def _public_id_or_none(value: str | None) -> uuid.UUID | None:
 
 
 @access(CASE_READERS)
-def revocation_list(request: HttpRequest, city_slug: str) -> HttpResponse:
+def revocation_list(request: CityRequest, city_slug: str) -> HttpResponse:
     city = request.city
     state = request.GET.get("state", "")
     grounds = request.GET.get("grounds", "")
@@ -439,7 +513,7 @@ def revocation_list(request: HttpRequest, city_slug: str) -> HttpResponse:
                 case.opened_at.isoformat(),
                 case.opened_by.get_username() if case.opened_by_id else "",
                 case.decided_at.isoformat() if case.decided_at else "",
-                case.decided_by.get_username() if case.decided_by_id else "",
+                case.decided_by.get_username() if case.decided_by else "",
             )
             for case in cases
         )
@@ -463,7 +537,7 @@ def revocation_list(request: HttpRequest, city_slug: str) -> HttpResponse:
 
 
 @access(CASE_OPENERS)
-def revocation_new(request: HttpRequest, city_slug: str) -> HttpResponse:
+def revocation_new(request: CityRequest, city_slug: str) -> HttpResponse:
     """Open a case (a clerk or an auditor). ``?agency=<id>`` (and ``&search=<id>`` / ``&event=<id>``
     from a finding) offers that agency's audit entries and searches as evidence, preselected."""
     city = request.city
@@ -471,8 +545,8 @@ def revocation_new(request: HttpRequest, city_slug: str) -> HttpResponse:
     agency = Agency.objects.filter(public_id=agency_id).first() if agency_id else None
     events = searches = None
     if agency is not None:
-        events, searches = revocation_evidence_candidates(city=city, agency=agency)
-        events, searches = list(events), list(searches)
+        candidate_events, candidate_searches = revocation_evidence_candidates(city=city, agency=agency)
+        events, searches = list(candidate_events), list(candidate_searches)
     initial = {
         "agency": agency.public_id if agency else None,
         "evidence_searches": request.GET.getlist("search"),
@@ -510,7 +584,7 @@ RULE_NOT_INVESTIGATOR = "object.not_case_investigator"
 
 
 @access(CITY_STAFF)
-def revocation_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+def revocation_detail(request: CityRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
     """The case: its readers by role (clerks, auditors, the chief), or staff assigned to investigate it."""
     city = request.city
     case = get_revocation_case_for_city(city=city, public_id=public_id)
@@ -547,7 +621,7 @@ def revocation_detail(request: HttpRequest, city_slug: str, public_id: uuid.UUID
     )
 
 
-def _staff_member(city, public_id) -> User:
+def _staff_member(city: City, public_id: object) -> User:
     try:
         key = uuid.UUID(str(public_id))
     except ValueError as error:
@@ -560,7 +634,7 @@ def _staff_member(city, public_id) -> User:
 
 @access(CASE_READERS)
 @require_POST
-def revocation_investigator_add(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+def revocation_investigator_add(request: CityRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
     case = get_revocation_case_for_city(city=request.city, public_id=public_id)
     staff = _staff_member(request.city, request.POST.get("user", ""))
     if services.revocation_investigator_assign(case=case, user=staff, by=request.user, request=request):
@@ -571,7 +645,7 @@ def revocation_investigator_add(request: HttpRequest, city_slug: str, public_id:
 @access(CASE_READERS)
 @require_POST
 def revocation_investigator_remove(
-    request: HttpRequest, city_slug: str, public_id: uuid.UUID, user_id: uuid.UUID
+    request: CityRequest, city_slug: str, public_id: uuid.UUID, user_id: uuid.UUID
 ) -> HttpResponse:
     case = get_revocation_case_for_city(city=request.city, public_id=public_id)
     staff = _staff_member(request.city, user_id)
@@ -580,7 +654,9 @@ def revocation_investigator_remove(
     return redirect("sharing:revocation_detail", city_slug=city_slug, public_id=case.public_id)
 
 
-def _case_transition_view(service, *, success: str, needs_confirmation: bool = False):
+def _case_transition_view(
+    service: Callable[..., object], *, success: str, needs_confirmation: bool = False
+) -> Callable[..., HttpResponse]:
     """A POST-only view for the chief that runs one revocation case transition service.
 
     ``needs_confirmation``: the action cannot be undone, so the form must carry ``confirm=yes`` (a
@@ -589,7 +665,7 @@ def _case_transition_view(service, *, success: str, needs_confirmation: bool = F
 
     @access(CHIEF)
     @require_POST
-    def view(request: HttpRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    def view(request: CityRequest, city_slug: str, public_id: uuid.UUID) -> HttpResponse:
         city = request.city
         case = get_revocation_case_for_city(city=city, public_id=public_id)
         form = RevocationDecisionForm(request.POST)

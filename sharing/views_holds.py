@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from audits.refusals import refusal_record
 from portal.access import access
+from portal.http import CityRequest
 from portal.models import City, User
 from sharing import services
 from sharing.forms import HoldDecisionForm
@@ -120,7 +121,7 @@ def _detail(
 
 
 @access(CITY_SEARCHER)
-def hold_detail(request: HttpRequest, city_slug: str, hold_id: uuid.UUID) -> HttpResponse:
+def hold_detail(request: CityRequest, city_slug: str, hold_id: uuid.UUID) -> HttpResponse:
     """A held search: the request, the rule and the evidence; the decision form for its supervisor;
     its status and, once approved, its results for its searcher."""
     hold = _hold_or_404(request, hold_id)

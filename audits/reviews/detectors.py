@@ -28,8 +28,9 @@ from audits.models import AuditEvent
 from audits.reviews.models import Door, FederalOperation, ReasonSignal, Severity
 from cameras.models import Hit, HitStatus, HotlistEntry, HotlistSource
 from portal.models import Agency, AgencyKind, City
-from sharing.models import AgreementState, Search, SharingAgreement
+from sharing.models import AgreementState, Search
 from sharing.policy import text as policy_text
+from sharing.selectors import agreements_by_pk, agreements_past_their_end, agreements_with_agencies
 
 ALLOWED = "allowed"
 DENIED = "denied"
@@ -297,7 +298,7 @@ def back_without_agreement(m: ReviewMonth) -> list[FindingDraft]:
     out_of_scope: dict[int, list[str]] = defaultdict(list)
     for pk in scoped.filter(partial=True, agreement__allow_partial_plate=False).values_list("pk", flat=True):
         out_of_scope[pk].append("partial plate not permitted")
-    agreements = SharingAgreement.objects.filter(pk__in=scoped.values("agreement_id").distinct())
+    agreements = agreements_by_pk(city=m.city, pks=scoped.values("agreement_id").distinct())
     for agreement in agreements.annotate(camera_count=Count("cameras")):
         mine = scoped.filter(agreement=agreement)
         if agreement.permitted_offense_types:
@@ -347,7 +348,7 @@ def _back_reads_without_agreement(m: ReviewMonth) -> list[FindingDraft]:
     if not rows:
         return []
     agreements = defaultdict(list)
-    for agreement in SharingAgreement.objects.filter(partner_agency_id__in={r["agency_id"] for r in rows}):
+    for agreement in agreements_with_agencies(city=m.city, agency_ids={r["agency_id"] for r in rows}):
         agreements[agreement.partner_agency_id].append(agreement)
     drafts = []
     for row in rows:
@@ -552,30 +553,25 @@ def side_proxy_wording(m: ReviewMonth) -> list[FindingDraft]:
     flagged = {reason: s.proxy_wording for reason, s in signals.items() if s.proxy_wording}
     if not flagged:
         return []
-    groups = defaultdict(list)
     rows = (
         m.searches()
         .filter(outcome=ALLOWED, reason__in=list(flagged))
         .values("pk", "agency_id", "user_id", "searched_at", "reason")
         .order_by("searched_at")
     )
-    for row in rows:
-        groups[(row["agency_id"], row["user_id"])].append(row)
-    return [
-        FindingDraft(
-            kind="side.proxy_wording",
-            door=Door.SIDE,
-            severity=Severity.MEDIUM,
-            title=f"{len(rows)} search(es) worded as made for someone else",
-            detail="Wording: " + ", ".join(sorted({flagged[row["reason"]] for row in rows})),
-            agency_id=agency_id,
-            user_id=user_id,
-            occurred_at=rows[0]["searched_at"],
-            search_ids=[row["pk"] for row in rows][:EVIDENCE_CAP],
-            facts={"searches": len(rows), "wording": sorted({flagged[row["reason"]] for row in rows})},
-        )
-        for (agency_id, user_id), rows in groups.items()
-    ]
+
+    def wording(group: list[dict]) -> list[str]:
+        return sorted({flagged[row["reason"]] for row in group})
+
+    return _per_searcher(
+        rows,
+        kind="side.proxy_wording",
+        door=Door.SIDE,
+        severity=Severity.MEDIUM,
+        title="{n} search(es) worded as made for someone else",
+        detail=lambda group: "Wording: " + ", ".join(wording(group)),
+        facts=lambda group: {"wording": wording(group)},
+    )
 
 
 def side_multi_agency_plate(m: ReviewMonth) -> list[FindingDraft]:
@@ -1000,11 +996,37 @@ def prepare_text_signals(*, city: City, since: dt.datetime, until: dt.datetime) 
     return len(text_signals(reasons.iterator()))
 
 
-def _grouped_by_user(m: ReviewMonth, rows: Iterable[dict]) -> dict[tuple, list[dict]]:
-    groups = defaultdict(list)
+def _per_searcher(
+    rows: Iterable[dict],
+    *,
+    kind: str,
+    door: str,
+    severity: str,
+    title: str,
+    detail: Callable[[list[dict]], str] | None = None,
+    facts: Callable[[list[dict]], dict] | None = None,
+) -> list[FindingDraft]:
+    """One finding per searcher (agency and user) of ``rows``: searches in time order, each a dict
+    with ``pk``, ``agency_id``, ``user_id`` and ``searched_at``. ``title`` takes ``{n}``, the
+    searcher's count; ``detail`` and ``facts`` (beyond ``searches``) are worked out per searcher."""
+    groups: dict[tuple, list[dict]] = defaultdict(list)
     for row in rows:
         groups[(row["agency_id"], row["user_id"])].append(row)
-    return groups
+    return [
+        FindingDraft(
+            kind=kind,
+            door=door,
+            severity=severity,
+            title=title.format(n=len(group)),
+            detail=detail(group) if detail is not None else "",
+            agency_id=agency_id,
+            user_id=user_id,
+            occurred_at=group[0]["searched_at"],
+            search_ids=[row["pk"] for row in group][:EVIDENCE_CAP],
+            facts={"searches": len(group), **(facts(group) if facts is not None else {})},
+        )
+        for (agency_id, user_id), group in groups.items()
+    ]
 
 
 def hygiene_vague_reasons(m: ReviewMonth) -> list[FindingDraft]:
@@ -1018,20 +1040,13 @@ def hygiene_vague_reasons(m: ReviewMonth) -> list[FindingDraft]:
         .values("pk", "agency_id", "user_id", "searched_at")
         .order_by("searched_at")
     )
-    return [
-        FindingDraft(
-            kind="hygiene.vague_reason",
-            door=Door.HYGIENE,
-            severity=Severity.LOW,
-            title=f"{len(rows)} allowed search(es) with a vague reason",
-            agency_id=agency_id,
-            user_id=user_id,
-            occurred_at=rows[0]["searched_at"],
-            search_ids=[r["pk"] for r in rows][:EVIDENCE_CAP],
-            facts={"searches": len(rows)},
-        )
-        for (agency_id, user_id), rows in _grouped_by_user(m, rows).items()
-    ]
+    return _per_searcher(
+        rows,
+        kind="hygiene.vague_reason",
+        door=Door.HYGIENE,
+        severity=Severity.LOW,
+        title="{n} allowed search(es) with a vague reason",
+    )
 
 
 def hygiene_placeholder_cases(m: ReviewMonth) -> list[FindingDraft]:
@@ -1048,20 +1063,13 @@ def hygiene_placeholder_cases(m: ReviewMonth) -> list[FindingDraft]:
         .values("pk", "agency_id", "user_id", "searched_at", "case_number")
         .order_by("searched_at")
     )
-    return [
-        FindingDraft(
-            kind="hygiene.placeholder_case",
-            door=Door.HYGIENE,
-            severity=Severity.LOW,
-            title=f"{len(rows)} allowed search(es) with a placeholder case number",
-            agency_id=agency_id,
-            user_id=user_id,
-            occurred_at=rows[0]["searched_at"],
-            search_ids=[r["pk"] for r in rows][:EVIDENCE_CAP],
-            facts={"searches": len(rows)},
-        )
-        for (agency_id, user_id), rows in _grouped_by_user(m, rows).items()
-    ]
+    return _per_searcher(
+        rows,
+        kind="hygiene.placeholder_case",
+        door=Door.HYGIENE,
+        severity=Severity.LOW,
+        title="{n} allowed search(es) with a placeholder case number",
+    )
 
 
 def hygiene_unverified_hits(m: ReviewMonth) -> list[FindingDraft]:
@@ -1098,9 +1106,7 @@ def hygiene_unverified_hits(m: ReviewMonth) -> list[FindingDraft]:
 
 def hygiene_agreements_past_expiry(m: ReviewMonth) -> list[FindingDraft]:
     last_day = min((m.end - dt.timedelta(days=1)).date(), m.local(m.now).date())
-    agreements = SharingAgreement.objects.filter(
-        city=m.city, state__in=[AgreementState.ACTIVE, AgreementState.SUSPENDED], ends_on__lt=last_day
-    )
+    agreements = agreements_past_their_end(city=m.city, before=last_day)
     drafts = []
     for agreement in agreements:
         after = m.searches().filter(

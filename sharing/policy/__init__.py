@@ -21,8 +21,8 @@ from .types import (
     ENGINE_VERSION,
     AgencyProfile,
     AgreementScope,
-    CityPolicy,
     Decision,
+    PolicyRules,
     SearchRequest,
     Violation,
 )
@@ -32,7 +32,7 @@ __all__ = [
     "ENGINE_VERSION",
     "AgencyProfile",
     "AgreementScope",
-    "CityPolicy",
+    "PolicyRules",
     "Decision",
     "OFFENSE_TYPES",
     "PRESETS",

@@ -59,8 +59,8 @@ from .types import (
     SCOPE_STATEWIDE,
     AgencyProfile,
     AgreementScope,
-    CityPolicy,
     Decision,
+    PolicyRules,
     SearchRequest,
     Violation,
 )
@@ -75,7 +75,7 @@ _PLACEHOLDER_CASE_NUMBERS = frozenset(
 )
 
 
-def _cite(policy: CityPolicy, rule: str, fallback: str) -> str:
+def _cite(policy: PolicyRules, rule: str, fallback: str) -> str:
     return policy.citation(rule) or fallback
 
 
@@ -119,7 +119,7 @@ def blocked_match(agency: AgencyProfile, blocked_agency_names: Iterable[str]) ->
     return None
 
 
-def _is_out_of_state(agency: AgencyProfile, policy: CityPolicy) -> bool:
+def _is_out_of_state(agency: AgencyProfile, policy: PolicyRules) -> bool:
     if agency.kind == FEDERAL:
         return False
     if not policy.home_state:
@@ -129,7 +129,7 @@ def _is_out_of_state(agency: AgencyProfile, policy: CityPolicy) -> bool:
 
 def _agency_violations(
     agency: AgencyProfile,
-    policy: CityPolicy,
+    policy: PolicyRules,
     blocked_agency_names: Iterable[str],
 ) -> tuple[list[Violation], list[Violation]]:
     """(first-rank violations, other agency violations)."""
@@ -232,7 +232,7 @@ def _agency_violations(
 
 def evaluate_agreement(
     agency: AgencyProfile,
-    policy: CityPolicy,
+    policy: PolicyRules,
     blocked_agency_names: Iterable[str] = frozenset(),
 ) -> Decision:
     """May a sharing agreement with ``agency`` exist under ``policy``?"""
@@ -290,7 +290,7 @@ def _screen(purpose: str, family: str, text: str, old: tuple[str, ...], reason: 
     return S.screen_protected(text, family, old if family != "gender_care" else (), reason=reason)
 
 
-def purpose_violations(request: SearchRequest, policy: CityPolicy) -> list[Violation]:
+def purpose_violations(request: SearchRequest, policy: PolicyRules) -> list[Violation]:
     """Prohibited purposes, found by the lexical analysis and the multilingual concept screen.
 
     A word of a prohibited family refuses the search when it is what the search is for; when it
@@ -408,7 +408,7 @@ def agreement_violations(request: SearchRequest, agreement: AgreementScope) -> l
 
 def evaluate_search(
     request: SearchRequest,
-    policy: CityPolicy,
+    policy: PolicyRules,
     blocked_agency_names: Iterable[str] = frozenset(),
     agreement: AgreementScope | None = None,
 ) -> Decision:

@@ -23,13 +23,14 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
+from io import TextIOBase
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from . import presets
 from .engine import evaluate_search
 from .text import looks_like_immigration_agency
-from .types import AGENCY_KINDS, LOCAL, AgencyProfile, CityPolicy, Decision, SearchRequest
+from .types import AGENCY_KINDS, LOCAL, AgencyProfile, Decision, PolicyRules, SearchRequest
 
 # words in `why` -> rule-code fragments that should appear among the fired rules
 _WHY_RULES = (
@@ -99,7 +100,7 @@ class EvaluationReport:
         return [r for r in self.results if r.rule_agrees is False]
 
 
-def agency_from_case(case: dict) -> AgencyProfile:
+def agency_from_case(case: dict[str, Any]) -> AgencyProfile:
     name = str(case.get("agency") or "").strip() or "Unknown agency"
     kind = str(case.get("agency_kind") or LOCAL).strip().lower()
     if kind not in AGENCY_KINDS:
@@ -112,7 +113,7 @@ def agency_from_case(case: dict) -> AgencyProfile:
     )
 
 
-def request_from_case(case: dict) -> SearchRequest:
+def request_from_case(case: dict[str, Any]) -> SearchRequest:
     return SearchRequest(
         reason=str(case.get("reason") or ""),
         case_number=str(case.get("case_number") or ""),
@@ -138,7 +139,7 @@ def _rule_agrees(why: str, decision: Decision) -> bool | None:
     return all(any(r in fired for r in rules) for rules in wanted)
 
 
-def policy_for_case(case: dict) -> CityPolicy:
+def policy_for_case(case: dict[str, Any]) -> PolicyRules:
     """The case's ``preset`` (WA, CA, IL, other; default WA); an unknown name is an error."""
     code = str(case.get("preset") or "WA").strip().upper()
     if code not in presets.PRESETS:
@@ -146,7 +147,7 @@ def policy_for_case(case: dict) -> CityPolicy:
     return presets.PRESETS[code]()
 
 
-def evaluate_case(case: dict, policy: CityPolicy | None = None) -> CaseResult:
+def evaluate_case(case: dict[str, Any], policy: PolicyRules | None = None) -> CaseResult:
     policy = policy or policy_for_case(case)
     decision = evaluate_search(request_from_case(case), policy)
     return CaseResult(
@@ -163,7 +164,7 @@ def evaluate_case(case: dict, policy: CityPolicy | None = None) -> CaseResult:
 
 
 def run_evaluation(
-    path: str | Path, stdout: TextIO | None = None, policy: CityPolicy | None = None
+    path: str | Path, stdout: TextIO | TextIOBase | None = None, policy: PolicyRules | None = None
 ) -> EvaluationReport:
     """Evaluate every case in a JSONL file; print a line per case, the misses and the share right."""
     out = stdout if stdout is not None else sys.stdout

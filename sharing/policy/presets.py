@@ -24,6 +24,7 @@ elsewhere; cities may raise it.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from .offenses import ALL_OFFENSE_CODES, FELONY, GROSS_MISDEMEANOR, UNSPECIFIED, WATCHLIST, codes_with_grades
 from .types import (
@@ -39,7 +40,7 @@ from .types import (
     RULE_PURPOSE_IMMIGRATION,
     RULE_PURPOSE_REPRODUCTIVE,
     RULE_SCOPE_NATIONAL,
-    CityPolicy,
+    PolicyRules,
 )
 
 WA_PERMITTED_OFFENSES = codes_with_grades(FELONY, GROSS_MISDEMEANOR, WATCHLIST, UNSPECIFIED)
@@ -87,8 +88,8 @@ _OTHER_CITATIONS = {
 }
 
 
-def washington(home_state: str = "WA") -> CityPolicy:
-    return CityPolicy(
+def washington(home_state: str = "WA") -> PolicyRules:
+    return PolicyRules(
         home_state=home_state,
         retention_days=21,
         prohibited_purposes=frozenset({PURPOSE_IMMIGRATION, PURPOSE_REPRODUCTIVE, PURPOSE_FIRST_AMENDMENT}),
@@ -103,8 +104,8 @@ def washington(home_state: str = "WA") -> CityPolicy:
     )
 
 
-def california(home_state: str = "CA") -> CityPolicy:
-    return CityPolicy(
+def california(home_state: str = "CA") -> PolicyRules:
+    return PolicyRules(
         home_state=home_state,
         retention_days=30,
         # Civil Code 1798.90.55 and Penal Code 13778.2 / AB 1242 (reproductive care) and SB 107
@@ -121,8 +122,8 @@ def california(home_state: str = "CA") -> CityPolicy:
     )
 
 
-def illinois(home_state: str = "IL") -> CityPolicy:
-    return CityPolicy(
+def illinois(home_state: str = "IL") -> PolicyRules:
+    return PolicyRules(
         home_state=home_state,
         retention_days=30,
         prohibited_purposes=frozenset({PURPOSE_IMMIGRATION, PURPOSE_REPRODUCTIVE, PURPOSE_FIRST_AMENDMENT}),
@@ -138,8 +139,8 @@ def illinois(home_state: str = "IL") -> CityPolicy:
     )
 
 
-def other(home_state: str = "") -> CityPolicy:
-    return CityPolicy(
+def other(home_state: str = "") -> PolicyRules:
+    return PolicyRules(
         home_state=home_state,
         retention_days=30,
         # Every preset refuses surveillance of First Amendment activity (issue 9).
@@ -158,7 +159,7 @@ def other(home_state: str = "") -> CityPolicy:
 PRESETS = {"WA": washington, "CA": california, "IL": illinois, "OTHER": other}
 
 
-def preset_for_state(state: str) -> CityPolicy:
+def preset_for_state(state: str) -> PolicyRules:
     """The preset for a two-letter state code (anything unknown gets ``other`` with that home state)."""
     code = (state or "").strip().upper()
     if code in ("WA", "CA", "IL"):
@@ -166,7 +167,7 @@ def preset_for_state(state: str) -> CityPolicy:
     return other(code)
 
 
-def customize(policy: CityPolicy, **changes) -> CityPolicy:
+def customize(policy: PolicyRules, **changes: Any) -> PolicyRules:
     """A copy of ``policy`` with some values changed (the preset label becomes '<preset>+custom')."""
     label = policy.preset if policy.preset.endswith("+custom") else f"{policy.preset}+custom"
     return replace(policy, preset=label, **changes)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -68,7 +69,7 @@ def _latin_lookalike(ch: str) -> str:
     found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=True) or []
     for entry in found:
         for glyph in entry.get("homoglyphs", ()):
-            c = glyph.get("c", "")
+            c: str = glyph.get("c", "")
             if len(c) == 1 and c.isascii() and c.isalpha():
                 # the skeleton maps capital I to "l"; keep the case the writer meant
                 if ch.isupper() and c.islower():
@@ -158,7 +159,7 @@ class Token:
     start: int
     end: int
     spelled: bool = False  # re-joined from dotted / spaced letters
-    alts: frozenset = frozenset()  # other readings (1 -> l)
+    alts: frozenset[str] = frozenset()  # other readings (1 -> l)
     raw: str = ""  # the text as typed (after folding)
 
     @property
@@ -174,7 +175,7 @@ class Token:
         return {self.low, *self.alts}
 
 
-def _unleet(tok: str) -> tuple[str, frozenset]:
+def _unleet(tok: str) -> tuple[str, frozenset[str]]:
     if tok.isdigit() or tok.isalpha():
         return tok, frozenset()
     if not any(c.isalpha() for c in tok):
@@ -763,7 +764,7 @@ def _is_meaningful(tok: Token) -> bool:
 
 
 def _neighbors(tokens: list[Token], i: int, step: int, count: int = 1) -> list[Token]:
-    out = []
+    out: list[Token] = []
     j = i + step
     while 0 <= j < len(tokens) and len(out) < count:
         if tokens[j].low != "s":  # skip possessive "'s"
@@ -806,7 +807,9 @@ def _ice_is_agency(tokens: list[Token], i: int, words: set[str]) -> bool:
     return _others_content_free(tokens, {i})
 
 
-def _match_phrases(lows: list[str], phrases) -> list[tuple[int, int, tuple[str, ...]]]:
+def _match_phrases(
+    lows: list[str], phrases: Iterable[tuple[str, ...]]
+) -> list[tuple[int, int, tuple[str, ...]]]:
     hits = []
     for ph in phrases:
         n = len(ph)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 OUTCOME_ALLOW = "allow"
 OUTCOME_DENY = "deny"
@@ -57,8 +58,10 @@ class AgencyProfile:
 
 
 @dataclass(frozen=True)
-class CityPolicy:
-    """A city's search and sharing policy (usually built from a state preset)."""
+class PolicyRules:
+    """The rules the engine applies for one city: its search and sharing policy as values (usually
+    built from a state preset). The stored, editable policy is the model ``sharing.models.CityPolicy``;
+    ``CityPolicy.to_engine()`` gives these rules."""
 
     home_state: str
     retention_days: int = 30
@@ -167,7 +170,7 @@ class Decision:
     def held(self) -> bool:
         return self.outcome == OUTCOME_HOLD
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         """The decision as recorded with the search (engine version included)."""
         return {
             "outcome": self.outcome,

@@ -5,14 +5,29 @@
 """
 
 from sharing.selectors.agreements import (
+    active_agreements_of_city,
+    agency_readmitted_after,
     agency_with_units,
+    agreements_approved_in_force,
+    agreements_by_pk,
     agreements_in_effect_for_agency,
     agreements_of_agency_and_units,
     agreements_of_city,
+    agreements_past_their_end,
+    agreements_with_agencies,
+    another_active_agreement_exists,
     city_today,
+    draft_editors,
     get_agreement_for_city,
+    may_edit_draft,
 )
-from sharing.selectors.alerts import agency_alerts_group, agency_receives_alerts, partner_alert_agreements
+from sharing.selectors.alerts import (
+    agency_alerts_group,
+    agency_receives_alerts,
+    cities_with_any_agreement,
+    city_sends_agency_alerts,
+    partner_alert_agreements,
+)
 from sharing.selectors.holds import (
     get_hold_for_user,
     held_camera_names,
@@ -52,6 +67,7 @@ from sharing.selectors.revocations import (
 )
 
 __all__ = [
+    "active_agreements_of_city",
     "DEFAULT_RANGE",
     "PARTIAL_SEARCH_DAYS",
     "RESULT_LIMIT",
@@ -61,15 +77,24 @@ __all__ = [
     "agency_alerts_group",
     "agency_cut_off",
     "agency_profile",
+    "agency_readmitted_after",
     "agency_receives_alerts",
     "agency_with_units",
     "agreements_in_effect_for_agency",
     "agreements_of_agency_and_units",
+    "agreements_approved_in_force",
+    "agreements_by_pk",
     "agreements_of_city",
+    "agreements_past_their_end",
+    "agreements_with_agencies",
+    "another_active_agreement_exists",
     "block_citation",
     "blocked_agency_names",
+    "cities_with_any_agreement",
+    "city_sends_agency_alerts",
     "city_policy_of",
     "city_today",
+    "draft_editors",
     "engine_policy_of",
     "get_agreement_for_city",
     "get_hold_for_user",
@@ -80,6 +105,7 @@ __all__ = [
     "holds_awaiting",
     "holds_awaiting_agency_supervisor",
     "holds_visible_to",
+    "may_edit_draft",
     "get_revocation_case_for_city",
     "lookup_cities_for",
     "may_decide_hold",

@@ -44,3 +44,23 @@ def agency_receives_alerts(*, agency: Agency) -> bool:
         and agency_cut_off(city=agreement.city, agency=agency) is None
         for agreement in candidates
     )
+
+
+def city_sends_agency_alerts(*, city_id: int, agency: Agency) -> bool:
+    """Whether the city ``city_id`` still sends ``agency`` hotlist alerts (before each alert)."""
+    for agreement in SharingAgreement.all_cities.filter(
+        city_id=city_id, partner_agency=agency, state=AgreementState.ACTIVE, hotlist_alerts=True
+    ).select_related("city"):
+        if agreement.is_in_effect(city_today(agreement.city)) and (
+            agency_cut_off(city=agreement.city, agency=agency) is None
+        ):
+            return True
+    return False
+
+
+def cities_with_any_agreement(*, agency: Agency) -> list[City]:
+    """Every city that has or had an agreement with ``agency`` (where to audit its refusal), by pk."""
+    cities = {
+        a.city for a in SharingAgreement.all_cities.filter(partner_agency=agency).select_related("city")
+    }
+    return sorted(cities, key=lambda c: c.pk)

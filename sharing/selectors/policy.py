@@ -17,7 +17,7 @@ def city_policy_of(city: City) -> CityPolicy:
     return saved if saved is not None else CityPolicy.from_preset(city)
 
 
-def engine_policy_of(city: City) -> engine.CityPolicy:
+def engine_policy_of(city: City) -> engine.PolicyRules:
     return city_policy_of(city).to_engine()
 
 

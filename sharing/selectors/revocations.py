@@ -11,10 +11,10 @@ from django.http import Http404
 from audits.models import AuditEvent
 from portal.models import Agency, City
 from portal.tenancy import city_scope
-from sharing.models import PermanentBlock, RevocationCase, RevocationState, Search, SharingAgreement
+from sharing.models import PermanentBlock, RevocationCase, RevocationState, Search
 from sharing.policy.text import normalize_name
 from sharing.policy.types import RULE_AGENCY_BLOCKED
-from sharing.selectors.agreements import agency_with_units
+from sharing.selectors.agreements import agency_readmitted_after, agency_with_units
 
 
 def permanent_blocks_of(*, city: City) -> QuerySet[PermanentBlock]:
@@ -113,14 +113,12 @@ def agency_cut_off(*, city: City, agency: Agency | None) -> AgencyCutOff | None:
                     case,
                     f"{case.agency.name} is suspended while revocation case {case.reference} is under review.",
                 )
-            readmitted = SharingAgreement.objects.filter(
-                partner_agency=agency, approved_at__gt=case.decided_at
-            ).exists()
-            if not readmitted:
+            decided_at = case.decided_at or case.opened_at  # a revoked case always has its decision time
+            if not agency_readmitted_after(city=city, agency=agency, moment=decided_at):
                 return AgencyCutOff(
                     "revoked",
                     case,
-                    f"{case.agency.name}'s access was revoked on {case.decided_at.date().isoformat()} "
+                    f"{case.agency.name}'s access was revoked on {decided_at.date().isoformat()} "
                     f"(revocation case {case.reference}).",
                 )
     return None
@@ -144,7 +142,9 @@ def get_revocation_case_for_city(*, city: City, public_id: uuid.UUID) -> Revocat
     return case
 
 
-def revocation_evidence_candidates(*, city: City, agency: Agency, limit: int = 200):
+def revocation_evidence_candidates(
+    *, city: City, agency: Agency, limit: int = 200
+) -> tuple[QuerySet[AuditEvent], QuerySet[Search]]:
     """The city's audit entries and searches of ``agency`` and its units, newest first, to attach."""
     pks = [node.pk for node in agency_with_units(agency)]
     events = AuditEvent.objects.filter(city=city, agency_id__in=pks).order_by("-sequence")[:limit]
@@ -153,7 +153,7 @@ def revocation_evidence_candidates(*, city: City, agency: Agency, limit: int = 2
     return events, searches
 
 
-def revocation_case_history(*, case: RevocationCase):
+def revocation_case_history(*, case: RevocationCase) -> QuerySet[AuditEvent]:
     """The case's own audit entries (every transition: who, when, why)."""
     return AuditEvent.objects.filter(
         city_id=case.city_id, target_type="revocation_case", target_id=str(case.public_id)

@@ -8,6 +8,8 @@ views, tasks and tests call them the same way.
 from sharing.services.agreements import (
     agreement_approve,
     agreement_draft,
+    agreement_draft_editor_grant,
+    agreement_draft_editor_revoke,
     agreement_edit,
     agreement_expire,
     agreement_expire_due,
@@ -52,6 +54,8 @@ __all__ = [
     "SearchResult",
     "agreement_approve",
     "agreement_draft",
+    "agreement_draft_editor_grant",
+    "agreement_draft_editor_revoke",
     "agreement_edit",
     "agreement_expire",
     "agreement_expire_due",

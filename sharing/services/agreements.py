@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -18,10 +18,12 @@ from audits.services import audit_record
 from cameras.models import Camera
 from portal.live import sockets_recheck_for_agency
 from portal.models import Agency, City, User
+from portal.object_permissions import holds, object_permission_grant, object_permission_revoke
 from portal.roles import Role
 from portal.tenancy import city_scope
 from sharing import policy as engine
 from sharing.models import (
+    EDIT_AGREEMENT_DRAFT,
     AgreementState,
     SharingAgreement,
 )
@@ -32,6 +34,8 @@ from sharing.policy.types import (
 from sharing.selectors import (
     agency_cut_off,
     agency_profile,
+    agreements_past_their_end,
+    another_active_agreement_exists,
     block_citation,
     blocked_agency_names,
     city_policy_of,
@@ -108,7 +112,7 @@ def _refuse_agreement(
     raise PolicyRefusal(decision)
 
 
-def _check_terms(
+def _checked_terms(
     *,
     city: City,
     by: User,
@@ -116,15 +120,18 @@ def _check_terms(
     starts_on: dt.date,
     ends_on: dt.date,
     all_cameras: bool,
-    cameras: list[Camera],
-    offenses: list[str],
+    cameras: Iterable[Camera],
+    permitted_offense_types: Iterable[str],
     declaration_signed_by: str,
     declaration_signed_at: dt.datetime | None,
     request: HttpRequest | None,
     agreement: SharingAgreement | None = None,
-) -> None:
-    """The terms of a draft: ``ValidationError`` when inconsistent, ``PolicyRefusal`` (audited) when
-    the city's policy forbids an agreement with the agency."""
+) -> tuple[list[Camera], list[str]]:
+    """The terms of a draft, drafted or edited by a clerk or the chief: the cameras and offense types
+    as kept, or ``ValidationError`` when inconsistent, ``PolicyRefusal`` (audited) when the city's
+    policy forbids an agreement with the agency."""
+    cameras = list(cameras)
+    offenses = sorted(set(permitted_offense_types))
     errors: dict[str, str] = {}
     if city.own_agency_id is not None and partner_agency.pk == city.own_agency_id:
         errors["partner_agency"] = "The city's own department needs no sharing agreement."
@@ -152,6 +159,7 @@ def _check_terms(
             agreement=agreement,
             request=request,
         )
+    return cameras, offenses
 
 
 def agreement_draft(
@@ -173,9 +181,7 @@ def agreement_draft(
     """Draft an agreement (a clerk or the chief). Raises ``PolicyRefusal`` (audited) when the city's
     policy forbids an agreement with this agency, ``ValidationError`` for inconsistent terms."""
     require_city_role(by, city, *AGREEMENT_EDITORS)
-    cameras = list(cameras)
-    offenses = sorted(set(permitted_offense_types))
-    _check_terms(
+    cameras, offenses = _checked_terms(
         city=city,
         by=by,
         partner_agency=partner_agency,
@@ -183,7 +189,7 @@ def agreement_draft(
         ends_on=ends_on,
         all_cameras=all_cameras,
         cameras=cameras,
-        offenses=offenses,
+        permitted_offense_types=permitted_offense_types,
         declaration_signed_by=declaration_signed_by,
         declaration_signed_at=declaration_signed_at,
         request=request,
@@ -243,13 +249,13 @@ def agreement_edit(
     declaration_signed_at: dt.datetime | None = None,
     request: HttpRequest | None = None,
 ) -> SharingAgreement:
-    """Change the terms of a draft (a clerk or the chief), checked as at drafting. Only a draft can
-    change: once submitted, the chief approves or sends back what was submitted."""
+    """Change the terms of a draft, checked as at drafting. Only a draft can
+    change: once submitted, the chief approves or sends back what was submitted. Staff assigned to
+    this draft (``agreement_draft_editor_grant``) edit it too."""
     city = agreement.city
-    require_city_role(by, city, *AGREEMENT_EDITORS)
-    cameras = list(cameras)
-    offenses = sorted(set(permitted_offense_types))
-    _check_terms(
+    if not (by.has_city_role(city, *AGREEMENT_EDITORS) or holds(by, agreement, EDIT_AGREEMENT_DRAFT)):
+        raise PermissionDenied("Only the clerks, the chief and this draft's assigned editors edit it.")
+    cameras, offenses = _checked_terms(
         city=city,
         by=by,
         partner_agency=partner_agency,
@@ -257,7 +263,7 @@ def agreement_edit(
         ends_on=ends_on,
         all_cameras=all_cameras,
         cameras=cameras,
-        offenses=offenses,
+        permitted_offense_types=permitted_offense_types,
         declaration_signed_by=declaration_signed_by,
         declaration_signed_at=declaration_signed_at,
         request=request,
@@ -280,7 +286,7 @@ def agreement_edit(
             raise ValidationError(
                 {"__all__": "Only a draft can be edited; this agreement has been submitted."}
             )
-        changed = {}
+        changed: dict[str, dict[str, object]] = {}
         for name, value in terms.items():
             old = getattr(locked, name)
             if old != value:
@@ -304,7 +310,7 @@ def agreement_edit(
     return locked
 
 
-def _shown(value):
+def _shown(value: object) -> object:
     if isinstance(value, Agency):
         return value.name
     if isinstance(value, dt.date | dt.datetime):
@@ -397,7 +403,9 @@ def _transition(
 _GRANT_ENDING = frozenset({"suspend", "revoke", "expire"})
 
 
-def _check_before_activation(*, agreement: SharingAgreement, by: User, stage: str, request) -> None:
+def _check_before_activation(
+    *, agreement: SharingAgreement, by: User, stage: str, request: HttpRequest | None
+) -> None:
     """Submission, approval and reinstatement run the policy engine again (the policy or the agency's
     registry entry may have changed since drafting) and need the signed declaration."""
     city = agreement.city
@@ -423,62 +431,64 @@ def _check_before_activation(*, agreement: SharingAgreement, by: User, stage: st
         )
     if stage != "submit" and agreement.ends_on < city_today(city):
         raise AgreementStateError("The agreement's end date has passed.")
-    if stage != "submit":
-        with city_scope(city):
-            other = (
-                SharingAgreement.objects.filter(
-                    partner_agency=agreement.partner_agency, state=AgreementState.ACTIVE
-                )
-                .exclude(pk=agreement.pk)
-                .exists()
-            )
-        if other:
-            raise AgreementStateError(
-                f"{agreement.partner_agency.name} already has an active agreement; "
-                "suspend or revoke it first."
-            )
+    if stage != "submit" and another_active_agreement_exists(agreement=agreement):
+        raise AgreementStateError(
+            f"{agreement.partner_agency.name} already has an active agreement; suspend or revoke it first."
+        )
 
 
-def agreement_submit(*, agreement: SharingAgreement, by: User, request: HttpRequest | None = None):
+def agreement_submit(
+    *, agreement: SharingAgreement, by: User, request: HttpRequest | None = None
+) -> SharingAgreement:
     """Draft to awaiting the chief (a clerk or the chief). Re-runs the policy engine."""
     require_city_role(by, agreement.city, *AGREEMENT_EDITORS)
     _check_before_activation(agreement=agreement, by=by, stage="submit", request=request)
     return _transition(agreement=agreement, by=by, action="submit", request=request)
 
 
-def agreement_send_back(*, agreement: SharingAgreement, by: User, reason: str, request=None):
+def agreement_send_back(
+    *, agreement: SharingAgreement, by: User, reason: str, request: HttpRequest | None = None
+) -> SharingAgreement:
     """Awaiting the chief back to draft (the chief), with the reason."""
     require_city_role(by, agreement.city, Role.CHIEF)
     return _transition(agreement=agreement, by=by, action="send_back", reason=reason, request=request)
 
 
-def agreement_approve(*, agreement: SharingAgreement, by: User, request: HttpRequest | None = None):
+def agreement_approve(
+    *, agreement: SharingAgreement, by: User, request: HttpRequest | None = None
+) -> SharingAgreement:
     """Awaiting the chief to active (the chief). Re-runs the policy engine; refusals are audited."""
     require_city_role(by, agreement.city, Role.CHIEF)
     _check_before_activation(agreement=agreement, by=by, stage="approve", request=request)
     return _transition(agreement=agreement, by=by, action="approve", request=request)
 
 
-def agreement_suspend(*, agreement: SharingAgreement, by: User, reason: str, request=None):
+def agreement_suspend(
+    *, agreement: SharingAgreement, by: User, reason: str, request: HttpRequest | None = None
+) -> SharingAgreement:
     """Active to suspended (the chief): searches stop at once."""
     require_city_role(by, agreement.city, Role.CHIEF)
     return _transition(agreement=agreement, by=by, action="suspend", reason=reason, request=request)
 
 
-def agreement_reinstate(*, agreement: SharingAgreement, by: User, request: HttpRequest | None = None):
+def agreement_reinstate(
+    *, agreement: SharingAgreement, by: User, request: HttpRequest | None = None
+) -> SharingAgreement:
     """Suspended back to active (the chief). Re-runs the policy engine."""
     require_city_role(by, agreement.city, Role.CHIEF)
     _check_before_activation(agreement=agreement, by=by, stage="reinstate", request=request)
     return _transition(agreement=agreement, by=by, action="reinstate", request=request)
 
 
-def agreement_revoke(*, agreement: SharingAgreement, by: User, reason: str, request=None):
+def agreement_revoke(
+    *, agreement: SharingAgreement, by: User, reason: str, request: HttpRequest | None = None
+) -> SharingAgreement:
     """Awaiting, active or suspended to revoked, for good (the chief), with the grounds."""
     require_city_role(by, agreement.city, Role.CHIEF)
     return _transition(agreement=agreement, by=by, action="revoke", reason=reason, request=request)
 
 
-def agreement_expire(*, agreement: SharingAgreement, by: User | None = None):
+def agreement_expire(*, agreement: SharingAgreement, by: User | None = None) -> SharingAgreement:
     """Active or suspended to expired once its end date has passed (the daily job)."""
     if agreement.ends_on >= city_today(agreement.city):
         raise AgreementStateError("The agreement has not reached its end date.")
@@ -492,16 +502,44 @@ def agreement_expire_due() -> int:
     each transition is a locked, conditional UPDATE and a lost race is skipped."""
     expired = 0
     for city in City.objects.order_by("pk"):
-        with city_scope(city):
-            due = list(
-                SharingAgreement.objects.filter(
-                    state__in=[AgreementState.ACTIVE, AgreementState.SUSPENDED], ends_on__lt=city_today(city)
-                ).select_related("partner_agency")
-            )
-        for agreement in due:
+        for agreement in agreements_past_their_end(city=city):
             try:
                 agreement_expire(agreement=agreement)
             except AgreementStateError:
                 continue
             expired += 1
     return expired
+
+
+# --- draft editors (django-guardian, per agreement) ------------------------------------------------
+
+
+def agreement_draft_editor_grant(
+    *, agreement: SharingAgreement, user: User, by: User, request: HttpRequest | None = None
+) -> bool:
+    """A clerk or the chief lets one more of the city's staff edit this draft (audited); False when
+    they could already. Only a draft takes new editors."""
+    if agreement.state != AgreementState.DRAFT:
+        raise AgreementStateError("Only a draft takes editors; this agreement has been submitted.")
+    return object_permission_grant(
+        obj=agreement,
+        permission=EDIT_AGREEMENT_DRAFT,
+        user=user,
+        by=by,
+        granters=AGREEMENT_EDITORS,
+        request=request,
+    )
+
+
+def agreement_draft_editor_revoke(
+    *, agreement: SharingAgreement, user: User, by: User, request: HttpRequest | None = None
+) -> bool:
+    """Take the right to edit this draft from ``user`` (audited); False when they did not hold it."""
+    return object_permission_revoke(
+        obj=agreement,
+        permission=EDIT_AGREEMENT_DRAFT,
+        user=user,
+        by=by,
+        granters=AGREEMENT_EDITORS,
+        request=request,
+    )

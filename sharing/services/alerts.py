@@ -5,6 +5,7 @@ after commit), so an agreement suspended or revoked before that moment sends not
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from audits.events import EventType
 from audits.services import audit_record
@@ -18,7 +19,7 @@ from sharing.selectors import agency_alerts_group, partner_alert_agreements
 logger = logging.getLogger(__name__)
 
 
-def partner_alert_payload(hit) -> dict:
+def partner_alert_payload(hit: Hit) -> dict[str, Any]:
     """What a partner sees of a hit: no image, no crop, no internal ids beyond the hit's own."""
     return {
         "id": str(hit.public_id),

@@ -6,6 +6,7 @@ ends its agreements, its tokens (where no city shares with it any more) and its 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -150,7 +151,7 @@ def _notify_agency(agency: Agency, subject: str, body: str) -> None:
         logger.exception("Could not notify %s of a revocation decision", agency.name)
 
 
-def _end_sessions(user_public_ids: list) -> None:
+def _end_sessions(user_public_ids: list[uuid.UUID]) -> None:
     from portal.live import broadcast, user_group
 
     for public_id in user_public_ids:
@@ -293,21 +294,25 @@ def _require_rationale(rationale: str) -> str:
 
 def revocation_start_review(
     *, case: RevocationCase, by: User, rationale: str = "", request: HttpRequest | None = None
-):
+) -> RevocationCase:
     """Opened to under review (the chief), with an optional note."""
     return _case_transition(
         case=case, by=by, action="start_review", rationale=(rationale or "").strip(), request=request
     )
 
 
-def revocation_suspend(*, case: RevocationCase, by: User, rationale: str, request=None):
+def revocation_suspend(
+    *, case: RevocationCase, by: User, rationale: str, request: HttpRequest | None = None
+) -> RevocationCase:
     """While under review, suspend every agreement with the agency and its units at once (the chief)."""
     return _case_transition(
         case=case, by=by, action="suspend", rationale=_require_rationale(rationale), request=request
     )
 
 
-def revocation_revoke(*, case: RevocationCase, by: User, rationale: str, request=None):
+def revocation_revoke(
+    *, case: RevocationCase, by: User, rationale: str, request: HttpRequest | None = None
+) -> RevocationCase:
     """Revoke (the chief, with a written rationale): every agreement ends for good, partners are cut
     off at once, the agency is notified, and on immigration grounds the agency is blocked forever."""
     return _case_transition(
@@ -315,7 +320,9 @@ def revocation_revoke(*, case: RevocationCase, by: User, rationale: str, request
     )
 
 
-def revocation_dismiss(*, case: RevocationCase, by: User, rationale: str, request=None):
+def revocation_dismiss(
+    *, case: RevocationCase, by: User, rationale: str, request: HttpRequest | None = None
+) -> RevocationCase:
     """Dismiss (the chief, with a written rationale). Suspended agreements stay suspended until the
     chief reinstates each one (which runs the policy engine again)."""
     return _case_transition(

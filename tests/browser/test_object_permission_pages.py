@@ -58,3 +58,30 @@ def test_a_clerk_assigns_a_hotlist_manager_and_a_case_investigator(browser, live
     assert fits_the_width(browser)
     assert console_errors(browser) == []
     assert AuditEvent.objects.filter(event_type="permission.granted", actor=clerk).count() == 2
+
+
+def test_a_clerk_lets_an_auditor_edit_one_draft(browser, live_server, city_a):
+    from sharing.models import AgreementState
+    from tests.sharing.conftest import make_agreement
+
+    clerk = city_user(city_a, Role.CLERK)
+    auditor = city_user(city_a, Role.AUDITOR)
+    draft = make_agreement(
+        city_a, AgencyFactory(name="Kent PD"), state=AgreementState.DRAFT, drafted_by=clerk
+    )
+    browser.set_window_size(390, 900)
+    sign_in(browser, live_server, clerk.username, PASSWORD)
+    WebDriverWait(browser, 20).until(EC.url_to_be(f"{live_server.url}/c/{city_a.slug}/"))
+
+    browser.get(f"{live_server.url}/c/{city_a.slug}/agreements/{draft.public_id}/")
+    Select(browser.find_element(By.ID, "editor-user")).select_by_value(str(auditor.public_id))
+    browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby=editors] > form button").click()
+    WebDriverWait(browser, 20).until(
+        EC.text_to_be_present_in_element(
+            (By.CSS_SELECTOR, "section[aria-labelledby=editors] ul"), auditor.username
+        )
+    )
+    assert fits_the_width(browser)
+    assert console_errors(browser) == []
+    granted = AuditEvent.objects.get(event_type="permission.granted", actor=clerk)
+    assert granted.target_id == str(draft.public_id) and granted.details["user"] == auditor.username

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sharing.policy import AgencyProfile, CityPolicy, evaluate_agreement, presets
+from sharing.policy import AgencyProfile, PolicyRules, evaluate_agreement, presets
 from sharing.policy import types as R
 from sharing.policy.offenses import ALL_OFFENSE_CODES, OFFENSE_TYPES, normalize_offense
 
@@ -65,7 +65,7 @@ def test_preset_for_state_and_customize():
 
 def test_policy_validation():
     with pytest.raises(ValueError):
-        CityPolicy(home_state="WA", prohibited_purposes=frozenset({"jaywalking"}))
+        PolicyRules(home_state="WA", prohibited_purposes=frozenset({"jaywalking"}))
     with pytest.raises(ValueError):
         AgencyProfile("X", kind="galactic")
 

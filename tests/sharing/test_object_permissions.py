@@ -2,6 +2,7 @@
 revocation case; assigned and removed through services with audit entries, shown on the page."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from audits.models import AuditEvent
 from cameras import services as camera_services
@@ -10,7 +11,7 @@ from portal.roles import Role
 from portal.tenancy import city_scope
 from sharing import services
 from sharing.models import RevocationGrounds
-from tests.factories import city_user
+from tests.factories import AgencyFactory, city_user
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +126,86 @@ def test_an_assigned_investigator_reads_the_case_and_nobody_else_outside_the_rea
     assert AuditEvent.objects.filter(event_type="permission.revoked").count() == 1
     client.force_login(investigator)
     assert client.get(url).status_code == 403
+
+
+def test_a_clerk_lets_an_auditor_edit_one_draft_and_takes_it_back(client, city_a, clerk_a, kent):
+    import datetime as dt
+
+    from sharing.models import AgreementState, SharingAgreement
+    from tests.sharing.conftest import make_agreement
+
+    draft = make_agreement(city_a, kent, state=AgreementState.DRAFT, drafted_by=clerk_a)
+    other_draft = make_agreement(city_a, AgencyFactory(name="Other PD"), state=AgreementState.DRAFT)
+    auditor = city_user(city_a, Role.AUDITOR)
+    officer = city_user(city_a, Role.OFFICER)
+    page_url = f"/c/{city_a.slug}/agreements/{draft.public_id}/"
+    edit_url = page_url + "edit/"
+    terms = {
+        "partner_agency": str(kent.public_id),
+        "starts_on": draft.starts_on.isoformat(),
+        "ends_on": (draft.starts_on + dt.timedelta(days=30)).isoformat(),
+        "all_cameras": "on",
+        "declaration_signed_by": "Chief R. Partner",
+        "declaration_signed_at": "2026-01-05T10:00",
+    }
+
+    def ends_on(agreement):
+        return SharingAgreement.all_cities.get(pk=agreement.pk).ends_on
+
+    client.force_login(auditor)  # reads agreements, edits none
+    assert client.get(page_url).status_code == 200
+    assert "Edit the draft" not in client.get(page_url).content.decode()
+    assert client.post(edit_url, terms).status_code == 403
+    assert ends_on(draft) == draft.ends_on
+    refused = AuditEvent.objects.get(city=city_a, event_type="access.refused")
+    assert refused.details["rule"] == "object.not_draft_editor"
+
+    client.force_login(clerk_a)
+    page = client.get(page_url).content.decode()
+    assert "Who may edit this draft" in page and auditor.username in page.split('id="editor-user"')[1]
+    assert client.post(page_url + "editors/", {"user": str(auditor.public_id)}).status_code == 302
+    granted = AuditEvent.objects.get(city=city_a, event_type="permission.granted")
+    assert granted.actor == clerk_a and granted.target_id == str(draft.public_id)
+    assert granted.details == {
+        "permission": "sharing.edit_agreement_draft",
+        "user": auditor.username,
+        "user_id": str(auditor.public_id),
+    }
+    editors = client.get(page_url).content.decode().split("Who may edit this draft")[1].split("</ul>")[0]
+    assert f"{auditor.username} (Auditor)" in editors
+
+    client.force_login(auditor)
+    page = client.get(page_url).content.decode()
+    assert "Edit the draft" in page and "Submit for the chief" not in page and 'id="editor-user"' not in page
+    assert client.post(edit_url, terms).status_code == 302
+    assert ends_on(draft) == draft.starts_on + dt.timedelta(days=30)
+    assert AuditEvent.objects.get(event_type="agreement.edited").actor == auditor
+    other_terms = {**terms, "partner_agency": str(other_draft.partner_agency.public_id)}
+    other_url = f"/c/{city_a.slug}/agreements/{other_draft.public_id}/edit/"
+    assert client.post(other_url, other_terms).status_code == 403  # this draft only
+    assert client.post(page_url + "editors/", {"user": str(officer.public_id)}).status_code == 403
+    with pytest.raises(PermissionDenied):  # the service refuses a non-granter too
+        services.agreement_draft_editor_grant(agreement=draft, user=officer, by=auditor)
+
+    client.force_login(officer)  # neither reads agreements nor holds the draft
+    assert client.get(page_url).status_code == 403
+
+    client.force_login(clerk_a)
+    assert client.post(page_url + f"editors/{auditor.public_id}/remove/").status_code == 302
+    revoked = AuditEvent.objects.get(city=city_a, event_type="permission.revoked")
+    assert revoked.details["user"] == auditor.username and revoked.target_id == str(draft.public_id)
+    client.force_login(auditor)
+    assert client.post(edit_url, {**terms, "ends_on": draft.ends_on.isoformat()}).status_code == 403
+    assert ends_on(draft) == draft.starts_on + dt.timedelta(days=30)
+
+
+def test_only_a_draft_takes_editors(city_a, clerk_a, kent):
+    from sharing.models import AgreementState
+    from tests.sharing.conftest import make_agreement
+
+    active = make_agreement(city_a, kent, state=AgreementState.ACTIVE)
+    with pytest.raises(services.AgreementStateError):
+        services.agreement_draft_editor_grant(
+            agreement=active, user=city_user(city_a, Role.OFFICER), by=clerk_a
+        )
+    assert not AuditEvent.objects.filter(event_type="permission.granted").exists()

@@ -13,7 +13,9 @@ cannot ``SET session_replication_role`` to skip the triggers. Migrations keep ru
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from psycopg import sql
 
@@ -54,17 +56,18 @@ def grant_statements(role: str, database: str, *, password: str | None) -> list[
 class Command(BaseCommand):
     help = "Create or refresh the application's PostgreSQL role (owns nothing; audit log INSERT+SELECT only)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--role", default="steward_app")
         parser.add_argument("--password", default=None, help="set or change the role's password")
 
-    def handle(self, *args, role: str, password: str | None, **options):
+    def handle(self, *args: Any, role: str, password: str | None, **options: Any) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("The application role is a PostgreSQL feature (SQLite has no roles).")
         database = connection.settings_dict["NAME"]
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_user")
-            owner = cursor.fetchone()[0]
+            row = cursor.fetchone()
+            owner = row[0] if row is not None else None
             if owner == role:
                 raise CommandError("Run this as the owner role, not as the application role.")
             for statement in grant_statements(role, database, password=password):

@@ -4,6 +4,7 @@ import datetime as dt
 import random
 import string
 from decimal import Decimal
+from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -24,7 +25,7 @@ DEMO_PASSWORD = "steward-demo-2026"
 # app, or with `manage.py demo_totp`. A demo secret, never for a real installation.
 DEMO_TOTP_KEY_HEX = "537465776172642064656d6f2074776f2d737465"  # b"Steward demo two-ste"
 
-CITIES = [
+CITIES: list[dict[str, Any]] = [
     {
         "slug": "auburn",
         "name": "Auburn",
@@ -112,7 +113,7 @@ class Command(BaseCommand):
     help = "Create (or refresh) the demo: two cities, a user for every role, cameras and partner agencies."
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         agencies = self._agencies()
         logins: list[tuple[str, str]] = []
         for spec in CITIES:
@@ -166,7 +167,7 @@ class Command(BaseCommand):
             )
         return agencies
 
-    def _city(self, spec: dict, agencies: dict[str, Agency]) -> City:
+    def _city(self, spec: dict[str, Any], agencies: dict[str, Agency]) -> City:
         city, created = City.objects.get_or_create(
             slug=spec["slug"],
             defaults={
@@ -204,7 +205,7 @@ class Command(BaseCommand):
         """Agreements, a hotlist, a day of reads and a hit, made through the real use cases once."""
         from cameras.models import Hotlist, HotlistSource, Read, ReadSource
         from cameras.services import hotlist_create, hotlist_entry_add, reads_match
-        from sharing.models import SharingAgreement
+        from sharing.selectors import get_agreement_for_city
         from sharing.services import agreement_approve, agreement_draft, agreement_submit
 
         with city_scope(city):
@@ -231,7 +232,9 @@ class Command(BaseCommand):
                 declaration_signed_at=timezone.now() - dt.timedelta(days=31),
             )
             agreement_submit(agreement=agreement, by=clerk)
-            agreement_approve(agreement=SharingAgreement.all_cities.get(pk=agreement.pk), by=chief)
+            agreement_approve(
+                agreement=get_agreement_for_city(city=city, public_id=agreement.public_id), by=chief
+            )
         stolen = hotlist_create(
             city=city, by=clerk, name="Stolen vehicles (WA)", source=HotlistSource.STATE_NCIC, priority=3
         )

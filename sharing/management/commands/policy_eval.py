@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sharing.policy.evaluation import run_evaluation
 
@@ -8,10 +9,10 @@ from sharing.policy.evaluation import run_evaluation
 class Command(BaseCommand):
     help = "Run a JSONL file of search cases through the policy engine: decisions, misses, share right."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("cases", type=Path, help="e.g. ../shared/policy-cases/dev.jsonl")
 
-    def handle(self, *args, cases: Path, **options):
+    def handle(self, *args: Any, cases: Path, **options: Any) -> None:
         if not cases.is_file():
             raise CommandError(f"No such file: {cases}")
         report = run_evaluation(cases, stdout=self.stdout)

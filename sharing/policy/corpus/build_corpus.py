@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).parent
 SEED = "steward-policy-corpus-v1"
@@ -27,7 +28,7 @@ def split_of(case_id: str) -> str:
     return "test" if h % 100 < 30 else "train"
 
 
-def build() -> list[dict]:
+def build() -> list[dict[str, Any]]:
     cases = []
     for n, line in enumerate((HERE / "cases.txt").read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):

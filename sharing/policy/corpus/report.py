@@ -9,13 +9,14 @@ import json
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from sharing.policy.evaluation import evaluate_case
 
 CORPUS = Path(__file__).with_name("cases.jsonl")
 
 
-def report(split: str = "test") -> dict:
+def report(split: str = "test") -> dict[str, Any]:
     rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = [r for r in rows if split == "all" or r["split"] == split]
     table: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])  # n, right, held
