@@ -135,6 +135,10 @@ def main() -> int:
         ],
         batch_size=10_000,
     )
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # the planner's statistics, as autovacuum would give them
+        cursor.execute("ANALYZE cameras_hotlistentry")
     cookies = []
     for n in range(args.dispatchers):
         dispatcher = User.objects.create(

@@ -124,13 +124,14 @@ def load_reads(connection, city_id: int, camera_ids: list[int], reads: int) -> f
                 """
                 INSERT INTO cameras_read (public_id, city_id, camera_id, frame_id, position, source, captured_at,
                                           plate, raw_text, confidence, crop, vehicle_colour,
-                                          evidence_case_number, created_at)
+                                          evidence_case_number, created_at, matched_at, candidates,
+                                          device_event_id, region, read_status)
                 SELECT gen_random_uuid(), %(city)s, (%(cameras)s::bigint[])[1 + floor(random() * %(ncams)s)::int],
                        NULL, 0, 'frame', now() - random() * interval '30 days',
                        chr(65 + ((p / 6760000) %% 26)::int) || chr(65 + ((p / 260000) %% 26)::int)
                          || chr(65 + ((p / 10000) %% 26)::int) || lpad((p %% 10000)::text, 4, '0'),
                        '', 0.9, '', (ARRAY['white','black','silver','red','blue','grey'])[1 + floor(random() * 6)::int],
-                       '', now()
+                       '', now(), now(), '[]'::jsonb, '', '', 'read'
                 FROM (
                     SELECT ((floor(random() * %(vehicles)s)::bigint * 2654435761) %% %(space)s) AS p
                     FROM generate_series(1, %(count)s)
