@@ -40,7 +40,9 @@ def ensure_database(url: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--hit-rate", type=float, default=0.001)
@@ -48,7 +50,9 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument(
         "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/steward_bench_ingest"),
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/steward_bench_ingest"
+        ),
     )
     args = parser.parse_args()
     os.environ.update(
@@ -85,8 +89,10 @@ def main() -> int:
     hotlist = city.hotlists.first() if hasattr(city, "hotlists") else None
     listed = list(HotlistEntry.all_cities.filter(city=city).values_list("plate", flat=True))
     if not listed:
-        hotlist = hotlist_create(city=city, by=chief, name="Bench list", source=HotlistSource.STATE_NCIC, priority=3)
-        listed = sorted({p for p in (plate() for _ in range(args.hotlist_size)) })
+        hotlist = hotlist_create(
+            city=city, by=chief, name="Bench list", source=HotlistSource.STATE_NCIC, priority=3
+        )
+        listed = sorted({p for p in (plate() for _ in range(args.hotlist_size))})
         HotlistEntry.all_cities.bulk_create(
             [
                 HotlistEntry(
@@ -107,7 +113,9 @@ def main() -> int:
         with _connection.cursor() as _cursor:  # the planner's statistics, as autovacuum would give them
             _cursor.execute("ANALYZE cameras_hotlistentry")
     rng.seed(time.time_ns())  # fresh plates each run (the seeded ones made the hotlist)
-    camera, key = camera_create(city=city, by=chief, name=f"Bench camera {time.time():.3f}", latitude="47.3", longitude="-122.2")
+    camera, key = camera_create(
+        city=city, by=chief, name=f"Bench camera {time.time():.3f}", latitude="47.3", longitude="-122.2"
+    )
     client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Camera {key}")
     url = f"/api/v1/c/{city.slug}/cameras/{camera.public_id}/reads/"
     base = timezone.now() - dt.timedelta(hours=1)
@@ -150,7 +158,9 @@ def main() -> int:
         profiler = cProfile.Profile()
         profiler.runcall(go)
         elapsed = time.perf_counter() - started
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"^(?!.*site-packages).*(cameras|portal|audits)/", 30)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(
+            r"^(?!.*site-packages).*(cameras|portal|audits)/", 30
+        )
     else:
         go()
         elapsed = time.perf_counter() - started

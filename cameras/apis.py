@@ -242,7 +242,12 @@ def plain_read_batch(data: object) -> list[DeviceRead] | None:
         confidence = item.get("confidence")
         moment = item.get("captured_at")
         colour = _plain_text(item.get("vehicle_colour", ""), 16)
-        if not plate_text or colour is None or type(confidence) not in (int, float) or type(moment) is not str:
+        if (
+            not plate_text
+            or colour is None
+            or type(confidence) not in (int, float)
+            or type(moment) is not str
+        ):
             return None
         if not (math.isfinite(confidence) and 0.0 <= confidence <= 1.0):
             return None
@@ -255,7 +260,10 @@ def plain_read_batch(data: object) -> list[DeviceRead] | None:
             return None
         reads.append(
             DeviceRead(
-                plate=plate, confidence=float(confidence), captured_at=captured_at, vehicle_colour=colour.lower()
+                plate=plate,
+                confidence=float(confidence),
+                captured_at=captured_at,
+                vehicle_colour=colour.lower(),
             )
         )
     return reads

@@ -411,7 +411,9 @@ def _device_reads_insert(
                 "matched_at": [None if is_listed else now for is_listed in keys_listed],
             },
         )
-        return [(read_id, moment, plate, unmatched) for read_id, moment, plate, unmatched in cursor.fetchall()]
+        return [
+            (read_id, moment, plate, unmatched) for read_id, moment, plate, unmatched in cursor.fetchall()
+        ]
 
 
 def _reads_stored(city: City, read_ids: list[int]) -> None:
