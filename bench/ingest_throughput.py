@@ -150,6 +150,17 @@ def main() -> int:
             if response.status_code != 201:
                 raise SystemExit(f"{response.status_code} {response.content[:300]!r}")
 
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+
+    def backend_cpu() -> float:
+        fields = open(f"/proc/{backend}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    cpu_started, backend_started = time.process_time(), backend_cpu()
     started = time.perf_counter()
     if args.profile:
         import cProfile
@@ -165,6 +176,7 @@ def main() -> int:
         go()
         elapsed = time.perf_counter() - started
     reads = args.requests * args.batch
+    python_cpu, database_cpu = time.process_time() - cpu_started, backend_cpu() - backend_started
     stored = Read.all_cities.filter(camera=camera).count()
     hits = Hit.all_cities.filter(read__camera=camera).count() - hits_before
     times.sort()
@@ -172,6 +184,12 @@ def main() -> int:
         f"batch {args.batch}: {reads} reads in {elapsed:.2f} s = {reads / elapsed:.0f} reads/s; "
         f"request p50 {statistics.median(times):.1f} ms p95 {times[int(0.95 * (len(times) - 1))]:.1f} ms; "
         f"stored {stored}; hits {hits} of {hits_wanted} listed reads"
+    )
+    print(
+        f"CPU: Django {python_cpu:.2f} s + PostgreSQL {database_cpu:.2f} s = "
+        f"{1000 * (python_cpu + database_cpu) / reads:.3f} ms per read, "
+        f"{reads / (python_cpu + database_cpu):.0f} reads per CPU-second "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
     )
     return 0
 
