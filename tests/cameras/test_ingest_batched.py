@@ -158,3 +158,22 @@ def test_a_string_confidence_is_still_accepted_through_the_serializer(
     response = post(client, city_a, camera, key, [{**device_read("ABC123"), "confidence": "0.75"}])
     assert response.status_code == 201, response.content
     assert Read.all_cities.get().confidence == 0.75
+
+
+def test_each_month_carries_one_trigram_index_the_city_day_one():
+    """A stored read pays for every index of its month: the plate-only trigram index (which the
+    city-scoped searches no longer chose) is gone, the (city, day, trigram) one stays."""
+    from django.db import connection
+
+    from cameras import partitions
+
+    partitions.ensure_read_partitions(months_behind=0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexdef FROM pg_indexes WHERE tablename LIKE 'cameras_read%%' "
+            "AND indexdef LIKE '%%gin_trgm_ops%%'"
+        )
+        rows = cursor.fetchall()
+    months = {table for table, _ in rows if table != "cameras_read"}
+    assert months and all("city_id" in definition for _, definition in rows)
+    assert len(rows) == len(months) + 1  # one per month, and the parent's
