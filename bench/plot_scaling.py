@@ -49,7 +49,8 @@ def main(source: str, target: str) -> None:
         )
     if by_processes:
         hits.axhline(250, color="grey", linestyle="--", label="goal 250 ms")
-    hits.set(title="Hit p95 vs dispatchers connected", xlabel="dispatchers", ylabel="ms")
+    hits.set(title="Hit p95 vs dispatchers (saturated machine)", xlabel="dispatchers", ylabel="ms (log)")
+    hits.set_yscale("log")
     hits.legend(fontsize=7)
 
     measured = sorted(
