@@ -317,11 +317,6 @@ def reads_ingest_from_device(*, camera: Camera, reads: Sequence[DeviceRead]) -> 
                     camera_note_reads(camera=camera, latest=now)
                 to_match = [read_id for read_id, _, _, unmatched in inserted if unmatched]
                 transaction.on_commit(lambda: _reads_stored(camera.city, to_match))
-            if len(inserted) < len(new):  # stored already (by an earlier or a concurrent request)
-                kept = {(moment, plate) for _, moment, plate, _ in inserted}
-                for read, crop in zip(new, crops, strict=True):
-                    if crop and (read.captured_at, read.plate) not in kept:
-                        storage.delete(crop)
         except IntegrityError as error:
             for name in stored:
                 storage.delete(name)
@@ -334,6 +329,12 @@ def reads_ingest_from_device(*, camera: Camera, reads: Sequence[DeviceRead]) -> 
             for name in stored:
                 storage.delete(name)
             raise
+    if len(inserted) < len(new):  # some were stored already (by an earlier or a concurrent request)
+        # After the commit and outside the clean-up above, which must never touch a stored read's crop.
+        kept = {(moment, plate) for _, moment, plate, _ in inserted}
+        for read, crop in zip(new, crops, strict=True):
+            if crop and (read.captured_at, read.plate) not in kept:
+                storage.delete(crop)
     return ReadBatchResult(created=len(inserted), duplicates=len(reads) - len(inserted))
 
 
