@@ -135,6 +135,10 @@ def main() -> int:
         ],
         batch_size=10_000,
     )
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # the planner's statistics, as autovacuum would give them
+        cursor.execute("ANALYZE cameras_hotlistentry")
     cookies = []
     for n in range(args.dispatchers):
         dispatcher = User.objects.create(
@@ -193,7 +197,7 @@ def main() -> int:
         for _ in range(60):
             if app.control.ping(timeout=0.5):
                 break
-        return run(args, rng, city, camera, key, listed, cookies, bases)
+        return run(args, rng, city, camera, key, listed, cookies, bases, [d.pid for d in daphnes])
     finally:
         for process in [*daphnes, worker]:
             process.terminate()
@@ -202,7 +206,31 @@ def main() -> int:
         log.close()
 
 
-def run(args, rng, city, camera, key, listed, cookies, bases) -> int:
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds each process has used so far (Linux /proc; gone ones left out)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def server_processes(daphne_pids: list[int]) -> tuple[list[int], list[int]]:
+    """The Daphne processes and the PostgreSQL backends serving this bench's database."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return daphne_pids, [row[0] for row in cursor.fetchall()]
+
+
+def run(args, rng, city, camera, key, listed, cookies, bases, daphne_pids) -> int:
     import json
 
     import requests
@@ -313,6 +341,8 @@ def run(args, rng, city, camera, key, listed, cookies, bases) -> int:
             for plate in batch:
                 sent_at[plate], accepted[plate] = start, done
 
+    web, database = server_processes(daphne_pids)
+    cpu_before = cpu_seconds(web), cpu_seconds(database)
     started = time.perf_counter()
     senders = [threading.Thread(target=send, args=(urls[n % len(urls)],)) for n in range(args.senders)]
     for thread in senders:
@@ -320,6 +350,14 @@ def run(args, rng, city, camera, key, listed, cookies, bases) -> int:
     for thread in senders:
         thread.join()
     elapsed = time.perf_counter() - started
+    # CPU the server side spent (Daphne + the PostgreSQL backends serving it): on a shared machine
+    # the figure that says what the code costs, whatever share of the cores it was given.
+    web, database = server_processes(daphne_pids)
+    cpu_after = cpu_seconds(web), cpu_seconds(database)
+    web_cpu, database_cpu = (
+        sum(after[pid] - before.get(pid, 0.0) for pid in after)
+        for before, after in zip(cpu_before, cpu_after, strict=True)
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with lock:
@@ -344,6 +382,11 @@ def run(args, rng, city, camera, key, listed, cookies, bases) -> int:
         f"reads sent: {stored[0]} in {elapsed:.1f} s ({stored[0] / elapsed:.0f} reads/s over "
         f"{args.senders} senders, {len(bases)} Daphne processes, {args.batch} reads per request); "
         f"HTTP failures: {len(failures)}"
+    )
+    print(
+        f"server CPU: Daphne {web_cpu:.1f} s + PostgreSQL {database_cpu:.1f} s = "
+        f"{stored[0] / max(web_cpu + database_cpu, 0.01):.0f} reads per CPU-second "
+        f"(wall {elapsed:.1f} s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
     )
     print(
         f"hotlist: {len(listed)} entries; hits expected: {len(hits_wanted)}; dispatchers: {len(cookies)}; "
@@ -381,6 +424,10 @@ def run(args, rng, city, camera, key, listed, cookies, bases) -> int:
                         "last_from_send_p95": percentile(from_send, 0.95),
                         "every_p95": percentile(every, 0.95),
                         "missing": missing,
+                        "web_cpu_s": web_cpu,
+                        "database_cpu_s": database_cpu,
+                        "reads_per_cpu_second": stored[0] / max(web_cpu + database_cpu, 0.01),
+                        "load_average": os.getloadavg()[0],
                     }
                 )
                 + "\n"

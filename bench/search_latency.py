@@ -115,44 +115,54 @@ def load_reads(connection, city_id: int, camera_ids: list[int], reads: int) -> f
         indexes = cursor.fetchall()
         for name, _ in indexes:
             cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
-        cursor.execute("SET synchronous_commit = off")
-        chunk = 1_000_000
-        for start in range(0, reads, chunk):
-            count = min(chunk, reads - start)
-            # vehicle -> plate: a scrambled LLLDDDD so that plates spread over the whole space.
-            cursor.execute(
-                """
-                INSERT INTO cameras_read (public_id, city_id, camera_id, frame_id, position, source, captured_at,
-                                          plate, raw_text, confidence, crop, vehicle_colour,
-                                          evidence_case_number, created_at)
-                SELECT gen_random_uuid(), %(city)s, (%(cameras)s::bigint[])[1 + floor(random() * %(ncams)s)::int],
-                       NULL, 0, 'frame', now() - random() * interval '30 days',
-                       chr(65 + ((p / 6760000) %% 26)::int) || chr(65 + ((p / 260000) %% 26)::int)
-                         || chr(65 + ((p / 10000) %% 26)::int) || lpad((p %% 10000)::text, 4, '0'),
-                       '', 0.9, '', (ARRAY['white','black','silver','red','blue','grey'])[1 + floor(random() * 6)::int],
-                       '', now()
-                FROM (
-                    SELECT ((floor(random() * %(vehicles)s)::bigint * 2654435761) %% %(space)s) AS p
-                    FROM generate_series(1, %(count)s)
-                ) AS vehicle
-                """,
-                {
-                    "city": city_id,
-                    "cameras": camera_ids,
-                    "ncams": len(camera_ids),
-                    "vehicles": vehicles,
-                    "space": PLATE_SPACE,
-                    "count": count,
-                },
-            )
-            print(f"  {start + count:,} reads ({time.perf_counter() - started:.0f} s)", flush=True)
-        cursor.execute("SET maintenance_work_mem = '512MB'")
-        for name, definition in indexes:
-            t0 = time.perf_counter()
-            cursor.execute(definition.replace(" ON ONLY ", " ON "))  # partitioned: every month too
-            print(f"  index {name} rebuilt ({time.perf_counter() - t0:.0f} s)", flush=True)
+        try:
+            _insert_reads(cursor, city_id, camera_ids, reads, vehicles, started)
+        finally:
+            # Rebuilt even when the load fails: a failed load must not leave the table without them.
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            for name, definition in indexes:
+                t0 = time.perf_counter()
+                cursor.execute(definition.replace(" ON ONLY ", " ON "))  # partitioned: every month too
+                print(f"  index {name} rebuilt ({time.perf_counter() - t0:.0f} s)", flush=True)
         cursor.execute("ANALYZE cameras_read")
     return time.perf_counter() - started
+
+
+def _insert_reads(
+    cursor, city_id: int, camera_ids: list[int], reads: int, vehicles: int, started: float
+) -> None:
+    cursor.execute("SET synchronous_commit = off")
+    chunk = 1_000_000
+    for start in range(0, reads, chunk):
+        count = min(chunk, reads - start)
+        # vehicle -> plate: a scrambled LLLDDDD so that plates spread over the whole space.
+        cursor.execute(
+            """
+            INSERT INTO cameras_read (public_id, city_id, camera_id, frame_id, position, source, captured_at,
+                                      plate, raw_text, confidence, crop, vehicle_colour,
+                                      evidence_case_number, created_at, matched_at, candidates,
+                                      device_event_id, region, read_status)
+            SELECT gen_random_uuid(), %(city)s, (%(cameras)s::bigint[])[1 + floor(random() * %(ncams)s)::int],
+                   NULL, 0, 'frame', now() - random() * interval '30 days',
+                   chr(65 + ((p / 6760000) %% 26)::int) || chr(65 + ((p / 260000) %% 26)::int)
+                     || chr(65 + ((p / 10000) %% 26)::int) || lpad((p %% 10000)::text, 4, '0'),
+                   '', 0.9, '', (ARRAY['white','black','silver','red','blue','grey'])[1 + floor(random() * 6)::int],
+                   '', now(), now(), '[]'::jsonb, '', '', 'read'
+            FROM (
+                SELECT ((floor(random() * %(vehicles)s)::bigint * 2654435761) %% %(space)s) AS p
+                FROM generate_series(1, %(count)s)
+            ) AS vehicle
+            """,
+            {
+                "city": city_id,
+                "cameras": camera_ids,
+                "ncams": len(camera_ids),
+                "vehicles": vehicles,
+                "space": PLATE_SPACE,
+                "count": count,
+            },
+        )
+        print(f"  {start + count:,} reads ({time.perf_counter() - started:.0f} s)", flush=True)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -179,7 +189,8 @@ def time_runs(label: str, queries: list, run) -> dict:
     }
     print(
         f"{label:<34} n={result['n']:<4} p50={result['p50']:7.1f} ms  p95={result['p95']:7.1f} ms  "
-        f"max={result['max']:7.1f} ms ({queries[slowest].plate})  median rows={result['rows']:.0f}"
+        f"max={result['max']:7.1f} ms ({queries[slowest].plate})  median rows={result['rows']:.0f}",
+        flush=True,
     )
     return result
 

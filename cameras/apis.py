@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -209,6 +210,65 @@ class ReadBatchSerializer(serializers.Serializer):
         return value
 
 
+_PLAIN_READ_FIELDS = frozenset({"plate", "confidence", "captured_at", "vehicle_colour"})
+_CAPTURED_AT = SaneDateTimeSerializerField()
+
+
+def _plain_text(value: object, max_length: int) -> str | None:
+    """``value`` as DRF's ``CharField`` would take it, or None when DRF should judge it."""
+    if type(value) is not str:
+        return None
+    text = value.strip()
+    if len(text) > max_length or "\x00" in text or any("\ud800" <= c <= "\udfff" for c in text):
+        return None
+    return text
+
+
+def plain_read_batch(data: object) -> list[DeviceRead] | None:
+    """The reads of a batch whose every read is plain and valid (plate, confidence, capture time,
+    optional colour; no crop), checked as ``ReadBatchSerializer`` checks them but without its
+    per-field machinery (a fifth of a 100-read request's time). None: anything else, and
+    ``ReadBatchSerializer`` decides, with its field-by-field errors."""
+    if not isinstance(data, dict):
+        return None
+    items = data.get("reads")
+    if not isinstance(items, list) or not 0 < len(items) <= settings.STEWARD_MAX_READS_PER_BATCH:
+        return None
+    reads: list[DeviceRead] = []
+    for item in items:
+        if not isinstance(item, dict) or not item.keys() <= _PLAIN_READ_FIELDS:
+            return None
+        plate_text = _plain_text(item.get("plate"), 32)
+        confidence = item.get("confidence")
+        moment = item.get("captured_at")
+        colour = _plain_text(item.get("vehicle_colour", ""), 16)
+        if (
+            not plate_text
+            or colour is None
+            or type(confidence) not in (int, float)
+            or type(moment) is not str
+        ):
+            return None
+        if not (math.isfinite(confidence) and 0.0 <= confidence <= 1.0):
+            return None
+        plate = normalize_plate(plate_text)
+        if not 2 <= len(plate) <= 10:
+            return None
+        try:
+            captured_at = _CAPTURED_AT.to_internal_value(moment)
+        except serializers.ValidationError:
+            return None
+        reads.append(
+            DeviceRead(
+                plate=plate,
+                confidence=float(confidence),
+                captured_at=captured_at,
+                vehicle_colour=colour.lower(),
+            )
+        )
+    return reads
+
+
 class ReadBatchResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     duplicates = serializers.IntegerField()
@@ -230,26 +290,28 @@ class ReadBatchApi(CameraIngestView):
                     f"At most {settings.STEWARD_MAX_READS_PER_BATCH} reads per request.", code="too_many"
                 ),
             )
-        serializer = ReadBatchSerializer(data=request.data)
-        if not serializer.is_valid():
-            self._refuse(
-                request,
-                self.kwargs,
-                code="invalid",
-                message=str(serializer.errors)[:300],
-                camera=request.auth,
-            )
-            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        reads = [
-            DeviceRead(
-                plate=item["plate"],
-                confidence=item["confidence"],
-                captured_at=item["captured_at"],
-                crop=item.get("crop"),
-                vehicle_colour=item.get("vehicle_colour", "").lower(),
-            )
-            for item in serializer.validated_data["reads"]
-        ]
+        reads = plain_read_batch(request.data)
+        if reads is None:
+            serializer = ReadBatchSerializer(data=request.data)
+            if not serializer.is_valid():
+                self._refuse(
+                    request,
+                    self.kwargs,
+                    code="invalid",
+                    message=str(serializer.errors)[:300],
+                    camera=request.auth,
+                )
+                return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+            reads = [
+                DeviceRead(
+                    plate=item["plate"],
+                    confidence=item["confidence"],
+                    captured_at=item["captured_at"],
+                    crop=item.get("crop"),
+                    vehicle_colour=item.get("vehicle_colour", "").lower(),
+                )
+                for item in serializer.validated_data["reads"]
+            ]
         try:
             result = reads_ingest_from_device(camera=request.auth, reads=reads)
         except IngestRejected as error:

@@ -75,6 +75,8 @@ def camera_note_reads(*, camera: Camera, latest: dt.datetime) -> None:
         CameraEdge.objects.filter(pk=edge.pk).update(
             last_read_at=Greatest("last_read_at", latest) if edge.last_read_at else latest
         )
+        if edge.status == HealthStatus.UP:
+            return  # the common case: nothing to settle, no need to read the row back
         edge.refresh_from_db()
         if edge.status != HealthStatus.UP:
             _settle(camera=camera, edge=edge, now=timezone.now())

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -362,6 +363,19 @@ def _active_entries_for(keys: set[str], now: dt.datetime):
         .filter(Q(hotlist__expires_at__isnull=True) | Q(hotlist__expires_at__gt=now))
         .select_related("hotlist")
     )
+
+
+def plate_keys_listed(*, city: City, plates: Iterable[str], now: dt.datetime | None = None) -> set[str]:
+    """The confusion keys of ``plates`` that some active entry of the city's hotlists carries (one
+    indexed query). Ingest asks this before it stores a batch: reads whose key is not listed are
+    stored already matched, and only the others are matched (``reads_match``) after the commit."""
+    keys = {confusion_key(plate) for plate in plates}
+    if not keys:
+        return set()
+    with city_scope(city):
+        return set(
+            _active_entries_for(keys, now or timezone.now()).values_list("plate_key", flat=True).distinct()
+        )
 
 
 def reads_match(*, city: City, read_ids: list[int]) -> list[Hit]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import secrets
 from collections.abc import Sequence
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -28,12 +29,14 @@ from cameras.models import (
     FrameStatus,
     Read,
     ReadSource,
+    ReadStatus,
+    confusion_key,
     hash_api_key,
     private_storage,
 )
 from cameras.readinput import DeviceRead, check_crop  # noqa: F401  (check_crop: re-exported for apis)
 from cameras.services.health import camera_note_reads
-from cameras.services.hotlists import reads_match
+from cameras.services.hotlists import plate_keys_listed, reads_match
 from portal.models import City, User
 from portal.tenancy import city_scope
 
@@ -259,12 +262,18 @@ def reads_ingest_from_device(*, camera: Camera, reads: Sequence[DeviceRead]) -> 
     for read in reads:
         _check_capture_time(camera, read.captured_at)
     with city_scope(camera.city):
-        seen: set[tuple[dt.datetime, str]] = set(
-            Read.objects.filter(
-                camera=camera,
-                source=ReadSource.DEVICE,
-                captured_at__in={read.captured_at for read in reads},
-            ).values_list("captured_at", "plate")
+        # On PostgreSQL the insert itself skips reads already stored (ON CONFLICT DO NOTHING on the
+        # unique (camera, captured_at, plate) index): no look-up whose plan depends on fresh statistics.
+        seen: set[tuple[dt.datetime, str]] = (
+            set()
+            if connection.vendor == "postgresql"
+            else set(
+                Read.objects.filter(
+                    camera=camera,
+                    source=ReadSource.DEVICE,
+                    captured_at__in={read.captured_at for read in reads},
+                ).values_list("captured_at", "plate")
+            )
         )
         event_ids = {read.event_id for read in reads if read.event_id}
         seen_events: set[str] = (
@@ -287,7 +296,7 @@ def reads_ingest_from_device(*, camera: Camera, reads: Sequence[DeviceRead]) -> 
         storage = private_storage()
         stored: list[str] = []
         try:
-            rows = []
+            crops: list[str] = []
             for read in new:
                 crop_name = ""
                 if read.crop is not None:
@@ -297,28 +306,17 @@ def reads_ingest_from_device(*, camera: Camera, reads: Sequence[DeviceRead]) -> 
                         ContentFile(read.crop.data),
                     )
                     stored.append(crop_name)
-                rows.append(
-                    Read(
-                        city=camera.city,
-                        camera=camera,
-                        source=ReadSource.DEVICE,
-                        captured_at=read.captured_at,
-                        plate=read.plate,
-                        raw_text=read.raw_text,
-                        confidence=read.confidence,
-                        crop=crop_name,
-                        vehicle_colour=read.vehicle_colour,
-                        device_event_id=read.event_id,
-                        region=read.region,
-                        candidates=list(read.candidates),
-                    )
-                )
+                crops.append(crop_name)
             with transaction.atomic():
-                created = Read.objects.bulk_create(rows)
-                if rows:
-                    camera_note_reads(camera=camera, latest=timezone.now())
-                ids = [row.pk for row in created]
-                transaction.on_commit(lambda: _reads_stored(camera.city, ids))
+                now = timezone.now()
+                # Matching, first half: which plates some active entry lists (one query). The rest
+                # are stored already matched; only these are matched after the commit.
+                listed = plate_keys_listed(city=camera.city, plates={read.plate for read in new}, now=now)
+                inserted = _device_reads_insert(camera=camera, reads=new, crops=crops, listed=listed, now=now)
+                if inserted:
+                    camera_note_reads(camera=camera, latest=now)
+                to_match = [read_id for read_id, _, _, unmatched in inserted if unmatched]
+                transaction.on_commit(lambda: _reads_stored(camera.city, to_match))
         except IntegrityError as error:
             for name in stored:
                 storage.delete(name)
@@ -331,12 +329,97 @@ def reads_ingest_from_device(*, camera: Camera, reads: Sequence[DeviceRead]) -> 
             for name in stored:
                 storage.delete(name)
             raise
-    return ReadBatchResult(created=len(new), duplicates=len(reads) - len(new))
+    if len(inserted) < len(new):  # some were stored already (by an earlier or a concurrent request)
+        # After the commit and outside the clean-up above, which must never touch a stored read's crop.
+        kept = {(moment, plate) for _, moment, plate, _ in inserted}
+        for read, crop in zip(new, crops, strict=True):
+            if crop and (read.captured_at, read.plate) not in kept:
+                storage.delete(crop)
+    return ReadBatchResult(created=len(inserted), duplicates=len(reads) - len(inserted))
+
+
+_DEVICE_READS_INSERT = """
+    INSERT INTO cameras_read (public_id, city_id, camera_id, position, source, captured_at, plate, raw_text,
+                              confidence, read_status, crop, vehicle_colour, device_event_id, region,
+                              candidates, evidence_case_number, created_at, matched_at)
+    SELECT gen_random_uuid(), %(city)s, %(camera)s, 0, %(source)s, t.captured_at, t.plate, t.raw_text,
+           t.confidence, %(status)s, t.crop, t.colour, t.event_id, t.region, t.candidates::jsonb, '',
+           %(now)s, t.matched_at
+    FROM unnest(%(captured_at)s::timestamptz[], %(plate)s::text[], %(raw_text)s::text[],
+                %(confidence)s::float8[], %(crop)s::text[], %(colour)s::text[], %(event_id)s::text[],
+                %(region)s::text[], %(candidates)s::text[], %(matched_at)s::timestamptz[])
+         AS t(captured_at, plate, raw_text, confidence, crop, colour, event_id, region, candidates, matched_at)
+    ON CONFLICT DO NOTHING
+    RETURNING id, captured_at, plate, matched_at IS NULL
+"""
+
+
+def _device_reads_insert(
+    *, camera: Camera, reads: Sequence[DeviceRead], crops: Sequence[str], listed: set[str], now: dt.datetime
+) -> list[tuple[int, dt.datetime, str, bool]]:
+    """Store checked device reads with one statement (inside the caller's transaction); returns
+    ``(id, captured_at, plate, to_match)`` for each read stored, ``to_match`` when its plate is
+    listed (matched after the commit; the others are stored matched). Reads already stored are
+    skipped.
+
+    On PostgreSQL one ``INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING``: a statement
+    of fixed size whatever the batch, no per-row SQL compiled in Python, and each read written
+    once (a read stored unmatched then marked matched would be written twice, with every index of
+    its month).
+    """
+    if not reads:
+        return []
+    keys_listed = [confusion_key(read.plate) in listed for read in reads]
+    if connection.vendor != "postgresql":
+        rows = [
+            Read(
+                city=camera.city,
+                camera=camera,
+                source=ReadSource.DEVICE,
+                captured_at=read.captured_at,
+                plate=read.plate,
+                raw_text=read.raw_text,
+                confidence=read.confidence,
+                crop=crop,
+                vehicle_colour=read.vehicle_colour,
+                device_event_id=read.event_id,
+                region=read.region,
+                candidates=list(read.candidates),
+                matched_at=None if is_listed else now,
+            )
+            for read, crop, is_listed in zip(reads, crops, keys_listed, strict=True)
+        ]
+        created = Read.objects.bulk_create(rows)
+        return [(row.pk, row.captured_at, row.plate, row.matched_at is None) for row in created]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _DEVICE_READS_INSERT,
+            {
+                "city": camera.city_id,
+                "camera": camera.pk,
+                "source": ReadSource.DEVICE.value,
+                "status": ReadStatus.READ.value,
+                "now": now,
+                "captured_at": [read.captured_at for read in reads],
+                "plate": [read.plate for read in reads],
+                "raw_text": [read.raw_text for read in reads],
+                "confidence": [float(read.confidence) for read in reads],
+                "crop": list(crops),
+                "colour": [read.vehicle_colour for read in reads],
+                "event_id": [read.event_id for read in reads],
+                "region": [read.region for read in reads],
+                "candidates": [json.dumps(list(read.candidates)) for read in reads],
+                "matched_at": [None if is_listed else now for is_listed in keys_listed],
+            },
+        )
+        return [
+            (read_id, moment, plate, unmatched) for read_id, moment, plate, unmatched in cursor.fetchall()
+        ]
 
 
 def _reads_stored(city: City, read_ids: list[int]) -> None:
     """After reads commit: match them against the hotlists at once, so a hit reaches dispatchers
-    without waiting in a queue (two indexed queries). If matching fails, the reads are stored all
+    without waiting in a queue (two indexed queries; device batches pass only their listed reads). If matching fails, the reads are stored all
     the same and the every-minute sweeper (``reads_match_pending``) matches them."""
     if not read_ids:
         return
