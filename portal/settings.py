@@ -90,6 +90,9 @@ if DATABASE_URL:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The city scope reaches PostgreSQL's row-level security through this backend (portal/rls.py).
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "portal.pgbackend"
     # Searches read from a streaming replica when one is set (portal/routers.py); past the lag bound,
     # or when it is down, they read from the primary.
     DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
@@ -97,6 +100,8 @@ if DATABASE_URL:
         DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
         DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
         DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+        if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+            DATABASES["replica"]["ENGINE"] = "portal.pgbackend"
         DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 else:
     DATABASES = {

@@ -1,0 +1,52 @@
+"""PostgreSQL backend that tells the database the application's city scope before each query.
+
+Before a query runs, ``steward.city_id`` and ``steward.scope`` on the connection are made to match
+``portal.rls.database_scope()``: one ``set_config`` round trip when the scope changed, none
+otherwise. The values are set for the session (a query outside a transaction needs them too), and
+what the connection holds is forgotten on every rollback (which undoes a ``set_config`` made inside
+the transaction), on reconnection and on close, so the next query sets them again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.backends.postgresql import base
+
+from portal.rls import CITY_SETTING, SCOPE_SETTING, database_scope
+
+_SET = f"SELECT set_config('{CITY_SETTING}', %s, false), set_config('{SCOPE_SETTING}', %s, false)"
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.steward_scope: tuple[str, str] | None = None
+        self.execute_wrappers.append(self._apply_scope)
+
+    def _apply_scope(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+    ) -> Any:
+        wanted = database_scope()
+        if wanted != self.steward_scope and self.connection is not None and not self.needs_rollback:
+            with self.wrap_database_errors, self.connection.cursor() as cursor:
+                cursor.execute(_SET, list(wanted))
+            self.steward_scope = wanted
+        return execute(sql, params, many, context)
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        self.steward_scope = None
+        return super().get_new_connection(conn_params)
+
+    def _rollback(self) -> None:
+        self.steward_scope = None
+        super()._rollback()
+
+    def _savepoint_rollback(self, sid: str) -> None:
+        self.steward_scope = None
+        super()._savepoint_rollback(sid)
+
+    def _close(self) -> None:
+        self.steward_scope = None
+        super()._close()
