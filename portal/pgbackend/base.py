@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.backends.postgresql import base
+from psycopg.pq import TransactionStatus
 
 from portal.rls import CITY_SETTING, SCOPE_SETTING, database_scope
 
@@ -29,7 +30,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
     ) -> Any:
         wanted = database_scope()
-        if wanted != self.steward_scope and self.connection is not None and not self.needs_rollback:
+        if (
+            wanted != self.steward_scope
+            and self.connection is not None
+            # In a failed transaction only a rollback can run; it needs no scope (and a set_config
+            # there would fail in its place).
+            and self.connection.info.transaction_status != TransactionStatus.INERROR
+        ):
             with self.wrap_database_errors, self.connection.cursor() as cursor:
                 cursor.execute(_SET, list(wanted))
             self.steward_scope = wanted
@@ -39,13 +46,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.steward_scope = None
         return super().get_new_connection(conn_params)
 
+    # A rollback undoes a set_config made since: forget what the connection holds, after it.
     def _rollback(self) -> None:
-        self.steward_scope = None
-        super()._rollback()
+        try:
+            super()._rollback()
+        finally:
+            self.steward_scope = None
 
     def _savepoint_rollback(self, sid: str) -> None:
-        self.steward_scope = None
-        super()._savepoint_rollback(sid)
+        try:
+            super()._savepoint_rollback(sid)
+        finally:
+            self.steward_scope = None
 
     def _close(self) -> None:
         self.steward_scope = None
