@@ -125,7 +125,17 @@ class OwnRedis:
         import redis
 
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no", "--dir", self.directory],
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.directory,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -178,7 +188,9 @@ class Figures:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--reads-per-second", type=float, default=50.0)
     parser.add_argument("--batch", type=int, default=5, help="reads per request (not hits: each alone)")
@@ -187,7 +199,7 @@ def main() -> int:
     parser.add_argument("--searches-per-second", type=float, default=1.0)
     parser.add_argument("--hotlist-size", type=int, default=10_000)
     parser.add_argument("--daphnes", type=int, default=2)
-    parser.add_argument("--senders", type=int, default=8, help="threads sending the paced requests")
+    parser.add_argument("--senders", type=int, default=24, help="threads sending the paced requests")
     parser.add_argument("--app-role", action="store_true", help="serve as the application's database role")
     parser.add_argument("--own-redis", type=int, default=0, metavar="PORT", help="a private redis-server")
     parser.add_argument("--restart-redis-at", type=float, default=0.0, metavar="SECONDS")
@@ -252,7 +264,9 @@ def setup_and_run(args: argparse.Namespace, own: OwnRedis | None) -> int:
     officer = User.objects.create(username=f"load-officer-{city.pk}", city=city, role=Role.OFFICER)
     token = Token.objects.create(user=officer).key
     camera, key = camera_create(city=city, by=chief, name="Load camera", latitude="47.3", longitude="-122.2")
-    hotlist = hotlist_create(city=city, by=chief, name="Load list", source=HotlistSource.STATE_NCIC, priority=3)
+    hotlist = hotlist_create(
+        city=city, by=chief, name="Load list", source=HotlistSource.STATE_NCIC, priority=3
+    )
     listed = sorted({random_plate(rng) for _ in range(args.hotlist_size)})
     HotlistEntry.all_cities.bulk_create(
         [
@@ -271,7 +285,9 @@ def setup_and_run(args: argparse.Namespace, own: OwnRedis | None) -> int:
     )
     cookies = []
     for n in range(args.dispatchers):
-        dispatcher = User.objects.create(username=f"load-dispatcher-{city.pk}-{n}", city=city, role=Role.DISPATCHER)
+        dispatcher = User.objects.create(
+            username=f"load-dispatcher-{city.pk}-{n}", city=city, role=Role.DISPATCHER
+        )
         client = Client()
         client.force_login(dispatcher)
         cookies.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
@@ -503,8 +519,29 @@ def run(
         own.stop()
         time.sleep(args.redis_down)
         own.start()
-        print(f"t={args.restart_redis_at + args.redis_down:.0f}s: redis-server on {own.port} started again", flush=True)
+        print(
+            f"t={args.restart_redis_at + args.redis_down:.0f}s: redis-server on {own.port} started again",
+            flush=True,
+        )
 
+    # PostgreSQL connections: this run's database, and the whole (shared) server.
+    connections_seen = {"ours": 0, "server": 0, "server_max": 0}
+
+    def sample_connections() -> None:
+        import psycopg
+
+        database = args.database_url.rsplit("/", 1)[1]
+        with psycopg.connect(args.database_url, autocommit=True) as pg:
+            row = pg.execute("SELECT current_setting('max_connections')::int").fetchone()
+            connections_seen["server_max"] = row[0] if row else 0
+            while not stop.wait(2.0):
+                ours, everyone = pg.execute(
+                    "SELECT count(*) FILTER (WHERE datname = %s), count(*) FROM pg_stat_activity", [database]
+                ).fetchone() or (0, 0)
+                connections_seen["ours"] = max(connections_seen["ours"], ours)
+                connections_seen["server"] = max(connections_seen["server"], everyone)
+
+    threading.Thread(target=sample_connections, daemon=True).start()
     sending_done = threading.Event()
     senders = [threading.Thread(target=send, args=(n,), daemon=True) for n in range(args.senders)]
     for thread in senders:
@@ -515,7 +552,6 @@ def run(
         threading.Thread(target=restart_redis, daemon=True).start()
 
     seconds = args.minutes * 60
-    request_rate = args.reads_per_second / args.batch  # plain batches; a hit read goes alone
     started = time.perf_counter()
     due = started
     counter = 0
@@ -571,6 +607,10 @@ def run(
     print(
         f"  messages expected {len(expected) * len(dispatchers)}; lost (neither live nor caught up): {lost}; "
         f"recovered by catch-up: {recovered}; unknown ids received: {extra}"
+    )
+    print(
+        f"PostgreSQL connections, most at once: this run {connections_seen['ours']}, the whole server "
+        f"{connections_seen['server']} of {connections_seen['server_max']}"
     )
     print(f"errors: {json.dumps(figures.errors, sort_keys=True) if figures.errors else 'none'}")
     if args.json:

@@ -124,12 +124,12 @@ class SystemQuerySet(models.QuerySet):  # type: ignore[type-arg]
     contains = _system_call(models.QuerySet.contains)
     aggregate = _system_call(models.QuerySet.aggregate)
     update = _system_call(models.QuerySet.update)
-    _update = _system_call(models.QuerySet._update)
+    _update = _system_call(models.QuerySet._update)  # type: ignore[attr-defined]
     delete = _system_call(models.QuerySet.delete)
     _raw_delete = _system_call(models.QuerySet._raw_delete)
     bulk_create = _system_call(models.QuerySet.bulk_create)
     bulk_update = _system_call(models.QuerySet.bulk_update)
-    _insert = _system_call(models.QuerySet._insert)
+    _insert = _system_call(models.QuerySet._insert)  # type: ignore[attr-defined]
     in_bulk = _system_call(models.QuerySet.in_bulk)
     explain = _system_call(models.QuerySet.explain)
     get_or_create = _system_call(models.QuerySet.get_or_create)

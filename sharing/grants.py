@@ -20,9 +20,9 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from cameras.models import Camera
-from portal.rls import system_scope
 from portal.access import RULE_NOT_MEMBER, RULE_NOT_SIGNED_IN, RULE_ROLE
 from portal.models import Agency, City, User
+from portal.rls import system_scope
 from portal.roles import SEARCH_ROLES
 from portal.tenancy import city_scope
 from sharing import policy as engine

@@ -1,4 +1,4 @@
-"""Row-level security forced on every city-owned table (issue 11; portal/rls.py, ADR 0012).
+"""Row-level security forced on every city-owned table (issue 11; portal/rls.py, ADR 0010).
 
 PostgreSQL only: SQLite has no row-level security and keeps the ORM scoping alone. The monthly
 partitions of ``cameras_read`` get the same policy (a query naming a partition directly is checked

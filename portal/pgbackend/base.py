@@ -49,16 +49,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
     # A rollback undoes a set_config made since: forget what the connection holds, after it.
     def _rollback(self) -> None:
         try:
-            super()._rollback()
+            super()._rollback()  # type: ignore[misc]
         finally:
             self.steward_scope = None
 
     def _savepoint_rollback(self, sid: str) -> None:
         try:
-            super()._savepoint_rollback(sid)
+            super()._savepoint_rollback(sid)  # type: ignore[misc]
         finally:
             self.steward_scope = None
 
     def _close(self) -> None:
         self.steward_scope = None
-        super()._close()
+        super()._close()  # type: ignore[misc]

@@ -29,14 +29,18 @@ def cache_unreachable(settings) -> None:
     }
 
 
-def test_a_change_commits_and_the_public_page_is_built_without_the_cache(client, city_a, cache_unreachable) -> None:
+def test_a_change_commits_and_the_public_page_is_built_without_the_cache(
+    client, city_a, cache_unreachable
+) -> None:
     from django.core.cache import cache
     from redis.exceptions import RedisError
 
     with pytest.raises(RedisError):  # the cache really is down
         cache.get("anything")
     clerk = city_user(city_a, Role.CLERK)
-    camera, _key = camera_create(city=city_a, by=clerk, name="Main & 1st", latitude="47.3", longitude="-122.2")
+    camera, _key = camera_create(
+        city=city_a, by=clerk, name="Main & 1st", latitude="47.3", longitude="-122.2"
+    )
     with city_scope(city_a):
         assert Camera.objects.filter(pk=camera.pk).exists()
     response = client.get(f"/p/{city_a.slug}/")

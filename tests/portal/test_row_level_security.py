@@ -29,10 +29,20 @@ from portal.roles import Role
 from portal.tenancy import CityOwnedModel, city_scope
 from sharing.models import Search
 from tests.conftest import requires_postgres
-from tests.factories import city_user
-from tests.sharing.conftest import PURPOSE, camera_1, camera_b, make_read  # noqa: F401 (fixtures)
+from tests.factories import CameraFactory, city_user
+from tests.sharing.conftest import PURPOSE, make_read
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def camera_1(city_a):
+    return CameraFactory(city=city_a, name="North gate")
+
+
+@pytest.fixture
+def camera_b(city_b):
+    return CameraFactory(city=city_b, name="Bravo main street")
 
 
 def _role_name() -> str:
@@ -75,7 +85,9 @@ def refused(conn: psycopg.Connection, statement: str, params: list[object] | Non
     return False
 
 
-def count(conn: psycopg.Connection, table: str, where: str = "true", params: list[object] | None = None) -> int:
+def count(
+    conn: psycopg.Connection, table: str, where: str = "true", params: list[object] | None = None
+) -> int:
     row = conn.execute(f'SELECT count(*) FROM "{table}" WHERE {where}', params).fetchone()
     assert row is not None
     return int(row[0])
@@ -92,7 +104,11 @@ def test_every_city_owned_table_and_read_partition_has_the_policy_forced() -> No
         if issubclass(model, CityOwnedModel) and not model._meta.proxy
     }
     assert models == set(CITY_OWNED_TABLES)
-    names = [*CITY_OWNED_TABLES, *(p.name for p in partitions.read_partitions()), partitions.DEFAULT_PARTITION]
+    names = [
+        *CITY_OWNED_TABLES,
+        *(p.name for p in partitions.read_partitions()),
+        partitions.DEFAULT_PARTITION,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, "
@@ -141,7 +157,12 @@ def test_the_application_role_sees_and_writes_one_city_at_a_time(
     assert count(conn, this_month, "id = %s", [theirs.pk]) == 0
     row = conn.execute("SELECT public_id FROM cameras_read").fetchone()
     assert row is not None and row[0] == mine.public_id
-    assert conn.execute("UPDATE cameras_read SET plate = plate WHERE id = %s RETURNING id", [theirs.pk]).fetchall() == []
+    assert (
+        conn.execute(
+            "UPDATE cameras_read SET plate = plate WHERE id = %s RETURNING id", [theirs.pk]
+        ).fetchall()
+        == []
+    )
     # Nor can it write a row into the other city, or move one there.
     assert refused(conn, "UPDATE cameras_camera SET city_id = %s", [city_b.pk])
     insert = (
@@ -189,7 +210,9 @@ def test_ingest_hits_search_and_retention_work_as_the_application_role(
 ) -> None:
     clerk = city_user(city_a, Role.CLERK)
     camera, key = camera_create(city=city_a, by=clerk, name="Main & 1st", latitude="47.3", longitude="-122.2")
-    hotlist = hotlist_create(city=city_a, by=clerk, name="Stolen", source=HotlistSource.STATE_NCIC, priority=3)
+    hotlist = hotlist_create(
+        city=city_a, by=clerk, name="Stolen", source=HotlistSource.STATE_NCIC, priority=3
+    )
     hotlist_entry_add(hotlist=hotlist, by=clerk, plate="ABC1234", state="WA", reason="stolen vehicle")
     make_read(camera_b, "ABC1234")  # the same plate in the other city
     old = make_read(camera, "OLD0001", ago=dt.timedelta(days=city_a.retention_days + 3))
@@ -210,7 +233,9 @@ def test_ingest_hits_search_and_retention_work_as_the_application_role(
         assert response.status_code in (200, 201), response.content
         client.force_login(officer_a)
         response = client.post(
-            f"/api/v1/c/{city_a.slug}/searches/", {"plate": "ABC1234", **PURPOSE}, content_type="application/json"
+            f"/api/v1/c/{city_a.slug}/searches/",
+            {"plate": "ABC1234", **PURPOSE},
+            content_type="application/json",
         )
         assert response.status_code in (200, 201), response.content
         assert response.json()["result_count"] == 1
