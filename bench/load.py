@@ -200,11 +200,14 @@ def main() -> int:
     parser.add_argument("--hotlist-size", type=int, default=10_000)
     parser.add_argument("--daphnes", type=int, default=2)
     parser.add_argument("--senders", type=int, default=24, help="threads sending the paced requests")
+    parser.add_argument(
+        "--pool", type=int, default=10, help="DJANGO_DB_POOL of each Daphne (0: persistent connections)"
+    )
     parser.add_argument("--app-role", action="store_true", help="serve as the application's database role")
     parser.add_argument("--own-redis", type=int, default=0, metavar="PORT", help="a private redis-server")
     parser.add_argument("--restart-redis-at", type=float, default=0.0, metavar="SECONDS")
     parser.add_argument("--redis-down", type=float, default=3.0, metavar="SECONDS")
-    parser.add_argument("--grace", type=float, default=20.0, help="seconds to let the last hits arrive")
+    parser.add_argument("--grace", type=float, default=120.0, help="seconds to let the last hits arrive")
     parser.add_argument("--json", help="append this run's figures, one JSON line, to this file")
     parser.add_argument(
         "--database-url",
@@ -294,13 +297,14 @@ def setup_and_run(args: argparse.Namespace, own: OwnRedis | None) -> int:
 
     ports = [free_port() for _ in range(args.daphnes)]
     env = dict(os.environ, DATABASE_URL=serving_url, DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost")
+    web_env = dict(env, DJANGO_DB_POOL=str(args.pool))
     (REPO / "var").mkdir(exist_ok=True)
     log = open(REPO / "var" / "bench-load.log", "wb")  # noqa: SIM115
     daphnes = [
         subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"],
             cwd=REPO,
-            env=env,
+            env=web_env,
             stdout=log,
             stderr=log,
         )
@@ -593,7 +597,10 @@ def run(
     reconnects = sum(d.reconnects for d in dispatchers)
     backfill_errors = sum(d.backfill_errors for d in dispatchers)
 
-    print(f"duration: {elapsed:.0f} s; database role: {serving_url.split('://', 1)[1].split('@', 1)[0]}")
+    print(
+        f"duration: {elapsed:.0f} s; database role: {serving_url.split('://', 1)[1].split('@', 1)[0]}; "
+        f"{len(bases)} Daphne processes, pool of {args.pool} connections each"
+    )
     print(
         f"ingest: {figures.reads_accepted} reads accepted ({figures.reads_accepted / elapsed:.1f} reads/s, "
         f"{len(figures.ingest_ms)} requests, {figures.requests_late} sent over 1 s late), "
