@@ -46,6 +46,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.steward_scope = None
         return super().get_new_connection(conn_params)
 
+    # A commit that fails rolls the transaction back on the server: forget as after a rollback.
+    def _commit(self) -> None:
+        try:
+            super()._commit()  # type: ignore[misc]
+        except BaseException:
+            self.steward_scope = None
+            raise
+
     # A rollback undoes a set_config made since: forget what the connection holds, after it.
     def _rollback(self) -> None:
         try:

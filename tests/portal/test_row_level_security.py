@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audits.services import audit_record
@@ -252,3 +252,43 @@ def test_ingest_hits_search_and_retention_work_as_the_application_role(
         assert not Read.objects.filter(pk=old.pk).exists()
     with city_scope(city_b):
         assert Read.objects.filter(plate="ABC1234").count() == 1
+
+
+class Boom(Exception):
+    pass
+
+
+def raw_read_count() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM cameras_read")
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_the_scope_survives_rollbacks_and_changes_on_one_connection(
+    app_role: str, city_a, city_b, camera_1, camera_b
+) -> None:
+    make_read(camera_1, "AAA1111")
+    make_read(camera_b, "BBB2222")
+    make_read(camera_b, "BBB3333")
+    with django_connected_as(app_role):
+        assert raw_read_count() == 0
+        with city_scope(city_a):
+            # Set first inside a transaction that rolls back (which undoes the set_config) ...
+            with pytest.raises(Boom), transaction.atomic():
+                assert raw_read_count() == 1
+                raise Boom
+            # ... so the backend sets it again for the next query.
+            assert raw_read_count() == 1
+            with transaction.atomic():
+                with city_scope(city_b):
+                    with pytest.raises(Boom), transaction.atomic():  # a savepoint rolled back
+                        assert raw_read_count() == 2
+                        raise Boom
+                    assert raw_read_count() == 2
+                assert raw_read_count() == 1
+        assert raw_read_count() == 0
+        with system_scope():
+            assert raw_read_count() == 3
+        assert raw_read_count() == 0
