@@ -72,14 +72,6 @@ def in_system_scope() -> bool:
     return _system.get()
 
 
-def database_scope() -> tuple[str, str]:
-    """The values of ``steward.city_id`` and ``steward.scope`` that the next query must run with."""
-    from portal.tenancy import current_city
-
-    city = current_city()
-    return (str(city.pk) if city is not None else "", SYSTEM if _system.get() else "")
-
-
 def policy_statements(table: str) -> list[str]:
     """Force row-level security on ``table`` with the city policy (idempotent)."""
     return [

@@ -1,7 +1,7 @@
 """PostgreSQL backend that tells the database the application's city scope before each query.
 
 Before a query runs, ``steward.city_id`` and ``steward.scope`` on the connection are made to match
-``portal.rls.database_scope()``: one ``set_config`` round trip when the scope changed, none
+``database_scope()``: one ``set_config`` round trip when the scope changed, none
 otherwise. The values are set for the session (a query outside a transaction needs them too), and
 what the connection holds is forgotten on every rollback (which undoes a ``set_config`` made inside
 the transaction), on reconnection and on close, so the next query sets them again.
@@ -15,9 +15,18 @@ from typing import Any
 from django.db.backends.postgresql import base
 from psycopg.pq import TransactionStatus
 
-from portal.rls import CITY_SETTING, SCOPE_SETTING, database_scope
+from portal.rls import CITY_SETTING, SCOPE_SETTING, SYSTEM, in_system_scope
 
 _SET = f"SELECT set_config('{CITY_SETTING}', %s, false), set_config('{SCOPE_SETTING}', %s, false)"
+
+
+def database_scope() -> tuple[str, str]:
+    """The values of ``steward.city_id`` and ``steward.scope`` that the next query must run with."""
+    # Imported here: the backend loads while the models (portal.tenancy's among them) are built.
+    from portal.tenancy import current_city
+
+    city = current_city()
+    return (str(city.pk) if city is not None else "", SYSTEM if in_system_scope() else "")
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
