@@ -115,6 +115,22 @@ def _create_partition(cursor, partition: Partition) -> None:
         f'ALTER TABLE "{PARENT}" ATTACH PARTITION "{partition.name}" FOR VALUES FROM (%s) TO (%s)',
         [partition.start, partition.end],
     )
+    _protect_partition(cursor, partition.name)
+
+
+def _protect_partition(cursor, name: str) -> None:
+    """The month gets the parent's row-level security when the parent has it (portal/rls.py).
+
+    Queries through ``cameras_read`` are checked against the parent's policy; this covers one that
+    names the partition itself.
+    """
+    from portal.rls import policy_statements
+
+    cursor.execute("SELECT relforcerowsecurity FROM pg_class WHERE oid = to_regclass(%s)", [PARENT])
+    row = cursor.fetchone()
+    if row and row[0]:
+        for statement in policy_statements(name):
+            cursor.execute(statement)
 
 
 def _has_default(cursor) -> bool:
@@ -131,6 +147,14 @@ def ensure_read_partitions(
     """
     if not reads_are_partitioned():
         return []
+    # Rows move out of the default partition whatever their city: the database's system scope.
+    from portal.rls import system_scope
+
+    with system_scope():
+        return _ensure_read_partitions(now=now, months_ahead=months_ahead, months_behind=months_behind)
+
+
+def _ensure_read_partitions(*, now: dt.datetime | None, months_ahead: int, months_behind: int) -> list[str]:
     now = now or timezone.now()
     start = _month_start(now)
     for _ in range(months_behind):

@@ -8,6 +8,7 @@ search, a hit, the city itself) drops the city's cached copy (``invalidate_publi
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from django.core.cache import cache
 from django.db.models import Count, Model
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from audits.models import AuditEvent
 from audits.reviews.models import Review
@@ -34,6 +36,7 @@ PURPOSE_LABELS = {
     "first_amendment_activity": "tracking protest, worship, the press or other protected activity",
 }
 CACHE_PREFIX = "steward:public:v1"
+logger = logging.getLogger(__name__)
 
 
 def _cache_key(city: City) -> str:
@@ -55,19 +58,31 @@ def invalidate_public_report(city_id: int | None) -> None:
     public_id = City.objects.filter(pk=city_id).values_list("public_id", flat=True).first()
     if public_id is not None:
         try:
-            cache.incr(_base_key(public_id))
-        except ValueError:
-            cache.set(_base_key(public_id), 1, None)
+            try:
+                cache.incr(_base_key(public_id))
+            except ValueError:
+                cache.set(_base_key(public_id), 1, None)
+        except RedisError:
+            # The change itself stands (a search, a hit): with the cache down there is no copy to
+            # drop, and one that survives is keyed by the audit chain's head anyway (_cache_key).
+            logger.warning("public report of city %s not invalidated: the cache is unreachable", city_id)
 
 
 def public_report(city: City) -> dict[str, Any]:
     """The report for ``city``, from the cache when a current copy is there."""
-    generation = cache.get(_base_key(city.public_id)) or 0
-    key = f"{_cache_key(city)}:{generation}"
-    report: dict[str, Any] | None = cache.get(key)
+    try:
+        generation = cache.get(_base_key(city.public_id)) or 0
+        key = f"{_cache_key(city)}:{generation}"
+        report: dict[str, Any] | None = cache.get(key)
+    except RedisError:
+        logger.warning("public report of %s built without the cache: the cache is unreachable", city.slug)
+        return build_public_report(city)
     if report is None:
         report = build_public_report(city)
-        cache.set(key, report, settings.STEWARD_PUBLIC_CACHE_SECONDS)
+        try:
+            cache.set(key, report, settings.STEWARD_PUBLIC_CACHE_SECONDS)
+        except RedisError:
+            logger.warning("public report of %s not cached: the cache is unreachable", city.slug)
     return report
 
 

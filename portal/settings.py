@@ -100,6 +100,21 @@ if DATABASE_URL:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The city scope reaches PostgreSQL's row-level security through this backend (portal/rls.py).
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "portal.pgbackend"
+    # Under ASGI (Daphne) every request runs in a thread of its own, so a persistent connection
+    # (CONN_MAX_AGE > 0) is left open per request until it ages out: 100 dispatchers and 15
+    # requests/s used up PostgreSQL's 100 connections (docs/reliability.md). Web processes set
+    # DJANGO_DB_POOL to a pool size instead (psycopg_pool; persistent connections off).
+    DATABASE_POOL_SIZE = env.int("DJANGO_DB_POOL", default=0)
+    if DATABASE_POOL_SIZE and DATABASES["default"]["ENGINE"] == "portal.pgbackend":
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_SIZE,
+            "timeout": env.float("DJANGO_DB_POOL_TIMEOUT", default=10.0),
+        }
     # Searches read from a streaming replica when one is set (portal/routers.py); past the lag bound,
     # or when it is down, they read from the primary.
     DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
@@ -107,6 +122,8 @@ if DATABASE_URL:
         DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
         DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
         DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+        if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+            DATABASES["replica"]["ENGINE"] = "portal.pgbackend"
         DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 else:
     DATABASES = {

@@ -19,6 +19,8 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
 
+from portal.rls import SystemManager
+
 if TYPE_CHECKING:
     from portal.http import ScopedRequest
     from portal.models import City
@@ -85,7 +87,8 @@ class CityOwnedModel(models.Model):
     city = models.ForeignKey("portal.City", on_delete=models.PROTECT, related_name="+")
 
     objects = CityScopedManager()
-    all_cities = models.Manager()  # noqa: DJ012 - declared second so that `objects` stays the default
+    # The named way across cities; its queries run in the database's system scope (portal/rls.py).
+    all_cities = SystemManager()  # noqa: DJ012 - declared second so that `objects` stays the default
 
     class Meta:
         abstract = True

@@ -23,6 +23,7 @@ from cameras.models import Camera
 from portal.access import RULE_NOT_MEMBER, RULE_NOT_SIGNED_IN, RULE_ROLE
 from portal.http import CityMemberApiRequest, CityRequest
 from portal.models import Agency, City, User
+from portal.rls import system_scope
 from portal.roles import SEARCH_ROLES
 from portal.tenancy import city_scope
 from sharing import policy as engine
@@ -137,7 +138,8 @@ def _lock_agreement(agreement: SharingAgreement, *, city: City, on: dt.date) -> 
                 pk=agreement.pk, state=AgreementState.ACTIVE, starts_on__lte=on, ends_on__gte=on
             ).exists()
         )
-    with connection.cursor() as cursor:
+    # The lock is the raw twin of the ``all_cities`` query above: across cities at the database.
+    with system_scope(), connection.cursor() as cursor:
         cursor.execute(
             f"SELECT 1 FROM {SharingAgreement._meta.db_table} "  # noqa: S608 - table name is ours
             "WHERE id = %s AND city_id = %s AND partner_agency_id = %s AND state = %s "

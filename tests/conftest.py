@@ -24,8 +24,10 @@ def pytest_report_header(config):
     return f"steward: database={db} redis={'yes' if settings.REDIS_URL else 'no (embedded)'}"
 
 
+# portal.pgbackend is PostgreSQL with the city scope passed on to row-level security.
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] in ("django.db.backends.postgresql", "portal.pgbackend")
 requires_postgres = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    not ON_POSTGRES,
     reason="needs PostgreSQL (make test sets DATABASE_URL)",
 )
 requires_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (make test sets REDIS_URL)")
@@ -164,7 +166,7 @@ def background_process(name: str, command: list[str], *, ready, env=None, timeou
 
 
 def _needs_real_services() -> None:
-    if not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if not settings.REDIS_URL or not ON_POSTGRES:
         pytest.skip("needs PostgreSQL and Redis (make test)")
 
 

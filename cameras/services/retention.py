@@ -22,6 +22,7 @@ from audits.services import audit_record
 from cameras import partitions
 from cameras.models import PurgeMethod, RetentionPurge, private_storage
 from portal.models import City
+from portal.rls import system_scope
 from portal.tenancy import city_scope
 
 __all__ = ["RETENTION_BATCH_SIZE", "retention_drop_expired_months", "retention_purge", "retention_record"]
@@ -186,6 +187,14 @@ def retention_purge(
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    # Its raw SQL runs in the city's scope: row-level security lets it see that city's rows only.
+    with city_scope(city):
+        return _retention_purge(city=city, now=now, batch_size=batch_size, run_id=run_id)
+
+
+def _retention_purge(
+    *, city: City, now: dt.datetime | None, batch_size: int, run_id: uuid.UUID | None
+) -> RetentionPurge:
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=city.retention_days)
     run_id = run_id or uuid.uuid4()
@@ -272,6 +281,12 @@ def retention_drop_expired_months(*, now: dt.datetime, run_id: uuid.UUID) -> dic
 
     if not partitions.reads_are_partitioned():
         return {}
+    # A month holds every city's reads: the drop works in the database's system scope.
+    with system_scope():
+        return _drop_expired_months(now=now, run_id=run_id)
+
+
+def _drop_expired_months(*, now: dt.datetime, run_id: uuid.UUID) -> dict[int, int]:
     cities = {city.pk: city for city in City.objects.all()}
     deleted: dict[int, int] = {}
     partitions.finish_detached()

@@ -9,6 +9,8 @@ That role may read and write the tables, but on the append-only tables (the audi
 permanent block list) only INSERT and SELECT. Because it owns no table it cannot ``ALTER TABLE ...
 DISABLE TRIGGER`` and, holding no TRUNCATE privilege, it cannot truncate them; not being a superuser it
 cannot ``SET session_replication_role`` to skip the triggers. Migrations keep running as the owner.
+It is created ``NOBYPASSRLS``: the row-level security on the city-owned tables (portal/rls.py)
+applies to it, so it sees a city's rows only in that city's scope.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from psycopg import sql
 APPEND_ONLY_TABLES = ("audits_auditevent", "sharing_permanentblock")
 
 
-def grant_statements(role: str, database: str, *, password: str | None) -> list[sql.Composable]:
+def grant_statements(
+    role: str, database: str, *, password: str | None, owner: str | None = None
+) -> list[sql.Composable]:
     ident = sql.Identifier(role)
     create = sql.SQL(
         "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {name}) THEN "
@@ -43,6 +47,17 @@ def grant_statements(role: str, database: str, *, password: str | None) -> list[
         sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(ident),
         sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(ident),
     ]
+    if owner:
+        # Tables the owner makes later (the monthly read partitions) are usable by the role too.
+        statements += [
+            sql.SQL(
+                "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public "
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}"
+            ).format(sql.Identifier(owner), ident),
+            sql.SQL(
+                "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {}"
+            ).format(sql.Identifier(owner), ident),
+        ]
     for table in APPEND_ONLY_TABLES:
         statements += [
             sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON {} FROM {}").format(
@@ -70,6 +85,6 @@ class Command(BaseCommand):
             owner = row[0] if row is not None else None
             if owner == role:
                 raise CommandError("Run this as the owner role, not as the application role.")
-            for statement in grant_statements(role, database, password=password):
+            for statement in grant_statements(role, database, password=password, owner=owner):
                 cursor.execute(statement)
         self.stdout.write(f"Role {role} may use {database}; the audit log is INSERT and SELECT only.")
