@@ -44,6 +44,7 @@ CITY_OWNED_TABLES: tuple[str, ...] = (
     "sharing_search",
     "sharing_revocationcase",
     "sharing_permanentblock",
+    "sharing_searchhold",  # sharing migration 0009
 )
 
 POLICY = "steward_city_isolation"
