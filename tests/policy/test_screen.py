@@ -134,6 +134,33 @@ def test_california_refuses_reproductive_and_gender_affirming_care():
     )
 
 
+@pytest.mark.parametrize("make", [presets.washington, presets.california])
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "abortion clinic patient plates",
+        "find the woman who ended her pregnancy last month",
+        "trans patients of the gender clinic",
+        "list cars of people getting puberty blockers at the hospital",
+    ],
+)
+def test_wa_and_ca_refuse_reproductive_and_gender_affirming_care(make, reason):
+    assert decide(reason, policy=make()).rule == R.RULE_PURPOSE_REPRODUCTIVE
+
+
+def test_gender_affirming_care_toggle_screens_reproductive_care_only():
+    ca = presets.customize(presets.california(), protect_gender_affirming_care=False)
+    d = decide("track the cars of trans patients of the gender clinic on Main St", policy=ca)
+    assert R.RULE_PURPOSE_REPRODUCTIVE not in d.rules
+    assert decide("abortion clinic patient plates", policy=ca).rule == R.RULE_PURPOSE_REPRODUCTIVE
+
+
+@pytest.mark.parametrize("make", [presets.washington, presets.california, presets.illinois, presets.other])
+def test_every_preset_refuses_first_amendment_surveillance(make):
+    d = decide("plates of everyone at the rally outside city hall", policy=make())
+    assert d.rule == R.RULE_PURPOSE_FIRST_AMENDMENT
+
+
 def test_crime_at_a_protected_place_allowed():
     assert decide("arson at the planned parenthood clinic", "arson").allowed
     assert decide("assault at the protest on 4th Ave, suspect fled", "assault").allowed
