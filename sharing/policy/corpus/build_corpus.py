@@ -3,6 +3,11 @@
 Each case gets a stable id (its family, language and line number) and a fixed split: ``test``
 when a seeded SHA-256 of the id falls in the lowest 30%, else ``train``. The split never
 changes when lines are added at the end. Run: ``python sharing/policy/corpus/build_corpus.py``.
+
+The preset field may carry overrides after semicolons, e.g. ``WA;case=TBD`` (the case number the
+searcher typed, instead of the generated ``26-NNNNN``) or
+``OTHER;agency=U.S. Border Patrol;kind=federal;state=TX`` (who is searching). Keys: ``case``,
+``agency``, ``kind`` (local, state, federal), ``state``. See README.md in this folder.
 """
 
 from __future__ import annotations
@@ -28,16 +33,21 @@ def build() -> list[dict]:
         if not line.strip() or line.startswith("#"):
             continue
         lang, family, expect, preset, offense, reason = line.split("|", 5)
+        preset, *extra = preset.split(";")
+        opts = dict(item.split("=", 1) for item in extra)
+        unknown = set(opts) - {"case", "agency", "kind", "state"}
+        if unknown:
+            raise ValueError(f"cases.txt line {n}: unknown override(s) {sorted(unknown)}")
         case_id = f"c{n:04d}"
         cases.append(
             {
                 "id": case_id,
                 "reason": reason,
-                "case_number": f"26-{n:05d}",
+                "case_number": opts.get("case", f"26-{n:05d}"),
                 "offense": offense,
-                "agency": AGENCIES[preset],
-                "agency_kind": "local",
-                "agency_state": STATES[preset],
+                "agency": opts.get("agency", AGENCIES[preset]),
+                "agency_kind": opts.get("kind", "local"),
+                "agency_state": opts.get("state", STATES[preset]),
                 "preset": preset,
                 "expect": expect,
                 "why": family,
