@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -256,7 +256,9 @@ def acronym_mentions(norm: Normalized) -> list[tuple[str, int, bool]]:
         prev = toks[i - 1] if i else ""
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
         requester = prev in _REQ_PREV or nxt in _REQ_NEXT
-        if t == "ice":
+        if t == "ice" and nxt == "field" and i + 2 < len(toks) and toks[i + 2] in ("office", "offices"):
+            out.append((t.upper(), i, requester))
+        elif t == "ice":
             if nxt in _ICE_NOT_AGENCY_NEXT or (prev in _ICE_NOT_AGENCY_PREV and nxt not in _REQ_NEXT):
                 continue
             if requester or nxt in _MENTION_NEXT or len(toks) <= 2:
@@ -437,6 +439,27 @@ def immigration_mentions(norm: Normalized, extra: tuple[str, ...] = ()) -> list[
     return out
 
 
+# Verbs that make the agency just before them the one asking ("USCIS fraud detection asked",
+# "Ice field office wants", "Border Patrol agents requested").
+_ASK_VERBS = frozenset(
+    """asked asks ask asking wants want requested requests requesting needs sent called contacted told
+    pidio pide solicito quiere quieren yeu cau muon hiling gusto prosil prosili prosit khochet""".split()
+)
+_ASK_REACH = 3
+
+
+def _asks(norm: Normalized, m: Mention) -> bool:
+    if m.start < 0:
+        return False
+    toks = norm.tokens
+    for j in range(m.end, min(len(toks), m.end + _ASK_REACH)):
+        if not _same_clause(norm, m.end - 1, j):
+            return False
+        if toks[j] in _ASK_VERBS:
+            return True
+    return False
+
+
 def _in_threat_scope(norm: Normalized, start: int, end: int) -> bool:
     return _near(norm, _positions("threat", norm), Mention("", start, end), _THREAT_BEFORE, _THREAT_AFTER)
 
@@ -445,8 +468,11 @@ def _in_threat_scope(norm: Normalized, start: int, end: int) -> bool:
 def _roles(text: str, extra: tuple[str, ...]) -> tuple[tuple[tuple[str, str | None], ...], tuple[str, ...]]:
     """((mention, role) for each mention, purpose cues outside the suspect's threat)."""
     norm = normalize(text)
-    mentions = immigration_mentions(norm, extra)
-    roles = tuple((m.text, mention_role(norm, m)) for m in mentions)
+    mentions = [
+        replace(m, requester=True) if not m.requester and _asks(norm, m) else m
+        for m in immigration_mentions(norm, extra)
+    ]
+    roles = tuple((m.text, None if m.requester else mention_role(norm, m)) for m in mentions)
     purpose: list[str] = []
     for source, i in find("purpose", norm):
         n = len(normalize(source).tokens) or 1
@@ -502,6 +528,13 @@ def screen_immigration(text: str, extra_evidence: tuple[str, ...] = (), reason: 
     )
 
 
+# Crime-family words that name a person or a paper, not what was done: "bringing a child for
+# treatment" is no crime at the clinic.
+_NOT_AN_OFFENSE = frozenset(
+    "warrant wanted victim* missing incident offense offence crime criminal child elder bolo".split()
+)
+
+
 def screen_protected(
     text: str, family: str, extra_evidence: tuple[str, ...] = (), reason: str | None = None
 ) -> Finding:
@@ -514,9 +547,9 @@ def screen_protected(
     crime = [
         c
         for c in offense_facts["crime"]
-        if c not in ("warrant", "wanted", "victim*", "missing", "incident", "offense")
+        if c not in _NOT_AN_OFFENSE
     ]
-    tracking = f["attendee"]
+    tracking = _tracking_not_victim(normalize(text))
     cues = tuple(f"offense: {c}" for c in crime) + tuple(f"tracking: {t}" for t in tracking)
     if not crime:
         return Finding(family, REFUSE, tuple(concept), cues, "protected activity is what the search tracks")
@@ -525,6 +558,19 @@ def screen_protected(
             family, HOLD, tuple(concept), cues, "a crime is named, but so are the people who took part"
         )
     return Finding(family, None, tuple(concept), cues, "the search investigates a crime at or near the place")
+
+
+def _tracking_not_victim(norm: Normalized) -> list[str]:
+    """Attendee / visitor words, less those that name the victim of the crime ("rally attendee
+    stabbed by a passing driver": the attendee is the victim, no one is being tracked)."""
+    out: list[str] = []
+    for source, i in find("attendee", norm):
+        if i >= 0:
+            n = len(normalize(source.rstrip("*")).tokens) or 1
+            if mention_role(norm, Mention(source, i, i + n)) == "victim":
+                continue
+        out.append(source)
+    return list(dict.fromkeys(out))
 
 
 def has_offense_content(text: str) -> bool:

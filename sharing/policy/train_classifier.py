@@ -12,7 +12,7 @@
 4. The three thresholds of :func:`sharing.policy.classifier.settle` picked on out-of-fold
    predictions: run every train request through the whole engine with the fold's model, and keep
    the thresholds with the most right whose legitimate requests refused or held stay at or under
-   0.5 % (half the issue's 1 % goal, for margin). The test split is never read.
+   1 % (the issue's goal). The test split is never read.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from .text import looks_like_immigration_agency
 CORPUS = Path(__file__).with_name("corpus") / "cases.jsonl"
 SEED = 20261202
 FOLDS = 5
-LEGIT_BUDGET = 0.005
-L2_GRID = (0.003, 0.01, 0.03)
+LEGIT_BUDGET = 0.01
+L2_GRID = (0.01, 0.03, 0.1, 0.3)
 HOLD_AT = (0.6, 0.7, 0.8, 0.9, 1.01)
 ALLOW_BELOW = (0.0, 0.1, 0.2, 0.3, 0.5)
 REFUSE_AT = (0.9, 1.01)
@@ -177,6 +177,9 @@ def main(argv: list[str]) -> int:
                 stopped += r["expect"] == "allow" and res.got != "allow"
         results[(hold_at, allow_below, refuse_at)] = (right, stopped)
     C.use_model(None)
+    if "-v" in argv:
+        for k, v in sorted(results.items()):
+            print("   ", k, v)
     ok = {k: v for k, v in results.items() if v[1] <= LEGIT_BUDGET * legit}
     pool = ok or results
     (hold_at, allow_below, refuse_at), (right, stopped) = max(
