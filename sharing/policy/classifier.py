@@ -19,7 +19,8 @@ How it is used (:func:`settle`), per prohibited family the policy screens:
 * the rules hold (cues conflict): the classifier settles it: below ``allow_below`` the search is
   allowed, at or above ``refuse_at`` refused, in between held for a supervisor;
 * the rules allow: at or above ``hold_at`` the search is held for a supervisor (a paraphrase the
-  lexicon does not know), never refused on the classifier alone.
+  lexicon does not know), never refused on the classifier alone; a reason that names no offense
+  at all (a legitimate request names one) is held from the lower ``hold_at_bare``.
 
 Thresholds are chosen on out-of-fold predictions of the train split (see the training script).
 """
@@ -113,8 +114,17 @@ def screen_vector(findings: dict[str, S.Finding], reason: str) -> list[float]:
     return vec
 
 
+# Whether the concept screen's own findings are features too. The lexicons were tuned on the same
+# train split, so in training those numbers look near perfect; still, out of fold, the embedding
+# alone stops more legitimate requests (trap words sit close to prohibited wording in embedding
+# space), so both are used (measured, see docs/policy.md).
+USE_SCREEN_FEATURES = True
+
+
 def features(reason: str, offense: str, case_number: str) -> FloatArray:
-    """Embedding of the reason followed by the screen's numbers."""
+    """The embedding of the reason (followed by the screen's numbers if ``USE_SCREEN_FEATURES``)."""
+    if not USE_SCREEN_FEATURES:
+        return embed(reason or "")
     findings = screen_findings(reason, offense, case_number)
     return np.concatenate(
         [embed(reason or ""), np.asarray(screen_vector(findings, reason), dtype=np.float32)]
@@ -132,6 +142,7 @@ class Model:
     train_labels: tuple[str, ...]
     train_reasons: tuple[str, ...]
     hold_at: float
+    hold_at_bare: float  # for a reason that names no offense at all
     allow_below: float
     refuse_at: float
     version: str
@@ -181,6 +192,7 @@ def load() -> Model | None:
             train_labels=tuple(meta["train_labels"]),
             train_reasons=tuple(meta["train_reasons"]),
             hold_at=float(meta["thresholds"]["hold_at"]),
+            hold_at_bare=float(meta["thresholds"]["hold_at_bare"]),
             allow_below=float(meta["thresholds"]["allow_below"]),
             refuse_at=float(meta["thresholds"]["refuse_at"]),
             version=model_version(raw_json, raw_npz),
@@ -256,7 +268,8 @@ def settle(finding: S.Finding, request: SearchRequest) -> S.Finding:
                 explanation="the trained classifier reads the search as serving the prohibited purpose",
             )
         return replace(finding, cues=finding.cues + score, evidence=finding.evidence + near)
-    if p >= m.hold_at:
+    bare = not S.has_offense_content(request.reason or "")
+    if p >= (m.hold_at_bare if bare else m.hold_at):
         return replace(
             finding,
             outcome=S.HOLD,

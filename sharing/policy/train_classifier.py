@@ -9,7 +9,7 @@
 2. Features: :func:`sharing.policy.classifier.features` (sentence embedding + the concept screen).
 3. A multinomial logistic regression (numpy, full-batch gradient descent with L2, fixed seed for the
    fold assignment), its L2 strength picked by 5-fold cross-validated log-loss on the train split.
-4. The three thresholds of :func:`sharing.policy.classifier.settle` picked on out-of-fold
+4. The four thresholds of :func:`sharing.policy.classifier.settle` picked on out-of-fold
    predictions: run every train request through the whole engine with the fold's model, and keep
    the thresholds with the most right whose legitimate requests refused or held stay at or under
    1 % (the issue's goal). The test split is never read.
@@ -34,9 +34,10 @@ CORPUS = Path(__file__).with_name("corpus") / "cases.jsonl"
 SEED = 20261202
 FOLDS = 5
 LEGIT_BUDGET = 0.01
-L2_GRID = (0.01, 0.03, 0.1, 0.3)
-HOLD_AT = (0.6, 0.7, 0.8, 0.9, 1.01)
-ALLOW_BELOW = (0.0, 0.1, 0.2, 0.3, 0.5)
+L2_GRID = (0.01, 0.03, 0.1)
+HOLD_AT = (0.8, 0.9, 1.01)
+HOLD_AT_BARE = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+ALLOW_BELOW = (0.0, 0.1, 0.3)
 REFUSE_AT = (0.9, 1.01)
 
 _FAMILY_LABEL = {
@@ -118,6 +119,7 @@ def make_model(
         train_labels=tuple(C.CLASSES[i] for i in y),
         train_reasons=tuple(r["reason"] for r in rows),
         hold_at=1.01,
+        hold_at_bare=1.01,
         allow_below=0.0,
         refuse_at=1.01,
         version="clf-fold",
@@ -160,36 +162,43 @@ def main(argv: list[str]) -> int:
         tr = fold_of_used != f
         sub = [used[i][0] for i in np.flatnonzero(tr)]
         fold_models.append(make_model(feats[tr], y[tr], best_l2, sub, emb[tr]))
-    results: dict[tuple[float, float, float], tuple[int, int]] = {}
+    results: dict[tuple[float, float, float, float], tuple[int, int]] = {}
     legit = sum(r["expect"] == "allow" for r in rows)
-    for hold_at, allow_below, refuse_at in itertools.product(HOLD_AT, ALLOW_BELOW, REFUSE_AT):
-        if refuse_at < hold_at and refuse_at < 1.0 and hold_at < 1.0:
+    for hold_at, hold_at_bare, allow_below, refuse_at in itertools.product(
+        HOLD_AT, HOLD_AT_BARE, ALLOW_BELOW, REFUSE_AT
+    ):
+        if hold_at_bare > hold_at:
             continue
         right = stopped = 0
         for f in range(FOLDS):
             m = fold_models[f]
-            C.use_model(replace(m, hold_at=hold_at, allow_below=allow_below, refuse_at=refuse_at))
+            C.use_model(
+                replace(m, hold_at=hold_at, hold_at_bare=hold_at_bare, allow_below=allow_below, refuse_at=refuse_at)
+            )
             for r in rows:
                 if all_fold[r["id"]] != f:
                     continue
                 res = evaluate_case(r)
                 right += res.correct
                 stopped += r["expect"] == "allow" and res.got != "allow"
-        results[(hold_at, allow_below, refuse_at)] = (right, stopped)
+        results[(hold_at, hold_at_bare, allow_below, refuse_at)] = (right, stopped)
     C.use_model(None)
     if "-v" in argv:
         for k, v in sorted(results.items()):
             print("   ", k, v)
     ok = {k: v for k, v in results.items() if v[1] <= LEGIT_BUDGET * legit}
     pool = ok or results
-    (hold_at, allow_below, refuse_at), (right, stopped) = max(
-        pool.items(), key=lambda kv: (kv[1][0], -kv[1][1], kv[0][0], -kv[0][1])
+    # most right, then fewest legitimate stopped, then the most cautious classifier (highest hold
+    # thresholds, lowest allow threshold)
+    (hold_at, hold_at_bare, allow_below, refuse_at), (right, stopped) = max(
+        pool.items(), key=lambda kv: (kv[1][0], -kv[1][1], kv[0][0], kv[0][1], -kv[0][2], kv[0][3])
     )
     print(
-        f"  chosen l2 {best_l2}, hold_at {hold_at}, allow_below {allow_below}, refuse_at {refuse_at}: "
+        f"  chosen l2 {best_l2}, hold_at {hold_at}, hold_at_bare {hold_at_bare}, allow_below {allow_below}, "
+        f"refuse_at {refuse_at}: "
         f"out-of-fold right {right}/{len(rows)}, legitimate stopped {stopped}/{legit}"
     )
-    base = results[(1.01, 0.0, 1.01)]
+    base = results[(1.01, 1.01, 0.0, 1.01)]
     print(f"  (without the classifier: right {base[0]}/{len(rows)}, legitimate stopped {base[1]}/{legit})")
 
     final = make_model(feats, y, best_l2, [r for r, _ in used], emb)
@@ -206,7 +215,12 @@ def main(argv: list[str]) -> int:
         "classes": list(C.CLASSES),
         "seed": SEED,
         "l2": best_l2,
-        "thresholds": {"hold_at": hold_at, "allow_below": allow_below, "refuse_at": refuse_at},
+        "thresholds": {
+            "hold_at": hold_at,
+            "hold_at_bare": hold_at_bare,
+            "allow_below": allow_below,
+            "refuse_at": refuse_at,
+        },
         "out_of_fold": {"right": right, "total": len(rows), "legit_stopped": stopped, "legit": legit},
         "train_ids": list(final.train_ids),
         "train_labels": list(final.train_labels),
