@@ -246,6 +246,9 @@ def settle(finding: S.Finding, request: SearchRequest) -> S.Finding:
     m = current()
     if m is None or not (request.reason or "").strip():
         return finding
+    bare = not S.has_offense_content(request.reason or "")
+    if finding.outcome is None and (m.hold_at_bare if bare else m.hold_at) > 1.0:
+        return finding  # no threshold could hold it: skip the embedding (most legitimate searches)
     probs, near = assess(request)
     p = probs.get(finding.family, 0.0)
     score = (f"classifier: p({finding.family}) = {p:.2f}",)
@@ -268,7 +271,6 @@ def settle(finding: S.Finding, request: SearchRequest) -> S.Finding:
                 explanation="the trained classifier reads the search as serving the prohibited purpose",
             )
         return replace(finding, cues=finding.cues + score, evidence=finding.evidence + near)
-    bare = not S.has_offense_content(request.reason or "")
     if p >= (m.hold_at_bare if bare else m.hold_at):
         return replace(
             finding,

@@ -196,7 +196,8 @@ def _index() -> dict[str, tuple[tuple[Entry, ...], dict[str, tuple[Entry, ...]]]
     return out
 
 
-def find(family: str, norm: Normalized, fuzzy: bool = True) -> list[tuple[str, int]]:
+@lru_cache(maxsize=32768)
+def find(family: str, norm: Normalized, fuzzy: bool = True) -> tuple[tuple[str, int], ...]:
     """(entry, token position) for each entry of ``family`` found in the normalised text."""
     inside, by_letter = _index()[family]
     hits: list[tuple[str, int]] = [
@@ -210,7 +211,7 @@ def find(family: str, norm: Normalized, fuzzy: bool = True) -> list[tuple[str, i
                 _tok_ok(k, w, toks[i + j], fuzzy) for j, (k, w) in enumerate(e.parts)
             ):
                 hits.append((e.source, i))  # every occurrence: the role test needs each position
-    return hits
+    return tuple(hits)
 
 
 # --------------------------------------------------------------------------
@@ -290,7 +291,7 @@ class Finding:
     explanation: str = ""
 
 
-def _entries(hits: list[tuple[str, int]]) -> list[str]:
+def _entries(hits: tuple[tuple[str, int], ...]) -> list[str]:
     return list(dict.fromkeys(h for h, _ in hits))
 
 
@@ -335,7 +336,8 @@ class Mention:
     requester: bool = False
 
 
-def _positions(family: str, norm: Normalized) -> list[tuple[int, int]]:
+@lru_cache(maxsize=32768)
+def _positions(family: str, norm: Normalized) -> tuple[tuple[int, int], ...]:
     """(start, end) token spans of a family's hits (inside-word hits have no position)."""
     out = []
     for source, i in find(family, norm):
@@ -343,7 +345,7 @@ def _positions(family: str, norm: Normalized) -> list[tuple[int, int]]:
             continue
         n = len(normalize(source.rstrip("*")).tokens) or 1
         out.append((i, i + n))
-    return out
+    return tuple(out)
 
 
 def _same_clause(norm: Normalized, a: int, b: int) -> bool:
@@ -351,7 +353,7 @@ def _same_clause(norm: Normalized, a: int, b: int) -> bool:
     return 0 <= a < len(c) and 0 <= b < len(c) and c[a] == c[b]
 
 
-def _near(norm: Normalized, spans: list[tuple[int, int]], m: Mention, before: int, after: int) -> bool:
+def _near(norm: Normalized, spans: tuple[tuple[int, int], ...], m: Mention, before: int, after: int) -> bool:
     """A span ending at most ``before`` tokens before the mention or starting at most ``after``
     tokens after it, in the same clause."""
     for s0, e0 in spans:
