@@ -42,6 +42,7 @@ REFUSE = "refuse"
 HOLD = "hold"
 
 _CJK_RE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+_CJK_SPACED_RE = re.compile(_CJK_RE.pattern + r"(?:\s+" + _CJK_RE.pattern + ")*")
 _DOTTED_LETTERS_RE = re.compile(r"(?<![a-z0-9])(?:[a-z][.\-_·•*/]\s?){1,}[a-z](?![a-z0-9])\.?")
 _SPACED_LETTERS_RE = re.compile(r"(?<![a-z0-9])(?:[a-z] ){2,}[a-z](?![a-z0-9])")
 _INNER_SEP_RE = re.compile(r"(?<=[a-z])[\-.·•_*](?=[a-z])")
@@ -98,7 +99,9 @@ class Normalized:
 def normalize(text: str) -> Normalized:
     s = _strip(text)
     s = " ".join(_fold_mixed_word(w) for w in s.split())
-    cjk = tuple(anyascii(run).lower() for run in _CJK_RE.findall(s))
+    # runs separated by a space only are read as one ("추 방", "불법 체류자"): a space is no
+    # word boundary a Han / Hangul entry must respect
+    cjk = tuple(_syllables(run) for run in _CJK_SPACED_RE.findall(s))
     s = _CJK_RE.sub(lambda m: " " + anyascii(m.group(0)) + " ", s)
     s = anyascii(s).lower()
     s = s.replace("&", " and ").replace("'", "").replace("\u2019", "")
@@ -123,11 +126,24 @@ class Entry:
     lang: str
 
 
+def _syllables(run: str) -> str:
+    """A Han / Hangul run transliterated one character (syllable) at a time, " yi min " style:
+    an entry then matches whole syllables only ("yi ming", one person, is not "yi min", immigrant),
+    while simplified and traditional forms still read alike."""
+    out = []
+    for ch in run:
+        if ch.isspace():
+            continue
+        t = re.sub(r"[^a-z0-9]", "", anyascii(ch).lower())
+        if t:
+            out.append(t)
+    return " " + " ".join(out) + " "
+
+
 def _compile(source: str, lang: str) -> Entry | None:
     if _CJK_RE.search(source):
-        compact = "".join(anyascii(source).lower().split())
-        compact = re.sub(r"[^a-z0-9]", "", compact)
-        return Entry(source, (("inside", compact),), lang) if compact else None
+        compact = " ".join(_syllables(run).strip() for run in _CJK_RE.findall(source))
+        return Entry(source, (("inside", f" {compact} "),), lang) if compact.strip() else None
     parts: list[tuple[str, str]] = []
     for raw in source.split():
         stem = raw.endswith("*")
@@ -589,8 +605,17 @@ _FILLER = frozenset(
 
 
 def content_words(text: str) -> int:
-    """Words (of three or more letters) that are not fillers: a rough measure of concrete detail."""
-    return sum(1 for t in normalize(text).tokens if len(t) >= 3 and t not in _FILLER)
+    """Words (of three or more letters) that are not fillers: a rough measure of concrete detail.
+    Chinese, Japanese and Korean write no spaces between words: there every two characters count
+    as a word."""
+    norm = normalize(text)
+    latin = sum(1 for t in norm.tokens if len(t) >= 3 and t not in _FILLER and not _in_cjk(t, norm))
+    cjk_chars = sum(len(run.split()) for run in norm.cjk)
+    return latin + cjk_chars // 2
+
+
+def _in_cjk(token: str, norm: Normalized) -> bool:
+    return any(token in run.replace(" ", "") for run in norm.cjk)
 
 
 def mostly_non_latin(text: str) -> bool:
