@@ -63,11 +63,15 @@ def _latin_letter(ch: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _fold_mixed_word(word: str) -> str:
-    """A Latin word with look-alike letters from another script: map them to Latin."""
+def _fold_mixed_word(word: str, latin_text: bool = True) -> str:
+    """A Latin word with look-alike letters from another script: map them to Latin. A word wholly
+    in look-alikes ("ІСЕ", "ᴅᴇᴘᴏʀᴛ") is folded only inside Latin text: in a Russian sentence
+    "его" (his) is a Russian word, not "ero"."""
     if word.isascii():
         return word
     has_latin = any("a" <= c.lower() <= "z" for c in word)
+    if not has_latin and not latin_text:
+        return word
     if not has_latin:
         # a word wholly in look-alike small capitals / Greek / Cyrillic capitals that spell Latin
         mapped = [_latin_letter(c) if c.isalpha() else c for c in word]
@@ -98,7 +102,9 @@ class Normalized:
 @lru_cache(maxsize=8192)
 def normalize(text: str) -> Normalized:
     s = _strip(text)
-    s = " ".join(_fold_mixed_word(w) for w in s.split())
+    letters = [c for c in s if c.isalpha()]
+    latin_text = sum(c.isascii() for c in letters) * 2 >= len(letters)
+    s = " ".join(_fold_mixed_word(w, latin_text) for w in s.split())
     # runs separated by a space only are read as one ("추 방", "불법 체류자"): a space is no
     # word boundary a Han / Hangul entry must respect
     cjk = tuple(_syllables(run) for run in _CJK_SPACED_RE.findall(s))
