@@ -524,7 +524,12 @@ def screen_immigration(text: str, extra_evidence: tuple[str, ...] = (), reason: 
         return Finding("immigration", None)
     roles, purpose_t = _roles(text, tuple(extra_evidence))
     placed = [f"{r}: {m}" for m, r in roles if r]
-    role = placed + f["victim"] + f["evidence"] + [p for p in f["place"] if p not in ("at the", "near the", "office")]
+    role = (
+        placed
+        + f["victim"]
+        + f["evidence"]
+        + [p for p in f["place"] if p not in ("at the", "near the", "office")]
+    )
     purpose = list(purpose_t)
     crime = [
         c for c in offense_facts["crime"] if c not in ("warrant", "wanted", "subject", "suspect", "suspect*")
@@ -568,11 +573,7 @@ def screen_protected(
     concept = list(dict.fromkeys(f[family] + list(extra_evidence)))
     if not concept:
         return Finding(family, None)
-    crime = [
-        c
-        for c in offense_facts["crime"]
-        if c not in _NOT_AN_OFFENSE
-    ]
+    crime = [c for c in offense_facts["crime"] if c not in _NOT_AN_OFFENSE]
     tracking = _tracking_not_victim(normalize(text))
     cues = tuple(f"offense: {c}" for c in crime) + tuple(f"tracking: {t}" for t in tracking)
     if not crime:

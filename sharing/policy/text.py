@@ -931,7 +931,9 @@ def analyze(text: str) -> TextAnalysis:
         if stem in raw:
             rep.append(Finding("reproductive", "strong", stem, "script"))
     for s, e, _ph in _match_phrases(lows, GENDER_CARE_PHRASES):
-        a.gender_care.append(Finding("gender_care", "strong", " ".join(t.orig for t in tokens[s:e]), "phrase"))
+        a.gender_care.append(
+            Finding("gender_care", "strong", " ".join(t.orig for t in tokens[s:e]), "phrase")
+        )
 
     # -- First Amendment activity
     fa = a.first_amendment

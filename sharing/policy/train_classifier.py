@@ -34,10 +34,10 @@ CORPUS = Path(__file__).with_name("corpus") / "cases.jsonl"
 SEED = 20261202
 FOLDS = 5
 LEGIT_BUDGET = 0.01
-L2_GRID = (0.01, 0.03, 0.1)
-HOLD_AT = (0.9, 1.01)
-HOLD_AT_BARE = (0.3, 0.4, 0.5, 0.6, 0.7, 1.01)
-ALLOW_BELOW = (0.0, 0.1, 0.3)
+L2_GRID = (0.01, 0.03)
+HOLD_AT = (0.8, 0.9, 0.95, 1.01)
+HOLD_AT_BARE = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01)
+ALLOW_BELOW = (0.0, 0.3)
 REFUSE_AT = (0.9, 1.01)
 
 _FAMILY_LABEL = {
@@ -94,8 +94,9 @@ def fit(x: Array, y: npt.NDArray[np.int64], l2: float, iters: int = 600) -> tupl
 def probs(w: Array, b: Array, x: Array) -> Array:
     z = x @ w.T + b
     z -= z.max(axis=1, keepdims=True)
-    p = np.exp(z)
-    return p / p.sum(axis=1, keepdims=True)
+    p: Array = np.exp(z)
+    out: Array = p / p.sum(axis=1, keepdims=True)
+    return out
 
 
 def standardise(x: Array) -> tuple[Array, Array]:
@@ -173,7 +174,13 @@ def main(argv: list[str]) -> int:
         for f in range(FOLDS):
             m = fold_models[f]
             C.use_model(
-                replace(m, hold_at=hold_at, hold_at_bare=hold_at_bare, allow_below=allow_below, refuse_at=refuse_at)
+                replace(
+                    m,
+                    hold_at=hold_at,
+                    hold_at_bare=hold_at_bare,
+                    allow_below=allow_below,
+                    refuse_at=refuse_at,
+                )
             )
             for r in rows:
                 if all_fold[r["id"]] != f:

@@ -211,7 +211,17 @@ def test_normalize_transliterates_and_closes_separators():
     assert S.normalize("d e p o r t").tokens == ("deport",)
     assert "and" in S.normalize("Customs & Border").tokens
     assert S.normalize("trục xuất").tokens == ("truc", "xuat")
-    assert S.normalize("遣返").cjk == ("qianfan",)
+    assert S.normalize("遣返").cjk == (" qian fan ",)  # one syllable a character
+
+
+def test_han_entries_match_whole_syllables_and_russian_words_stay_russian():
+    # 一名 (yi ming, "one") must not read as 移民 (yi min, "immigrant") in run-together pinyin
+    assert not S._facts("肇事逃逸撞死一名行人")["immigration"]
+    assert S._facts("他是非法移民")["immigration"]
+    # "его" (his) is not the look-alike acronym ERO inside a Russian sentence...
+    assert not S._facts("тело мужчины нашли в гараже, его Лексус пропал")["acronym"]
+    # ...while a look-alike acronym inside English text still is one
+    assert S._facts("\u0415R\u041e wants the car")["acronym"]
 
 
 def test_ice_is_not_the_agency_in_weather_food_and_street_names():
