@@ -70,7 +70,7 @@ def _fold_mixed_word(word: str, latin_text: bool = True) -> str:
     if word.isascii():
         return word
     has_latin = any("a" <= c.lower() <= "z" for c in word)
-    if not has_latin and not latin_text:
+    if not has_latin and not latin_text and not word.isupper():
         return word
     if not has_latin:
         # a word wholly in look-alike small capitals / Greek / Cyrillic capitals that spell Latin

@@ -141,8 +141,9 @@ def base_normalize(text: str) -> str:
 
 def latin_view(text: str) -> str:
     """Case-preserving Latin rendering: look-alikes folded, marks stripped, leet symbols undone.
-    A word wholly in another script is folded only in mostly-Latin text ("ІСЕ wants him"); in a
-    Russian sentence "его" (his) stays Russian rather than reading "ero"."""
+    A word wholly in another script is folded only in mostly-Latin text ("ІСЕ wants him") or when
+    written in capitals like an acronym; in a Russian sentence "его" (his) stays Russian rather
+    than reading "ero"."""
     s = base_normalize(text)
     s = _LEET_SYMBOL_RE.sub(lambda m: _LEET[m.group(0)], s)
     letters = [c for c in s if c.isalpha()]
@@ -150,7 +151,7 @@ def latin_view(text: str) -> str:
 
     def fold(m: re.Match[str]) -> str:
         w = m.group(0)
-        if not latin_text and not any("a" <= c.lower() <= "z" for c in w):
+        if not latin_text and not w.isupper() and not any("a" <= c.lower() <= "z" for c in w):
             return _strip_marks(w)
         return _fold_word(w)
 
