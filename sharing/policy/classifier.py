@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import zlib
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -51,6 +53,15 @@ N_NEAREST = 3
 
 FloatArray = npt.NDArray[np.float32]
 
+# Hashed character n-grams (3 to 5 characters inside word boundaries, like scikit-learn's
+# ``char_wb``) over the normalised, transliterated reason: they read a misspelling, a new
+# inflection or a paraphrase sharing word stems in any script (every script is first rendered in
+# Latin letters by ``anyascii``). A stable hash (CRC-32) so the same text gets the same columns in
+# every process; TF-IDF weights (sublinear tf, idf from the train split) are applied by the model.
+NGRAM_DIM = 1 << 13
+NGRAM_SIZES = (3, 4, 5)
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
 
 @lru_cache(maxsize=1)
 def _encoder() -> Any:
@@ -64,6 +75,32 @@ def _encoder() -> Any:
 def embed(text: str) -> FloatArray:
     """The L2-normalised 512-number embedding of ``text`` (read-only)."""
     vec = np.asarray(_encoder().encode(text or " "), dtype=np.float32).reshape(-1)
+    vec.setflags(write=False)
+    return vec
+
+
+def ngram_text(text: str) -> str:
+    """The reason as the n-grams read it: normalised (NFKC, look-alikes, marks, invisible
+    characters), every script transliterated to Latin, lower case, words split on anything else."""
+    from anyascii import anyascii
+
+    return _NON_WORD.sub(" ", anyascii(T.latin_view(text or "")).lower()).strip()
+
+
+@lru_cache(maxsize=4096)
+def ngram_counts(text: str) -> FloatArray:
+    """Sublinear term frequencies (1 + log tf) of the reason's hashed character n-grams (read-only)."""
+    counts: dict[int, int] = {}
+    for word in ngram_text(text).split():
+        padded = f" {word} "
+        for n in NGRAM_SIZES:
+            for i in range(max(1, len(padded) - n + 1)):
+                h = zlib.crc32(padded[i : i + n].encode()) % NGRAM_DIM
+                counts[h] = counts.get(h, 0) + 1
+    vec = np.zeros(NGRAM_DIM, dtype=np.float32)
+    if counts:
+        idx = np.fromiter(counts.keys(), dtype=np.int64)
+        vec[idx] = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32))
     vec.setflags(write=False)
     return vec
 
@@ -121,21 +158,37 @@ def screen_vector(findings: dict[str, S.Finding], reason: str) -> list[float]:
 USE_SCREEN_FEATURES = True
 
 
+N_EMBED = 512
+N_SCREEN = 13
+
+
 def features(reason: str, offense: str, case_number: str) -> FloatArray:
-    """The embedding of the reason (followed by the screen's numbers if ``USE_SCREEN_FEATURES``)."""
-    if not USE_SCREEN_FEATURES:
-        return embed(reason or "")
-    findings = screen_findings(reason, offense, case_number)
-    return np.concatenate(
-        [embed(reason or ""), np.asarray(screen_vector(findings, reason), dtype=np.float32)]
-    ).astype(np.float32)
+    """Raw features: the embedding of the reason (512), the screen's numbers (13, zeros when
+    ``USE_SCREEN_FEATURES`` is off) and the hashed n-gram term frequencies (``NGRAM_DIM``). Which
+    blocks a model uses, and how they are weighted, is the model's (:meth:`Model.transform`)."""
+    screen = np.zeros(N_SCREEN, dtype=np.float32)
+    if USE_SCREEN_FEATURES:
+        screen = np.asarray(screen_vector(screen_findings(reason, offense, case_number), reason), np.float32)
+    return np.concatenate([embed(reason or ""), screen, ngram_counts(reason or "")]).astype(np.float32)
+
+
+def dense_part(x: FloatArray) -> FloatArray:
+    return x[..., : N_EMBED + N_SCREEN]
+
+
+def tfidf(x: FloatArray, idf: FloatArray) -> FloatArray:
+    """The n-gram block of raw features as L2-normalised TF-IDF rows."""
+    t = x[..., N_EMBED + N_SCREEN :] * idf
+    norm = np.sqrt((t * t).sum(axis=-1, keepdims=True))
+    out: FloatArray = t / np.maximum(norm, 1e-6)
+    return out
 
 
 @dataclass(frozen=True)
 class Model:
-    weights: FloatArray  # (classes, features)
+    weights: FloatArray  # (classes, features after transform)
     bias: FloatArray  # (classes,)
-    mean: FloatArray  # feature standardisation
+    mean: FloatArray  # standardisation of the dense features (embedding + screen)
     scale: FloatArray
     train_embeddings: FloatArray  # (n, 512) for the nearest examples
     train_ids: tuple[str, ...]
@@ -146,14 +199,22 @@ class Model:
     allow_below: float
     refuse_at: float
     version: str
+    # which blocks the model reads: "embedding" (512), "screen" (13), "ngram" (TF-IDF, NGRAM_DIM)
+    blocks: tuple[str, ...] = ("embedding", "screen")
+    idf: FloatArray | None = None
+    ngram_weight: float = 1.0  # the n-gram block's weight against the standardised dense block
     # (reason, offense, case number) -> (probabilities, nearest-example lines); shared by copies
     # that differ only in thresholds (the training script's threshold search)
     memo: dict[tuple[str, str, str], tuple[dict[str, float], tuple[str, ...]]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
+    def transform(self, x: FloatArray) -> FloatArray:
+        """Raw features (:func:`features`, one row or many) -> the model's input."""
+        return transform(x, self.blocks, self.mean, self.scale, self.idf, self.ngram_weight)
+
     def probabilities(self, x: FloatArray) -> dict[str, float]:
-        z = self.weights @ ((x - self.mean) / self.scale) + self.bias
+        z = self.weights @ self.transform(x) + self.bias
         z = z - z.max()
         p = np.exp(z)
         p = p / p.sum()
@@ -168,6 +229,26 @@ class Model:
         return [
             (self.train_ids[i], self.train_labels[i], float(sims[i]), self.train_reasons[i]) for i in order
         ]
+
+
+def transform(
+    x: FloatArray,
+    blocks: tuple[str, ...],
+    mean: FloatArray,
+    scale: FloatArray,
+    idf: FloatArray | None,
+    ngram_weight: float,
+) -> FloatArray:
+    parts = []
+    dense = (dense_part(x) - mean) / scale
+    if "embedding" in blocks:
+        parts.append(dense[..., :N_EMBED])
+    if "screen" in blocks:
+        parts.append(dense[..., N_EMBED:])
+    if "ngram" in blocks and idf is not None:
+        parts.append(tfidf(x, idf) * ngram_weight)
+    out: FloatArray = np.concatenate(parts, axis=-1).astype(np.float32)
+    return out
 
 
 def model_version(raw_json: bytes, raw_npz: bytes) -> str:
@@ -196,6 +277,9 @@ def load() -> Model | None:
             allow_below=float(meta["thresholds"]["allow_below"]),
             refuse_at=float(meta["thresholds"]["refuse_at"]),
             version=model_version(raw_json, raw_npz),
+            blocks=tuple(meta.get("blocks", ("embedding", "screen"))),
+            idf=arrays["idf"].astype(np.float32) if "idf" in arrays.files else None,
+            ngram_weight=float(meta.get("ngram_weight", 1.0)),
         )
 
 

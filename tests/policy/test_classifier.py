@@ -82,8 +82,30 @@ def test_a_paraphrase_without_offense_is_held_when_the_classifier_reads_it_as_en
         assert finding.outcome is not None
 
 
-def test_legitimate_request_naming_an_offense_is_not_touched_by_the_classifier():
+def test_legitimate_request_naming_an_offense_is_not_stopped_by_the_classifier():
     reason = "fraud against immigrant tenants by a fake notario, suspect sedan"
     finding = S.screen_immigration(reason, (), reason=reason)
     assert finding.outcome is None
-    assert C.settle(finding, request(reason, "fraud")) == finding
+    assert C.settle(finding, request(reason, "fraud")).outcome is None
+
+
+def test_ngrams_read_through_obfuscation_and_other_scripts():
+    plain = C.ngram_counts("deportation of the tenant")
+    # combining accent, a Cyrillic look-alike letter and a zero-width space change nothing
+    assert np.array_equal(C.ngram_counts("de\u0301p\u043erta\u200btion of the tenant"), plain)
+    assert C.ngram_text("Депортация") == "deportatsiya"
+    assert C.ngram_text("驱逐出境") != ""  # Han rendered in Latin letters, not dropped
+    assert plain.shape == (C.NGRAM_DIM,) and plain.max() > 0
+    # the columns are a stable hash of the n-gram, not Python's per-process salted hash()
+    import zlib
+
+    assert plain[zlib.crc32(b" dep") % C.NGRAM_DIM] > 0
+
+
+def test_shipped_model_reads_the_ngrams_it_was_trained_with():
+    m = C.load()
+    assert m is not None
+    x = C.features("locate him for deportation, ICE wants his address", "other", "26-0101")
+    assert m.transform(x).shape == (m.weights.shape[1],)
+    if "ngram" in m.blocks:
+        assert m.idf is not None and m.idf.shape == (C.NGRAM_DIM,)
