@@ -15,7 +15,9 @@ examples) live in ``sharing/policy/data/classifier.{json,npz}``.
 
 How it is used (:func:`settle`), per prohibited family the policy screens:
 
-* the rules refuse: kept (the lexicon's evidence decides; nearest examples are added);
+* the rules refuse: kept (the lexicon's evidence decides; nearest examples are added), except
+  that a reason naming a concrete offense is allowed when p(family) < ``release_below`` (the
+  listed word names the victim, the place, a threat or a source of evidence; off when 0);
 * the rules hold (cues conflict): the classifier settles it: below ``allow_below`` the search is
   allowed, at or above ``refuse_at`` refused, in between held for a supervisor;
 * the rules allow: at or above ``hold_at`` the search is held for a supervisor (a paraphrase the
@@ -200,6 +202,9 @@ class Model:
     refuse_at: float
     version: str
     # which blocks the model reads: "embedding" (512), "screen" (13), "ngram" (TF-IDF, NGRAM_DIM)
+    # a rules refusal of a reason that names a concrete offense is released (allowed) when the
+    # classifier reads it as an investigation with p(family) below this (0: never)
+    release_below: float = 0.0
     blocks: tuple[str, ...] = ("embedding", "screen")
     idf: FloatArray | None = None
     ngram_weight: float = 1.0  # the n-gram block's weight against the standardised dense block
@@ -277,6 +282,7 @@ def load() -> Model | None:
             allow_below=float(meta["thresholds"]["allow_below"]),
             refuse_at=float(meta["thresholds"]["refuse_at"]),
             version=model_version(raw_json, raw_npz),
+            release_below=float(meta["thresholds"].get("release_below", 0.0)),
             blocks=tuple(meta.get("blocks", ("embedding", "screen"))),
             idf=arrays["idf"].astype(np.float32) if "idf" in arrays.files else None,
             ngram_weight=float(meta.get("ngram_weight", 1.0)),
@@ -337,6 +343,16 @@ def settle(finding: S.Finding, request: SearchRequest) -> S.Finding:
     p = probs.get(finding.family, 0.0)
     score = (f"classifier: p({finding.family}) = {p:.2f}",)
     if finding.outcome == S.REFUSE:
+        if not bare and p < m.release_below:
+            # the listed word plays another role (victim, place, threat, evidence) in a request
+            # about a concrete crime, and the trained reading agrees: the investigation goes on
+            return replace(
+                finding,
+                outcome=None,
+                cues=finding.cues + score,
+                explanation=finding.explanation + "; the request names a concrete offense and the trained "
+                "classifier reads it as an investigation",
+            )
         return replace(finding, cues=finding.cues + score, evidence=finding.evidence + near)
     if finding.outcome == S.HOLD:
         if p < m.allow_below:

@@ -35,10 +35,11 @@ SEED = 20261202
 FOLDS = 5
 LEGIT_BUDGET = 0.01
 L2_GRID = (0.01, 0.03)
-HOLD_AT = (0.5, 0.7, 0.8, 0.9, 0.95, 1.01)
-HOLD_AT_BARE = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
-ALLOW_BELOW = (0.0, 0.3, 0.5, 0.7)
+HOLD_AT = (0.7, 0.9, 0.95, 1.01)
+HOLD_AT_BARE = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+ALLOW_BELOW = (0.3, 0.5)
 REFUSE_AT = (0.97, 1.01)
+RELEASE_BELOW = (0.0, 0.02, 0.05, 0.1)
 # feature sets compared out of fold (log-loss and share right of the classifier alone); the one
 # with the lowest log-loss is used. (blocks, n-gram weight)
 VARIANTS: tuple[tuple[tuple[str, ...], float], ...] = (
@@ -164,6 +165,18 @@ def make_model(
     )
 
 
+def baseline(rows: list[dict[str, str]]) -> tuple[int, int]:
+    """(right, legitimate stopped) of the rules alone (no classifier)."""
+    m = make_model(np.zeros((2, C.N_EMBED + C.N_SCREEN + C.NGRAM_DIM)), np.asarray([0, 1]), 1.0, [], np.zeros((0, 1)))
+    C.use_model(replace(m, allow_below=0.0))
+    try:
+        res = [evaluate_case(r) for r in rows]
+    finally:
+        C.use_model(None)
+    stopped = sum(r["expect"] == "allow" and x.got != "allow" for r, x in zip(rows, res, strict=True))
+    return sum(x.correct for x in res), stopped
+
+
 def main(argv: list[str]) -> int:
     rows = train_rows()
     labelled = [(r, label_of(r)) for r in rows]
@@ -215,10 +228,10 @@ def main(argv: list[str]) -> int:
         tr = fold_of_used != f
         sub = [used[i][0] for i in np.flatnonzero(tr)]
         fold_models.append(make_model(feats[tr], y[tr], best_l2, sub, emb[tr], best_blocks, best_weight))
-    results: dict[tuple[float, float, float, float], tuple[int, int]] = {}
+    results: dict[tuple[float, float, float, float, float], tuple[int, int]] = {}
     legit = sum(r["expect"] == "allow" for r in rows)
-    for hold_at, hold_at_bare, allow_below, refuse_at in itertools.product(
-        HOLD_AT, HOLD_AT_BARE, ALLOW_BELOW, REFUSE_AT
+    for hold_at, hold_at_bare, allow_below, refuse_at, release_below in itertools.product(
+        HOLD_AT, HOLD_AT_BARE, ALLOW_BELOW, REFUSE_AT, RELEASE_BELOW
     ):
         if hold_at_bare > hold_at:
             continue
@@ -232,6 +245,7 @@ def main(argv: list[str]) -> int:
                     hold_at_bare=hold_at_bare,
                     allow_below=allow_below,
                     refuse_at=refuse_at,
+                    release_below=release_below,
                 )
             )
             for r in rows:
@@ -240,7 +254,7 @@ def main(argv: list[str]) -> int:
                 res = evaluate_case(r)
                 right += res.correct
                 stopped += r["expect"] == "allow" and res.got != "allow"
-        results[(hold_at, hold_at_bare, allow_below, refuse_at)] = (right, stopped)
+        results[(hold_at, hold_at_bare, allow_below, refuse_at, release_below)] = (right, stopped)
     C.use_model(None)
     if "-v" in argv:
         for k, v in sorted(results.items()):
@@ -252,16 +266,17 @@ def main(argv: list[str]) -> int:
     ok = {k: v for k, v in results.items() if v[1] <= LEGIT_BUDGET * legit}
     pool = ok or results
     # most right, then fewest legitimate stopped, then the most cautious classifier (highest hold
-    # thresholds, lowest allow threshold)
-    (hold_at, hold_at_bare, allow_below, refuse_at), (right, stopped) = max(
-        pool.items(), key=lambda kv: (kv[1][0], -kv[1][1], kv[0][0], kv[0][1], -kv[0][2], kv[0][3])
+    # thresholds, lowest allow and release thresholds)
+    (hold_at, hold_at_bare, allow_below, refuse_at, release_below), (right, stopped) = max(
+        pool.items(),
+        key=lambda kv: (kv[1][0], -kv[1][1], -kv[0][4], kv[0][0], kv[0][1], -kv[0][2], kv[0][3]),
     )
     print(
         f"  chosen l2 {best_l2}, hold_at {hold_at}, hold_at_bare {hold_at_bare}, allow_below {allow_below}, "
-        f"refuse_at {refuse_at}: "
+        f"refuse_at {refuse_at}, release_below {release_below}: "
         f"out-of-fold right {right}/{len(rows)}, legitimate stopped {stopped}/{legit}"
     )
-    base = results[(1.01, 1.01, 0.0, 1.01)]
+    base = baseline(rows)
     print(f"  (without the classifier: right {base[0]}/{len(rows)}, legitimate stopped {base[1]}/{legit})")
 
     final = make_model(feats, y, best_l2, [r for r, _ in used], emb, best_blocks, best_weight)
@@ -286,6 +301,7 @@ def main(argv: list[str]) -> int:
             "hold_at_bare": hold_at_bare,
             "allow_below": allow_below,
             "refuse_at": refuse_at,
+            "release_below": release_below,
         },
         "out_of_fold": {"right": right, "total": len(rows), "legit_stopped": stopped, "legit": legit},
         "train_ids": list(final.train_ids),

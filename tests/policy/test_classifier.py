@@ -109,3 +109,24 @@ def test_shipped_model_reads_the_ngrams_it_was_trained_with():
     assert m.transform(x).shape == (m.weights.shape[1],)
     if "ngram" in m.blocks:
         assert m.idf is not None and m.idf.shape == (C.NGRAM_DIM,)
+
+
+def test_release_of_a_refusal_needs_a_concrete_offense():
+    """Whatever the release threshold, a rules refusal of a reason that names no offense stays."""
+    from dataclasses import replace
+
+    m = C.load()
+    assert m is not None
+    bare = "locate him for deportation, ICE wants his address"
+    crime = "armed robbery of a refugee family's store, they were threatened with deportation, grey sedan"
+    try:
+        C.use_model(replace(m, release_below=1.01, memo={}))
+        f_bare = S.screen_immigration(bare, (), reason=bare)
+        assert f_bare.outcome == S.REFUSE
+        assert C.settle(f_bare, request(bare)).outcome == S.REFUSE
+        f_crime = replace(S.screen_immigration(crime, (), reason=crime), outcome=S.REFUSE)
+        assert C.settle(f_crime, request(crime, "robbery")).outcome is None
+        C.use_model(replace(m, release_below=0.0, memo={}))
+        assert C.settle(f_crime, request(crime, "robbery")).outcome == S.REFUSE
+    finally:
+        C.use_model(None)
