@@ -54,6 +54,7 @@ SCREEN_FAMILIES = ("immigration", "first_amendment", "reproductive", "gender_car
 N_NEAREST = 3
 
 FloatArray = npt.NDArray[np.float32]
+AnyFloat = npt.NDArray[np.floating[Any]]  # float32 at run time, float64 in training
 
 # Hashed character n-grams (3 to 5 characters inside word boundaries, like scikit-learn's
 # ``char_wb``) over the normalised, transliterated reason: they read a misspelling, a new
@@ -174,15 +175,15 @@ def features(reason: str, offense: str, case_number: str) -> FloatArray:
     return np.concatenate([embed(reason or ""), screen, ngram_counts(reason or "")]).astype(np.float32)
 
 
-def dense_part(x: FloatArray) -> FloatArray:
+def dense_part(x: AnyFloat) -> AnyFloat:
     return x[..., : N_EMBED + N_SCREEN]
 
 
-def tfidf(x: FloatArray, idf: FloatArray) -> FloatArray:
+def tfidf(x: AnyFloat, idf: AnyFloat) -> AnyFloat:
     """The n-gram block of raw features as L2-normalised TF-IDF rows."""
     t = x[..., N_EMBED + N_SCREEN :] * idf
     norm = np.sqrt((t * t).sum(axis=-1, keepdims=True))
-    out: FloatArray = t / np.maximum(norm, 1e-6)
+    out: AnyFloat = t / np.maximum(norm, 1e-6)
     return out
 
 
@@ -237,14 +238,14 @@ class Model:
 
 
 def transform(
-    x: FloatArray,
+    x: AnyFloat,
     blocks: tuple[str, ...],
-    mean: FloatArray,
-    scale: FloatArray,
-    idf: FloatArray | None,
+    mean: AnyFloat,
+    scale: AnyFloat,
+    idf: AnyFloat | None,
     ngram_weight: float,
 ) -> FloatArray:
-    parts = []
+    parts: list[AnyFloat] = []
     dense = (dense_part(x) - mean) / scale
     if "embedding" in blocks:
         parts.append(dense[..., :N_EMBED])

@@ -129,7 +129,7 @@ def design(
 ) -> tuple[Array, Array, Array, Array]:
     """(model input, mean, scale, idf) with standardisation and idf taken from ``ref`` (default x)."""
     ref = x if ref is None else ref
-    mean, scale = standardise(C.dense_part(ref))
+    mean, scale = standardise(ref[:, : C.N_EMBED + C.N_SCREEN])
     idf = idf_of(ref)
     return C.transform(x, blocks, mean, scale, idf, weight).astype(np.float64), mean, scale, idf
 
@@ -167,7 +167,9 @@ def make_model(
 
 def baseline(rows: list[dict[str, str]]) -> tuple[int, int]:
     """(right, legitimate stopped) of the rules alone (no classifier)."""
-    m = make_model(np.zeros((2, C.N_EMBED + C.N_SCREEN + C.NGRAM_DIM)), np.asarray([0, 1]), 1.0, [], np.zeros((0, 1)))
+    m = make_model(
+        np.zeros((2, C.N_EMBED + C.N_SCREEN + C.NGRAM_DIM)), np.asarray([0, 1]), 1.0, [], np.zeros((0, 1))
+    )
     C.use_model(replace(m, allow_below=0.0))
     try:
         res = [evaluate_case(r) for r in rows]
