@@ -1,6 +1,7 @@
 """Train the semantic screen's classifier on the corpus's **train split only** (seeded, reproducible).
 
     python -m sharing.policy.train_classifier            # writes data/classifier.{json,npz}
+    python -m sharing.policy.train_classifier --compare  # first compares every feature set
 
 1. Labels: what each train request is *for* (``none`` for a legitimate one; the family for a
    refused immigration / First Amendment / reproductive / gender-affirming care one). Vague reasons
@@ -51,6 +52,7 @@ VARIANTS: tuple[tuple[tuple[str, ...], float], ...] = (
     (("embedding", "screen", "ngram"), 8.0),
     (("embedding", "screen", "ngram"), 16.0),
 )
+CHOSEN_VARIANT = 5  # embedding + screen + n-grams (weight 8): lowest log-loss of those run (docs/policy.md)
 
 _FAMILY_LABEL = {
     "immigration": "immigration",
@@ -197,7 +199,10 @@ def main(argv: list[str]) -> int:
     all_fold = {r["id"]: used_fold.get(r["id"], int(rng.integers(FOLDS))) for r in rows}
 
     only = [a for a in argv if a.startswith("--variant=")]
-    variants = [VARIANTS[int(only[0].split("=")[1])]] if only else list(VARIANTS)
+    if only:
+        variants = [VARIANTS[int(only[0].split("=")[1])]]
+    else:  # the shipped choice; --compare runs every variant and keeps the lowest log-loss
+        variants = list(VARIANTS) if "--compare" in argv else [VARIANTS[CHOSEN_VARIANT]]
     best = (variants[0][0], variants[0][1], L2_GRID[0])
     best_loss = float("inf")
     for blocks, weight in variants:
