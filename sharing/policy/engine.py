@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from . import classifier as C
 from . import screen as S
 from . import text as T
 from .offenses import normalize_offense, offense_label
@@ -284,10 +285,19 @@ HOLD_MESSAGE = (
 )
 
 
+# The older lexical finder of each screen family: its evidence joins the screen's concept words.
+_OLD_FINDERS = {
+    "immigration": T.find_immigration,
+    "reproductive": T.find_reproductive,
+    "gender_care": T.find_gender_care,
+    "first_amendment": T.find_first_amendment,
+}
+
+
 def _screen(purpose: str, family: str, text: str, old: tuple[str, ...], reason: str) -> S.Finding:
     if purpose == PURPOSE_IMMIGRATION:
         return S.screen_immigration(text, old, reason=reason)
-    return S.screen_protected(text, family, old if family != "gender_care" else (), reason=reason)
+    return S.screen_protected(text, family, old, reason=reason)
 
 
 def purpose_violations(request: SearchRequest, policy: PolicyRules) -> list[Violation]:
@@ -295,25 +305,25 @@ def purpose_violations(request: SearchRequest, policy: PolicyRules) -> list[Viol
 
     A word of a prohibited family refuses the search when it is what the search is for; when it
     names the victim, a threat, the place or a source of evidence of a concrete crime the search
-    goes on; when the cues conflict or are weak the search is held for a supervisor.
+    goes on; when the cues conflict or are weak the search is held for a supervisor. Gender-affirming
+    care is a family of its own, screened only where the policy protects it.
     """
     out: list[Violation] = []
     texts = [request.reason or "", request.offense_type or "", request.case_number or ""]
     joined = " ; ".join(t for t in texts if t.strip())
-    for purpose, rule, finder, fallback, lead in _PURPOSES:
+    for purpose, rule, _finder, fallback, lead in _PURPOSES:
         if purpose not in policy.prohibited_purposes:
             continue
-        old: list[str] = []
-        for t in texts:
-            if t.strip():
-                old.extend(finder(t))
-        old_t = tuple(dict.fromkeys(old))
         for family in _SCREEN_FAMILIES[purpose]:
             if family == "gender_care" and not policy.protect_gender_affirming_care:
                 continue
-            finding = _screen(
-                purpose, family, joined, old_t if family != "gender_care" else (), request.reason or ""
-            )
+            finder = _OLD_FINDERS[family]
+            old: list[str] = []
+            for t in texts:
+                if t.strip():
+                    old.extend(finder(t))
+            finding = _screen(purpose, family, joined, tuple(dict.fromkeys(old)), request.reason or "")
+            finding = C.settle(finding, request)
             if finding.outcome is None:
                 continue
             evidence = tuple(dict.fromkeys(finding.evidence))
@@ -333,7 +343,7 @@ def purpose_violations(request: SearchRequest, policy: PolicyRules) -> list[Viol
                 out.append(
                     Violation(
                         rule,
-                        f"{_cite(policy, rule, fallback)} {lead} (matched {_quote(evidence)}). "
+                        f"{_cite(policy, rule, fallback)} {lead} (matched {_quote(evidence)}).{cues} "
                         "The search was refused "
                         "and logged for the monthly review.",
                         evidence,

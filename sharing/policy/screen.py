@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,10 +42,12 @@ REFUSE = "refuse"
 HOLD = "hold"
 
 _CJK_RE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+_CJK_SPACED_RE = re.compile(_CJK_RE.pattern + r"(?:\s+" + _CJK_RE.pattern + ")*")
 _DOTTED_LETTERS_RE = re.compile(r"(?<![a-z0-9])(?:[a-z][.\-_·•*/]\s?){1,}[a-z](?![a-z0-9])\.?")
 _SPACED_LETTERS_RE = re.compile(r"(?<![a-z0-9])(?:[a-z] ){2,}[a-z](?![a-z0-9])")
 _INNER_SEP_RE = re.compile(r"(?<=[a-z])[\-.·•_*](?=[a-z])")
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
+_CLAUSE_BREAK_RE = re.compile(r"[.;,:!?()\[\]]")
 
 # Ordinary words one edit away from a lexicon entry: never a typo of it.
 _NOT_TYPOS = frozenset(
@@ -61,11 +63,15 @@ def _latin_letter(ch: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _fold_mixed_word(word: str) -> str:
-    """A Latin word with look-alike letters from another script: map them to Latin."""
+def _fold_mixed_word(word: str, latin_text: bool = True) -> str:
+    """A Latin word with look-alike letters from another script: map them to Latin. A word wholly
+    in look-alikes ("ІСЕ", "ᴅᴇᴘᴏʀᴛ") is folded only inside Latin text: in a Russian sentence
+    "его" (his) is a Russian word, not "ero"."""
     if word.isascii():
         return word
     has_latin = any("a" <= c.lower() <= "z" for c in word)
+    if not has_latin and not latin_text and not word.isupper():
+        return word
     if not has_latin:
         # a word wholly in look-alike small capitals / Greek / Cyrillic capitals that spell Latin
         mapped = [_latin_letter(c) if c.isalpha() else c for c in word]
@@ -88,21 +94,35 @@ class Normalized:
     tokens: tuple[str, ...]
     cjk: tuple[str, ...]  # transliterated Han / Hangul / Kana runs (matched inside a word)
     text: str
+    # clause number of each token (a new clause after . ; , : ! ? or a bracket): role cues reach
+    # only the words of their own clause
+    clauses: tuple[int, ...] = ()
 
 
 @lru_cache(maxsize=8192)
 def normalize(text: str) -> Normalized:
     s = _strip(text)
-    s = " ".join(_fold_mixed_word(w) for w in s.split())
-    cjk = tuple(anyascii(run).lower() for run in _CJK_RE.findall(s))
+    letters = [c for c in s if c.isalpha()]
+    latin_text = sum(c.isascii() for c in letters) * 2 >= len(letters)
+    s = " ".join(_fold_mixed_word(w, latin_text) for w in s.split())
+    # runs separated by a space only are read as one ("추 방", "불법 체류자"): a space is no
+    # word boundary a Han / Hangul entry must respect
+    cjk = tuple(_syllables(run) for run in _CJK_SPACED_RE.findall(s))
     s = _CJK_RE.sub(lambda m: " " + anyascii(m.group(0)) + " ", s)
     s = anyascii(s).lower()
     s = s.replace("&", " and ").replace("'", "").replace("\u2019", "")
     s = _DOTTED_LETTERS_RE.sub(lambda m: re.sub(r"[^a-z]", "", m.group(0)), s)
     s = _SPACED_LETTERS_RE.sub(lambda m: m.group(0).replace(" ", ""), s)
     s = _INNER_SEP_RE.sub("", s)
-    tokens = tuple(_TOKEN_RE.findall(s))
-    return Normalized(tokens, cjk, " ".join(tokens))
+    tokens: list[str] = []
+    clauses: list[int] = []
+    clause = last = 0
+    for m in _TOKEN_RE.finditer(s):
+        clause += len(_CLAUSE_BREAK_RE.findall(s, last, m.start()))
+        last = m.end()
+        tokens.append(m.group(0))
+        clauses.append(clause)
+    return Normalized(tuple(tokens), cjk, " ".join(tokens), tuple(clauses))
 
 
 @dataclass(frozen=True)
@@ -112,11 +132,24 @@ class Entry:
     lang: str
 
 
+def _syllables(run: str) -> str:
+    """A Han / Hangul run transliterated one character (syllable) at a time, " yi min " style:
+    an entry then matches whole syllables only ("yi ming", one person, is not "yi min", immigrant),
+    while simplified and traditional forms still read alike."""
+    out = []
+    for ch in run:
+        if ch.isspace():
+            continue
+        t = re.sub(r"[^a-z0-9]", "", anyascii(ch).lower())
+        if t:
+            out.append(t)
+    return " " + " ".join(out) + " "
+
+
 def _compile(source: str, lang: str) -> Entry | None:
     if _CJK_RE.search(source):
-        compact = "".join(anyascii(source).lower().split())
-        compact = re.sub(r"[^a-z0-9]", "", compact)
-        return Entry(source, (("inside", compact),), lang) if compact else None
+        compact = " ".join(_syllables(run).strip() for run in _CJK_RE.findall(source))
+        return Entry(source, (("inside", f" {compact} "),), lang) if compact.strip() else None
     parts: list[tuple[str, str]] = []
     for raw in source.split():
         stem = raw.endswith("*")
@@ -185,25 +218,22 @@ def _index() -> dict[str, tuple[tuple[Entry, ...], dict[str, tuple[Entry, ...]]]
     return out
 
 
-def find(family: str, norm: Normalized, fuzzy: bool = True) -> list[tuple[str, int]]:
+@lru_cache(maxsize=32768)
+def find(family: str, norm: Normalized, fuzzy: bool = True) -> tuple[tuple[str, int], ...]:
     """(entry, token position) for each entry of ``family`` found in the normalised text."""
     inside, by_letter = _index()[family]
     hits: list[tuple[str, int]] = [
         (e.source, -1) for e in inside if any(e.parts[0][1] in c for c in norm.cjk)
     ]
-    seen: set[str] = set()
     toks = norm.tokens
     for i, tok in enumerate(toks):
         for e in by_letter.get(tok[:1], ()):
-            if e.source in seen:
-                continue
             n = len(e.parts)
             if i + n <= len(toks) and all(
                 _tok_ok(k, w, toks[i + j], fuzzy) for j, (k, w) in enumerate(e.parts)
             ):
-                seen.add(e.source)
-                hits.append((e.source, i))
-    return hits
+                hits.append((e.source, i))  # every occurrence: the role test needs each position
+    return tuple(hits)
 
 
 # --------------------------------------------------------------------------
@@ -238,10 +268,10 @@ _ICE_NOT_AGENCY_PREV = frozenset(
 )
 
 
-def agency_acronyms(norm: Normalized) -> tuple[list[str], list[str]]:
-    """(acronyms of immigration agencies mentioned as such, those the context makes a requester)."""
-    out: list[str] = []
-    req: list[str] = []
+def acronym_mentions(norm: Normalized) -> list[tuple[str, int, bool]]:
+    """(acronym, token position, whether the context makes it a requester) for each immigration
+    agency acronym the context makes an agency."""
+    out: list[tuple[str, int, bool]] = []
     toks = norm.tokens
     for i, t in enumerate(toks):
         if t not in AGENCY_ACRONYMS:
@@ -249,16 +279,22 @@ def agency_acronyms(norm: Normalized) -> tuple[list[str], list[str]]:
         prev = toks[i - 1] if i else ""
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
         requester = prev in _REQ_PREV or nxt in _REQ_NEXT
-        if t == "ice":
+        if t == "ice" and nxt == "field" and i + 2 < len(toks) and toks[i + 2] in ("office", "offices"):
+            out.append((t.upper(), i, requester))
+        elif t == "ice":
             if nxt in _ICE_NOT_AGENCY_NEXT or (prev in _ICE_NOT_AGENCY_PREV and nxt not in _REQ_NEXT):
                 continue
             if requester or nxt in _MENTION_NEXT or len(toks) <= 2:
-                out.append(t.upper())
+                out.append((t.upper(), i, requester))
         elif t in _ALWAYS_AGENCY or requester or nxt in _MENTION_NEXT or len(toks) <= 2:
-            out.append(t.upper())
-        if out and out[-1] == t.upper() and requester:
-            req.append(f"{t.upper()} as requester")
-    return out, req
+            out.append((t.upper(), i, requester))
+    return out
+
+
+def agency_acronyms(norm: Normalized) -> tuple[list[str], list[str]]:
+    """(acronyms of immigration agencies mentioned as such, those the context makes a requester)."""
+    found = acronym_mentions(norm)
+    return [a for a, _, _ in found], [f"{a} as requester" for a, _, r in found if r]
 
 
 # --------------------------------------------------------------------------
@@ -277,7 +313,7 @@ class Finding:
     explanation: str = ""
 
 
-def _entries(hits: list[tuple[str, int]]) -> list[str]:
+def _entries(hits: tuple[tuple[str, int], ...]) -> list[str]:
     return list(dict.fromkeys(h for h, _ in hits))
 
 
@@ -289,21 +325,216 @@ def _facts(text: str) -> dict[str, list[str]]:
     return {f: _entries(find(f, norm)) for f in fam} | {"acronym": mentioned, "requester": requester}
 
 
+# --------------------------------------------------------------------------
+# Whose role a mention plays, read from where it sits (a shallow dependency reading)
+# --------------------------------------------------------------------------
+#
+# A mention of an immigration concept (status word, agency, acronym) is tied to the words around it
+# in its own clause:
+#   threat   the mention is the object of the suspect's threat: it follows a threat verb in the same
+#            clause ("threatened them with ICE", "amenazó con llamar a inmigración"); a requester
+#            cue there ("with ICE", "call ICE") is part of the threat, not a request;
+#   place    it modifies a place noun next to it ("the Homeland Security building", "oficina de
+#            inmigración", "здание миграционной службы");
+#   evidence it modifies an evidence noun next to it ("CBP camera", "video from the Border Patrol");
+#   victim   it follows a crime word of its clause with no agent between them ("kidnapping of an
+#            asylum seeker", "robbed undocumented workers", "fraude contra inmigrantes"), or a
+#            passive crime follows it ("asylum seeker was kidnapped", "người nhập cư bị cướp").
+# A mention with none of these is the target: what the search is for.
+
+_THREAT_BEFORE = 8  # tokens a threat verb reaches forward in its clause
+_THREAT_AFTER = 3  # and back (verb-final languages: "ICE에 신고하겠다고 협박")
+_NOUN_AFTER = 2  # place / evidence noun right after the mention (head-final: "ICE office")
+_NOUN_BEFORE = 3  # or just before it, with a connector (head-first: "oficina de ICE")
+_CRIME_BEFORE = 4
+_PASSIVE_AFTER = 4
+
+
+@dataclass(frozen=True)
+class Mention:
+    text: str
+    start: int  # token positions (start < 0: matched inside a Han / Hangul word, no position)
+    end: int
+    requester: bool = False
+
+
+@lru_cache(maxsize=32768)
+def _positions(family: str, norm: Normalized) -> tuple[tuple[int, int], ...]:
+    """(start, end) token spans of a family's hits (inside-word hits have no position)."""
+    out = []
+    for source, i in find(family, norm):
+        if i < 0:
+            continue
+        n = len(normalize(source.rstrip("*")).tokens) or 1
+        out.append((i, i + n))
+    return tuple(out)
+
+
+def _same_clause(norm: Normalized, a: int, b: int) -> bool:
+    c = norm.clauses
+    return 0 <= a < len(c) and 0 <= b < len(c) and c[a] == c[b]
+
+
+def _near(norm: Normalized, spans: tuple[tuple[int, int], ...], m: Mention, before: int, after: int) -> bool:
+    """A span ending at most ``before`` tokens before the mention or starting at most ``after``
+    tokens after it, in the same clause."""
+    for s0, e0 in spans:
+        if e0 <= m.start and m.start - e0 < before and _same_clause(norm, s0, m.start):
+            return True
+        if s0 >= m.end and s0 - m.end < after and _same_clause(norm, s0, m.end - 1):
+            return True
+    return False
+
+
+def mention_role(norm: Normalized, m: Mention) -> str | None:
+    """threat / place / evidence / victim, or None when the mention is what the search is for."""
+    if m.start < 0:
+        return None
+    if _near(norm, _positions("threat", norm), m, _THREAT_BEFORE, _THREAT_AFTER):
+        return "threat"
+    if _near(norm, _positions("place_noun", norm), m, _NOUN_BEFORE, _NOUN_AFTER + 1):
+        return "place"
+    if _near(norm, _positions("evidence_noun", norm), m, _NOUN_BEFORE, _NOUN_AFTER + 1):
+        return "evidence"
+    agents = {i for s0, e0 in _positions("agent_noun", norm) for i in range(s0, e0)}
+    for s0, e0 in _positions("crime", norm):
+        if (
+            e0 <= m.start
+            and m.start - e0 < _CRIME_BEFORE
+            and _same_clause(norm, s0, m.start)
+            and not any(e0 <= i < m.start for i in agents)
+            and norm.tokens[s0] not in _NOT_VICTIM_CRIME
+        ):
+            return "victim"
+    passive = _positions("passive", norm)
+    crimes = _positions("crime", norm)
+    toks = norm.tokens
+    for c0, c1 in crimes:
+        # "HSI agent carjacked at gunpoint": a participle right after the mention (and its noun)
+        # followed by a preposition or the end of the clause, not by an object ("robbed a store")
+        if (
+            c0 >= m.end
+            and c0 - m.end <= 1
+            and _same_clause(norm, m.end - 1, c0)
+            and toks[c1 - 1].endswith("ed")
+            and (c1 >= len(toks) or not _same_clause(norm, c0, c1) or toks[c1] in _AFTER_PARTICIPLE)
+        ):
+            return "victim"
+    for s0, e0 in passive:
+        if s0 >= m.end and s0 - m.end < _PASSIVE_AFTER and _same_clause(norm, s0, m.end - 1):
+            if any(c0 in (e0, e0 + 1) and _same_clause(norm, c0, e0 - 1) for c0, _ in crimes):
+                return "victim"
+    return None
+
+
+_AFTER_PARTICIPLE = frozenset("at by in on near outside inside while during after and from with".split())
+
+# Crime-family words that name a suspect's status or a paper, not an act done to someone.
+_NOT_VICTIM_CRIME = frozenset("warrant wanted subject suspect suspects".split())
+
+
+def _locate(norm: Normalized, phrase: str) -> tuple[int, int] | None:
+    want = normalize(phrase).tokens
+    if not want:
+        return None
+    toks = norm.tokens
+    for i in range(len(toks) - len(want) + 1):
+        if toks[i : i + len(want)] == want:
+            return i, i + len(want)
+    return None
+
+
+def immigration_mentions(norm: Normalized, extra: tuple[str, ...] = ()) -> list[Mention]:
+    """Every immigration concept mention with its position."""
+    out: list[Mention] = []
+    for family in ("immigration", "imm_agency"):
+        for source, i in find(family, norm):
+            n = len(normalize(source.rstrip("*")).tokens) or 1
+            out.append(Mention(source, i, i + n if i >= 0 else i))
+    for acro, i, req in acronym_mentions(norm):
+        out.append(Mention(acro, i, i + 1, req))
+    known = {(m.start, m.end) for m in out}
+    for ev in extra:
+        span = _locate(norm, ev)
+        if span is None:
+            out.append(Mention(ev, -1, -1))  # a form, a statute, another script's stem
+        elif span not in known and not any(m.start <= span[0] < m.end for m in out):
+            out.append(Mention(ev, span[0], span[1]))
+    return out
+
+
+# Verbs that make the agency just before them the one asking ("USCIS fraud detection asked",
+# "Ice field office wants", "Border Patrol agents requested").
+_ASK_VERBS = frozenset(
+    """asked asks ask asking wants want requested requests requesting needs sent called contacted told
+    pidio pide solicito quiere quieren yeu cau muon hiling gusto prosil prosili prosit khochet""".split()
+)
+_ASK_REACH = 3
+
+
+def _asks(norm: Normalized, m: Mention) -> bool:
+    if m.start < 0:
+        return False
+    toks = norm.tokens
+    for j in range(m.end, min(len(toks), m.end + _ASK_REACH)):
+        if not _same_clause(norm, m.end - 1, j):
+            return False
+        if toks[j] in _ASK_VERBS:
+            return True
+    return False
+
+
+def _in_threat_scope(norm: Normalized, start: int, end: int) -> bool:
+    return _near(norm, _positions("threat", norm), Mention("", start, end), _THREAT_BEFORE, _THREAT_AFTER)
+
+
+@lru_cache(maxsize=4096)
+def _roles(text: str, extra: tuple[str, ...]) -> tuple[tuple[tuple[str, str | None], ...], tuple[str, ...]]:
+    """((mention, role) for each mention, purpose cues outside the suspect's threat)."""
+    norm = normalize(text)
+    mentions = [
+        replace(m, requester=True) if not m.requester and _asks(norm, m) else m
+        for m in immigration_mentions(norm, extra)
+    ]
+    roles = tuple((m.text, None if m.requester else mention_role(norm, m)) for m in mentions)
+    purpose: list[str] = []
+    for source, i in find("purpose", norm):
+        n = len(normalize(source).tokens) or 1
+        if i < 0 or not _in_threat_scope(norm, i, i + n):
+            purpose.append(source)
+    for m in mentions:
+        if m.requester and not _in_threat_scope(norm, m.start, m.end):
+            purpose.append(f"{m.text} as requester")
+    return roles, tuple(dict.fromkeys(purpose))
+
+
 def screen_immigration(text: str, extra_evidence: tuple[str, ...] = (), reason: str | None = None) -> Finding:
     """``reason``: the searcher's own words, where the offense must be named (the chosen offense
-    type alone never turns a prohibited purpose into an investigation); defaults to ``text``."""
+    type alone never turns a prohibited purpose into an investigation); defaults to ``text``.
+
+    Decision: no role for any mention (neither from where it sits nor from a role cue of the
+    request) refuses; a named offense, every purpose cue absent (a requester inside the suspect's
+    threat does not count) and a role allows; anything else is held for a supervisor.
+    """
     f = _facts(text)
     offense_facts = _facts(reason if reason is not None else text)
     concept = f["immigration"] + f["imm_agency"] + f["acronym"] + list(extra_evidence)
     concept = list(dict.fromkeys(concept))
     if not concept:
         return Finding("immigration", None)
-    role = f["victim"] + f["evidence"] + [p for p in f["place"] if p not in ("at the", "near the", "office")]
-    purpose = f["purpose"] + f["requester"]
+    roles, purpose_t = _roles(text, tuple(extra_evidence))
+    placed = [f"{r}: {m}" for m, r in roles if r]
+    role = (
+        placed
+        + f["victim"]
+        + f["evidence"]
+        + [p for p in f["place"] if p not in ("at the", "near the", "office")]
+    )
+    purpose = list(purpose_t)
     crime = [
         c for c in offense_facts["crime"] if c not in ("warrant", "wanted", "subject", "suspect", "suspect*")
     ]
-    cues = tuple(f"role: {r}" for r in role) + tuple(f"purpose: {p}" for p in purpose)
+    cues = tuple(f"role: {r}" for r in dict.fromkeys(role)) + tuple(f"purpose: {p}" for p in purpose)
     cues += tuple(f"offense: {c}" for c in crime)
     if not role:
         return Finding(
@@ -326,6 +557,13 @@ def screen_immigration(text: str, extra_evidence: tuple[str, ...] = (), reason: 
     )
 
 
+# Crime-family words that name a person or a paper, not what was done: "bringing a child for
+# treatment" is no crime at the clinic.
+_NOT_AN_OFFENSE = frozenset(
+    "warrant wanted victim* missing incident offense offence crime criminal child elder bolo".split()
+)
+
+
 def screen_protected(
     text: str, family: str, extra_evidence: tuple[str, ...] = (), reason: str | None = None
 ) -> Finding:
@@ -335,12 +573,8 @@ def screen_protected(
     concept = list(dict.fromkeys(f[family] + list(extra_evidence)))
     if not concept:
         return Finding(family, None)
-    crime = [
-        c
-        for c in offense_facts["crime"]
-        if c not in ("warrant", "wanted", "victim*", "missing", "incident", "offense")
-    ]
-    tracking = f["attendee"]
+    crime = [c for c in offense_facts["crime"] if c not in _NOT_AN_OFFENSE]
+    tracking = _tracking_not_victim(normalize(text))
     cues = tuple(f"offense: {c}" for c in crime) + tuple(f"tracking: {t}" for t in tracking)
     if not crime:
         return Finding(family, REFUSE, tuple(concept), cues, "protected activity is what the search tracks")
@@ -349,6 +583,19 @@ def screen_protected(
             family, HOLD, tuple(concept), cues, "a crime is named, but so are the people who took part"
         )
     return Finding(family, None, tuple(concept), cues, "the search investigates a crime at or near the place")
+
+
+def _tracking_not_victim(norm: Normalized) -> list[str]:
+    """Attendee / visitor words, less those that name the victim of the crime ("rally attendee
+    stabbed by a passing driver": the attendee is the victim, no one is being tracked)."""
+    out: list[str] = []
+    for source, i in find("attendee", norm):
+        if i >= 0:
+            n = len(normalize(source.rstrip("*")).tokens) or 1
+            if mention_role(norm, Mention(source, i, i + n)) == "victim":
+                continue
+        out.append(source)
+    return list(dict.fromkeys(out))
 
 
 def has_offense_content(text: str) -> bool:
@@ -365,8 +612,17 @@ _FILLER = frozenset(
 
 
 def content_words(text: str) -> int:
-    """Words (of three or more letters) that are not fillers: a rough measure of concrete detail."""
-    return sum(1 for t in normalize(text).tokens if len(t) >= 3 and t not in _FILLER)
+    """Words (of three or more letters) that are not fillers: a rough measure of concrete detail.
+    Chinese, Japanese and Korean write no spaces between words: there every two characters count
+    as a word."""
+    norm = normalize(text)
+    latin = sum(1 for t in norm.tokens if len(t) >= 3 and t not in _FILLER and not _in_cjk(t, norm))
+    cjk_chars = sum(len(run.split()) for run in norm.cjk)
+    return latin + cjk_chars // 2
+
+
+def _in_cjk(token: str, norm: Normalized) -> bool:
+    return any(token in run.replace(" ", "") for run in norm.cjk)
 
 
 def mostly_non_latin(text: str) -> bool:

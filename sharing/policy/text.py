@@ -141,10 +141,22 @@ def base_normalize(text: str) -> str:
 
 
 def latin_view(text: str) -> str:
-    """Case-preserving Latin rendering: look-alikes folded, marks stripped, leet symbols undone."""
+    """Case-preserving Latin rendering: look-alikes folded, marks stripped, leet symbols undone.
+    A word wholly in another script is folded only in mostly-Latin text ("ІСЕ wants him") or when
+    written in capitals like an acronym; in a Russian sentence "его" (his) stays Russian rather
+    than reading "ero"."""
     s = base_normalize(text)
     s = _LEET_SYMBOL_RE.sub(lambda m: _LEET[m.group(0)], s)
-    return re.sub(r"[^\W_]+", lambda m: _fold_word(m.group(0)), s)
+    letters = [c for c in s if c.isalpha()]
+    latin_text = sum(c.isascii() for c in letters) * 2 >= len(letters)
+
+    def fold(m: re.Match[str]) -> str:
+        w = m.group(0)
+        if not latin_text and not w.isupper() and not any("a" <= c.lower() <= "z" for c in w):
+            return _strip_marks(w)
+        return _fold_word(w)
+
+    return re.sub(r"[^\W_]+", fold, s)
 
 
 # --------------------------------------------------------------------------
@@ -575,9 +587,6 @@ REPRO_PHRASES = [
     ("end", "pregnancy"),
     ("ended", "pregnancy"),
     ("abortion", "pill"),
-    ("gender", "affirming"),
-    ("transgender", "care"),
-    ("transition", "care"),
     ("womens", "clinic"),
     ("women", "s", "clinic"),
     ("womens", "health"),
@@ -594,6 +603,13 @@ REPRO_PHRASES = [
     ("ending", "pregnancy"),
     ("terminating", "a", "pregnancy"),
     ("terminated", "a", "pregnancy"),
+]
+# Gender-affirming care: a family of its own, so that a city that turns
+# ``protect_gender_affirming_care`` off screens reproductive care only.
+GENDER_CARE_PHRASES = [
+    ("gender", "affirming"),
+    ("transgender", "care"),
+    ("transition", "care"),
     ("transition", "related"),
     ("gender", "transition"),
     ("puberty", "blockers"),
@@ -711,6 +727,7 @@ class TextAnalysis:
     tokens: list[Token]
     immigration: list[Finding] = field(default_factory=list)
     reproductive: list[Finding] = field(default_factory=list)
+    gender_care: list[Finding] = field(default_factory=list)
     first_amendment: list[Finding] = field(default_factory=list)
     meaningful_words: list[str] = field(default_factory=list)
     crime_words: list[str] = field(default_factory=list)
@@ -726,6 +743,11 @@ class TextAnalysis:
     @property
     def is_reproductive(self) -> bool:
         return bool(self.reproductive) and _protected_activity_targeted(self, REPRO_TRACKING)
+
+    @property
+    def is_gender_care(self) -> bool:
+        # the same crime-versus-tracking test as reproductive care (same tracking words)
+        return bool(self.gender_care) and _protected_activity_targeted(self, REPRO_TRACKING, self.gender_care)
 
     @property
     def is_first_amendment(self) -> bool:
@@ -912,6 +934,10 @@ def analyze(text: str) -> TextAnalysis:
     for stem in REPRO_RAW_STEMS:
         if stem in raw:
             rep.append(Finding("reproductive", "strong", stem, "script"))
+    for s, e, _ph in _match_phrases(lows, GENDER_CARE_PHRASES):
+        a.gender_care.append(
+            Finding("gender_care", "strong", " ".join(t.orig for t in tokens[s:e]), "phrase")
+        )
 
     # -- First Amendment activity
     fa = a.first_amendment
@@ -994,9 +1020,12 @@ def _decide(findings: list[Finding], a: TextAnalysis) -> bool:
     return False
 
 
-def _protected_activity_targeted(a: TextAnalysis, tracking: frozenset[str]) -> bool:
+def _protected_activity_targeted(
+    a: TextAnalysis, tracking: frozenset[str], findings: list[Finding] | None = None
+) -> bool:
     """Protected activity named: prohibited unless the search is about a crime and not about who took part."""
-    findings = a.reproductive if tracking is REPRO_TRACKING else a.first_amendment
+    if findings is None:
+        findings = a.reproductive if tracking is REPRO_TRACKING else a.first_amendment
     strong = any(f.strength == "strong" for f in findings)
     lows = {t.low for t in a.tokens}
     tracks = (
@@ -1024,6 +1053,12 @@ def find_immigration(text: str) -> tuple[str, ...]:
 def find_reproductive(text: str) -> tuple[str, ...]:
     a = analyze(text or "")
     return a.evidence("reproductive") if a.is_reproductive else ()
+
+
+def find_gender_care(text: str) -> tuple[str, ...]:
+    """Evidence strings if ``text`` targets gender-affirming care, else ()."""
+    a = analyze(text or "")
+    return a.evidence("gender_care") if a.is_gender_care else ()
 
 
 def find_first_amendment(text: str) -> tuple[str, ...]:

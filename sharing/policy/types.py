@@ -142,7 +142,25 @@ class Violation:
 
 # Recorded with every decision so an auditor can tell which engine (normalisation, lexicons, presets)
 # decided it. Bump on any change that can change a decision.
-ENGINE_VERSION = "2026.12-issue9.2-screen"
+ENGINE_RELEASE = "2026.12-issue9.3-screen-clf"
+
+
+def _data_fingerprint() -> str:
+    """A short hash of the engine's data (lexicons, word lists, the trained classifier's weights),
+    so the recorded version changes whenever any of them does."""
+    import hashlib
+    from pathlib import Path
+
+    h = hashlib.sha256()
+    data = Path(__file__).with_name("data")
+    for path in sorted(data.glob("*")):
+        if path.is_file():
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:10]
+
+
+ENGINE_VERSION = f"{ENGINE_RELEASE}+{_data_fingerprint()}"
 
 
 @dataclass(frozen=True)

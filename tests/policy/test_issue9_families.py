@@ -110,23 +110,11 @@ def test_legitimate_reports_in_other_scripts_are_not_vague(reason):
         ),
         ("notario scam against immigrant tenants, suspect sedan", "fraud"),
         ("suspect threatened to get the witness deported if she testified, extortion", "extortion"),
-        pytest.param(
-            "employer kept the wages of undocumented cooks and threatened them with ICE",
-            "human trafficking",
-            marks=pytest.mark.xfail(
-                strict=True, reason="known over-refusal of the merged screen (see docs/policy.md)"
-            ),
-        ),
+        ("employer kept the wages of undocumented cooks and threatened them with ICE", "human trafficking"),
         ("burglary at the immigration attorney's office, white van", "burglary"),
         ("estafa contra inmigrantes, camioneta del sospechoso", "fraud"),
         ("assault on a federal officer outside the courthouse, suspect fled in a Civic", "assault"),
-        pytest.param(
-            "theft of a laptop at the Homeland Security building",
-            "theft",
-            marks=pytest.mark.xfail(
-                strict=True, reason="known over-refusal of the merged screen (see docs/policy.md)"
-            ),
-        ),
+        ("theft of a laptop at the Homeland Security building", "theft"),
         ("robbery suspect caught on video from a federal camera", "robbery"),
         ("burglary on Ice Harbor Drive, silver pickup", "burglary"),
         ("crash on black ice, driver fled the scene", "hit and run"),

@@ -134,6 +134,33 @@ def test_california_refuses_reproductive_and_gender_affirming_care():
     )
 
 
+@pytest.mark.parametrize("make", [presets.washington, presets.california])
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "abortion clinic patient plates",
+        "find the woman who ended her pregnancy last month",
+        "trans patients of the gender clinic",
+        "list cars of people getting puberty blockers at the hospital",
+    ],
+)
+def test_wa_and_ca_refuse_reproductive_and_gender_affirming_care(make, reason):
+    assert decide(reason, policy=make()).rule == R.RULE_PURPOSE_REPRODUCTIVE
+
+
+def test_gender_affirming_care_toggle_screens_reproductive_care_only():
+    ca = presets.customize(presets.california(), protect_gender_affirming_care=False)
+    d = decide("track the cars of trans patients of the gender clinic on Main St", policy=ca)
+    assert R.RULE_PURPOSE_REPRODUCTIVE not in d.rules
+    assert decide("abortion clinic patient plates", policy=ca).rule == R.RULE_PURPOSE_REPRODUCTIVE
+
+
+@pytest.mark.parametrize("make", [presets.washington, presets.california, presets.illinois, presets.other])
+def test_every_preset_refuses_first_amendment_surveillance(make):
+    d = decide("plates of everyone at the rally outside city hall", policy=make())
+    assert d.rule == R.RULE_PURPOSE_FIRST_AMENDMENT
+
+
 def test_crime_at_a_protected_place_allowed():
     assert decide("arson at the planned parenthood clinic", "arson").allowed
     assert decide("assault at the protest on 4th Ave, suspect fled", "assault").allowed
@@ -184,7 +211,17 @@ def test_normalize_transliterates_and_closes_separators():
     assert S.normalize("d e p o r t").tokens == ("deport",)
     assert "and" in S.normalize("Customs & Border").tokens
     assert S.normalize("trục xuất").tokens == ("truc", "xuat")
-    assert S.normalize("遣返").cjk == ("qianfan",)
+    assert S.normalize("遣返").cjk == (" qian fan ",)  # one syllable a character
+
+
+def test_han_entries_match_whole_syllables_and_russian_words_stay_russian():
+    # 一名 (yi ming, "one") must not read as 移民 (yi min, "immigrant") in run-together pinyin
+    assert not S._facts("肇事逃逸撞死一名行人")["immigration"]
+    assert S._facts("他是非法移民")["immigration"]
+    # "его" (his) is not the look-alike acronym ERO inside a Russian sentence...
+    assert not S._facts("тело мужчины нашли в гараже, его Лексус пропал")["acronym"]
+    # ...while a look-alike acronym inside English text still is one
+    assert S._facts("\u0415R\u041e wants the car")["acronym"]
 
 
 def test_ice_is_not_the_agency_in_weather_food_and_street_names():

@@ -253,7 +253,6 @@ POS_R = [
     "abortoin",
     "abotion clinic",
     "reproductve care",
-    "gender affirming care patient",
     "women's clinic visitors",
     "phá thai",
     "堕胎",
@@ -330,6 +329,15 @@ def test_first_amendment_lookalikes(reason):
 @pytest.mark.parametrize("reason", POS_R)
 def test_reproductive_detected(reason):
     assert T.find_reproductive(reason), reason
+
+
+@pytest.mark.parametrize(
+    "reason", ["gender affirming care patient", "patients of the transgender clinic", "puberty blockers"]
+)
+def test_gender_affirming_care_is_its_own_family(reason):
+    # filed under gender-affirming care, not reproductive care, so a city can screen one without the other
+    assert T.find_gender_care(reason), reason
+    assert not T.find_reproductive(reason), reason
 
 
 @pytest.mark.parametrize("reason", NEG_R)
