@@ -101,7 +101,9 @@ def private_image_response(field, content_type: str):
     response["Cache-Control"] = "private, no-store"
     # An image, never a page: nothing may run in it. The browser's own viewer styles the image
     # inline, which the site-wide policy (no inline style) would otherwise refuse.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    )
     return response
 
 
