@@ -17,8 +17,10 @@ class RecognizerConfig:
 
     ``recognizer``: ``"rapidocr"`` (RapidOCR on several crops per plate with aligned voting:
     the default, because it measures best today, see docs/benchmarks.md) or ``"plate"`` (the
-    project's plate recogniser on two rectified views per plate, one batch per call, with
-    RapidOCR voting as the fallback when its confidence is below ``fallback_below``).  Every reading carries a status: ``"unread"`` below ``unread_below``
+    project's CTC plate recogniser on two rectified views per plate, one batch per call, with
+    RapidOCR voting as the fallback when its confidence is below ``fallback_below``; the
+    shipped weights are under-trained, see their card).  Every reading carries a status:
+    ``"unread"`` below ``unread_below``
     (kept, never matched against hotlists), ``"verify"`` below ``verify_below`` (a hit is
     marked "verify carefully"), else ``"read"``.
     """

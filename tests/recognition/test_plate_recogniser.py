@@ -68,6 +68,25 @@ def test_ctc_decoding_collapses_repeats_and_scores_any_string():
     assert encode("AB1") == [ALPHABET.index("A"), ALPHABET.index("B"), 1] and ALPHABET[BLANK] == "_"
 
 
+def test_a_more_probable_voting_candidate_replaces_an_unsure_plate_read():
+    from cameras.recognition.plate import Candidate
+
+    sure = _frames("__AB12C__")
+    assert PlateRecognizer.choose(sure, None)[::3] == ("AB12C", "plate")
+    assert PlateRecognizer.choose(sure, Candidate("AB12G", "AB12G", 0.6, 0.0, "crop"))[::3] == (
+        "AB12C",
+        "plate",
+    )
+    unsure = sure.copy()
+    g = ALPHABET.index("G")
+    unsure[6] = 0.0
+    unsure[6, ALPHABET.index("C")], unsure[6, g] = 0.4, 0.6  # the last character: C or G?
+    plate, raw, conf, source = PlateRecognizer.choose(unsure, Candidate("AB12C", "AB-12C", 0.99, 0.0, "crop"))
+    assert (plate, raw, source) == ("AB12C", "AB-12C", "rapidocr") and conf > decode(unsure).confidence
+    # a candidate the plate model finds less likely than its own reading does not win
+    assert PlateRecognizer.choose(unsure, Candidate("XY99", "XY99", 0.3, 0.0, "crop"))[0] == "AB12G"
+
+
 def _real_folder(tmp_path):
     real = tmp_path / "real"
     real.mkdir()
