@@ -162,16 +162,19 @@ def test_shipped_weights_and_card_match():
     card = json.loads(onnx.with_suffix(".json").read_text())
     assert card["onnx_bytes"] == onnx.stat().st_size < 8_000_000
     assert card["real_val"] > 50 and card["real_val_exact"] is not None
+    assert card["final"] and card["onnx_max_abs_diff"] < 1e-4  # the export reproduces PyTorch
 
 
 def test_shipped_model_reads_fresh_synthetic_plates():
-    # A floor, not the goal: the shipped weights are under-trained (see their card: 23 minutes
-    # on a shared CPU); measured 8.7% of characters in place, chance is 1/36 = 2.8%.
+    # A floor, not the goal: the shipped weights are under-trained (see their card: 1,000 steps
+    # in 26 minutes on a shared, overloaded CPU); measured 5/60 exact here, chance is ~0.
     rng = random.Random(2026)  # never a training seed
     samples = [synth_sample(rng, strength=0.3) for _ in range(60)]
     probs = PlateReader(default_model_path(), threads=1).probs([im for im, _ in samples])
+    assert probs.shape == (60, SEQ_LEN, len(ALPHABET))
+    assert np.allclose(probs.sum(-1), 1.0, atol=1e-4)
     reads = [decode(p).plate for p in probs]
-    assert np.mean([r == t for r, (_, t) in zip(reads, samples, strict=True)]) >= 0.05
+    assert sum(r == t for r, (_, t) in zip(reads, samples, strict=True)) >= 2
 
 
 def test_confidence_sets_the_read_status():
