@@ -17,8 +17,10 @@ class RecognizerConfig:
 
     ``recognizer``: ``"rapidocr"`` (RapidOCR on several crops per plate with aligned voting:
     the default, because it measures best today, see docs/benchmarks.md) or ``"plate"`` (the
-    project's plate recogniser on two rectified views per plate, one batch per call, with
-    RapidOCR voting as the fallback when its confidence is below ``fallback_below``).  Every reading carries a status: ``"unread"`` below ``unread_below``
+    project's CTC plate recogniser on two rectified views per plate, one batch per call, with
+    RapidOCR voting as the fallback when its confidence is below ``fallback_below``; the
+    shipped weights are under-trained, see their card).  Every reading carries a status:
+    ``"unread"`` below ``unread_below``
     (kept, never matched against hotlists), ``"verify"`` below ``verify_below`` (a hit is
     marked "verify carefully"), else ``"read"``.
     """
@@ -28,8 +30,10 @@ class RecognizerConfig:
     plate_model_path: str | Path | None = None
     recognizer: str = "rapidocr"
     fallback_below: float = 0.0
-    verify_below: float = 0.5
-    unread_below: float = 0.1
+    # calibrated on the dev sets for RapidOCR voting (docs/benchmarks.md, "Confidence"): every
+    # us-dev/eu reading below 0.8 was wrong; reads at 0.95 or above were 94% / 98% right
+    verify_below: float = 0.95
+    unread_below: float = 0.8
     device: str = "cpu"
     imgsz: int = 640
     detector_conf: float = 0.25

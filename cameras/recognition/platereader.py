@@ -1,9 +1,14 @@
 """The project's plate-specific recogniser: one rectified plate crop in, plate text out.
 
-A small CNN (trained by :mod:`cameras.recognition.training`) reads a whole plate image,
-single- or two-row, into :data:`MAX_LEN` character slots (letters, digits, or the pad
-``_``).  It runs in onnxruntime; no PyTorch at inference.  The per-read confidence is the
-product of the slot probabilities (the probability of the whole string under the model).
+A small CRNN (convolutions, a bidirectional LSTM, CTC; trained by
+:mod:`cameras.recognition.training`) reads a whole plate image into :data:`SEQ_LEN` frames of
+class probabilities (letters, digits, or the CTC blank ``_``); greedy CTC decoding collapses
+repeats and drops blanks.  It runs in onnxruntime; no PyTorch at inference.  The per-read
+confidence is the probability of the best path (the product of each frame's top
+probability), so an uncertain blank (a character the model half sees) lowers it too.
+
+Training and inference share :func:`preprocess` (grey, resized to ``IMG_W`` x ``IMG_H``, per-image
+standardised), so the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_"  # "_" pads the string to MAX_LEN
-PAD = len(ALPHABET) - 1
-MAX_LEN = 10
-IMG_H, IMG_W = 48, 96
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_"  # "_" is the CTC blank
+BLANK = len(ALPHABET) - 1
+PAD = BLANK  # the blank doubles as padding of label batches
+MAX_LEN = 10  # longest plate text the training data uses
+IMG_H, IMG_W = 32, 128
+SEQ_LEN = IMG_W // 4  # output frames
 
 
 def default_model_path() -> Path:
@@ -26,38 +33,67 @@ def default_model_path() -> Path:
 
 
 def preprocess(img: np.ndarray) -> np.ndarray:
-    """BGR or grey uint8 plate crop -> float32 (1, IMG_H, IMG_W) in [-1, 1]."""
+    """BGR or grey uint8 plate crop -> float32 (1, IMG_H, IMG_W), zero mean and unit spread."""
     if img.ndim == 3:
         img = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     img = cv2.resize(
         img, (IMG_W, IMG_H), interpolation=cv2.INTER_AREA if img.shape[1] > IMG_W else cv2.INTER_LINEAR
-    )
-    return ((img.astype(np.float32) / 255.0) - 0.5)[None] / 0.5
+    ).astype(np.float32)
+    img = (img - img.mean()) / max(8.0, float(img.std()))
+    return np.clip(img, -4.0, 4.0)[None]
 
 
 def encode(text: str) -> list[int]:
-    text = text[:MAX_LEN]
-    return [ALPHABET.index(c) for c in text] + [PAD] * (MAX_LEN - len(text))
+    """Label indices of a plate text (letters and digits)."""
+    return [ALPHABET.index(c) for c in text[:MAX_LEN]]
 
 
 @dataclass
-class SlotRead:
+class PlateRead:
     plate: str
-    confidence: float  # product of slot probabilities, 0..1
-    char_probs: list[float]  # probability of each emitted character
+    confidence: float  # best-path probability, 0..1
+    char_probs: list[float]  # peak probability of each emitted character
 
 
-def decode(probs: np.ndarray) -> SlotRead:
-    """(MAX_LEN, len(ALPHABET)) probabilities -> text; characters after a pad are ignored."""
+SlotRead = PlateRead  # the former name
+
+
+def decode(probs: np.ndarray) -> PlateRead:
+    """(SEQ_LEN, len(ALPHABET)) probabilities -> text by greedy CTC decoding."""
     idx = probs.argmax(axis=1)
     p = probs[np.arange(len(idx)), idx]
-    chars, cps = [], []
+    chars: list[str] = []
+    cps: list[float] = []
+    prev = BLANK
     for k, pk in zip(idx, p, strict=False):
-        if k == PAD:
-            break
-        chars.append(ALPHABET[k])
-        cps.append(float(pk))
-    return SlotRead("".join(chars), float(np.prod(p)), cps)
+        if k != BLANK:
+            if k != prev:
+                chars.append(ALPHABET[k])
+                cps.append(float(pk))
+            else:
+                cps[-1] = max(cps[-1], float(pk))
+        prev = k
+    return PlateRead("".join(chars), float(np.exp(np.log(np.maximum(p, 1e-12)).sum())), cps)
+
+
+def string_probability(probs: np.ndarray, text: str) -> float:
+    """The model's probability of ``text`` (any string, e.g. another recogniser's): the CTC
+    forward probability, summed over every alignment of the text to the frames."""
+    if not text or len(text) > MAX_LEN or any(c not in ALPHABET[:-1] for c in text):
+        return 0.0
+    lab = [BLANK]
+    for k in encode(text):
+        lab += [k, BLANK]
+    S, T = len(lab), probs.shape[0]
+    logp = np.log(np.maximum(probs[:, lab], 1e-30))  # (T, S)
+    alpha = np.full(S, -np.inf)
+    alpha[0], alpha[1] = logp[0, 0], logp[0, 1]
+    skip = np.array([s >= 2 and lab[s] != BLANK and lab[s] != lab[s - 2] for s in range(S)])
+    for t in range(1, T):
+        a1 = np.concatenate([[-np.inf], alpha[:-1]])
+        a2 = np.where(skip, np.concatenate([[-np.inf, -np.inf], alpha[:-2]]), -np.inf)
+        alpha = np.logaddexp(np.logaddexp(alpha, a1), a2) + logp[t]
+    return float(np.exp(np.logaddexp(alpha[-1], alpha[-2])))
 
 
 def session_options(threads: int = 0):
@@ -84,7 +120,7 @@ def providers(device: str = "cpu") -> list[str]:
 
 
 class PlateReader:
-    """Lazy onnxruntime session around the slot recogniser."""
+    """Lazy onnxruntime session around the plate recogniser."""
 
     def __init__(self, model_path: str | Path | None = None, threads: int = 0, device: str = "cpu"):
         self.model_path = Path(model_path) if model_path else default_model_path()
@@ -107,20 +143,13 @@ class PlateReader:
         return self._sess
 
     def probs(self, images: list[np.ndarray]) -> np.ndarray:
+        """(N, SEQ_LEN, len(ALPHABET)) frame probabilities for a batch of crops."""
         if not images:
-            return np.zeros((0, MAX_LEN, len(ALPHABET)), np.float32)
+            return np.zeros((0, SEQ_LEN, len(ALPHABET)), np.float32)
         sess = self._load()
         batch = np.stack([preprocess(im) for im in images]).astype(np.float32)
         return sess.run(None, {self._input: batch})[0]
 
-    def read(self, images: list[np.ndarray]) -> list[SlotRead]:
+    def read(self, images: list[np.ndarray]) -> list[PlateRead]:
         """Read a batch of plate crops (BGR or grey)."""
         return [decode(p) for p in self.probs(images)]
-
-
-def string_probability(probs: np.ndarray, text: str) -> float:
-    """The model's probability of ``text`` (any string, e.g. another recogniser's)."""
-    if len(text) > MAX_LEN or any(c not in ALPHABET[:-1] for c in text):
-        return 0.0
-    idx = encode(text)
-    return float(np.prod(probs[np.arange(MAX_LEN), idx]))

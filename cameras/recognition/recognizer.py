@@ -72,10 +72,11 @@ class PlateRecognizer:
             return [self._read_voting(img, dets) for img, dets in zip(images, dets_per_image, strict=False)]
         return self._read_plates(images, dets_per_image)
 
-    def _read_plates(
+    def plate_probs(
         self, images: list[np.ndarray], dets_per_image: list[list[Detection]]
-    ) -> list[list[PlateReading]]:
-        """The plate recogniser on two rectified views of every plate of every image, one batch."""
+    ) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
+        """The plate recogniser on two rectified views of every plate of every image, in one
+        batch: (image, detection) -> (frame probabilities of both views averaged, first crop)."""
         views: list[np.ndarray] = []
         index: list[tuple[int, int]] = []
         rectified: dict[tuple[int, int], np.ndarray] = {}
@@ -90,36 +91,51 @@ class PlateRecognizer:
         summed: dict[tuple[int, int], np.ndarray] = {}
         for key, p in zip(index, probs, strict=False):
             summed[key] = summed.get(key, 0) + p
+        return {k: (p / p.sum(axis=1, keepdims=True), rectified[k]) for k, p in summed.items()}
+
+    def needs_fallback(self, probs: np.ndarray) -> bool:
+        return decode_probs(probs).confidence < self.config.fallback_below
+
+    @staticmethod
+    def choose(probs: np.ndarray, cand) -> tuple[str, str, float, str]:
+        """The plate recogniser's reading, or RapidOCR's voting candidate ``cand`` (when given)
+        where that string is more probable: (plate, raw, confidence, source)."""
+        read = decode_probs(probs)
+        plate, raw, conf, source = read.plate, read.plate, read.confidence, "plate"
+        if cand is not None and cand.plate != plate and len(cand.plate) >= 1:
+            # both as the probability of the whole string: the plate model's own (CTC forward
+            # probability), and the voting candidate's mean character probability to the
+            # string's length
+            other = max(string_probability(probs, cand.plate), cand.conf ** len(cand.plate))
+            if other > conf:
+                plate, raw, conf, source = cand.plate, cand.raw, other, "rapidocr"
+        return plate, raw, conf, source
+
+    def _read_plates(
+        self, images: list[np.ndarray], dets_per_image: list[list[Detection]]
+    ) -> list[list[PlateReading]]:
+        """The plate recogniser (one batch for all plates), RapidOCR voting as the fallback."""
+        read = self.plate_probs(images, dets_per_image)
         out: list[list[PlateReading]] = []
         c = self.config
         for i, (img, dets) in enumerate(zip(images, dets_per_image, strict=False)):
             readings = []
             for j, d in enumerate(dets):
-                p = summed[(i, j)]
-                p = p / p.sum(axis=1, keepdims=True)
-                read = decode_probs(p)
-                plate, raw, conf, source = read.plate, read.plate, read.confidence, "plate"
-                if conf < c.fallback_below:
+                p, crop = read[(i, j)]
+                cand = None
+                if self.needs_fallback(p):
                     cand, _ = read_plate(img, d.xyxy, d.polygon, self.ocr)
-                    if cand is not None and len(cand.plate) >= c.min_plate_len and cand.plate != plate:
-                        # both as the probability of the whole string: the plate model's own, and
-                        # the voting candidate's mean character probability to the string's length
-                        other = max(string_probability(p, cand.plate), cand.conf ** len(cand.plate))
-                        if other > conf:
-                            plate, raw, conf, source = cand.plate, cand.raw, other, "rapidocr"
+                    if cand is not None and len(cand.plate) < c.min_plate_len:
+                        cand = None
+                plate, raw, conf, source = self.choose(p, cand)
                 if len(plate) < c.min_plate_len:
                     continue
-                readings.append(self._reading(img, d, plate, raw, conf, rectified[(i, j)], source))
+                readings.append(self._reading(img, d, plate, raw, conf, crop, source))
             out.append(readings)
         return out
 
     def _reading(self, img, d: Detection, plate, raw, conf, crop, source) -> PlateReading:
-        H, W = img.shape[:2]
-        x1, y1, x2, y2 = d.xyxy
-        bx, by = max(0, int(round(x1))), max(0, int(round(y1)))
-        bw = max(1, min(W, int(round(x2))) - bx)
-        bh = max(1, min(H, int(round(y2))) - by)
-        box = (bx, by, bw, bh)
+        box = box_of(img, d)
         conf = float(max(0.0, min(1.0, conf)))
         return PlateReading(
             plate=plate,
@@ -142,6 +158,16 @@ class PlateRecognizer:
                 continue
             readings.append(self._reading(img, d, cand.plate, cand.raw, cand.conf, crop, "rapidocr"))
         return readings
+
+
+def box_of(img: np.ndarray, d: Detection) -> tuple[int, int, int, int]:
+    """A detection's box as x, y, w, h in pixels, clipped to the image."""
+    H, W = img.shape[:2]
+    x1, y1, x2, y2 = d.xyxy
+    bx, by = max(0, int(round(x1))), max(0, int(round(y1)))
+    bw = max(1, min(W, int(round(x2))) - bx)
+    bh = max(1, min(H, int(round(y2))) - by)
+    return (bx, by, bw, bh)
 
 
 def plate_views(img: np.ndarray, d: Detection) -> list[np.ndarray]:

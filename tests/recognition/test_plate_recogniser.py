@@ -16,8 +16,9 @@ os.environ.setdefault("YOLO_OFFLINE", "1")
 from cameras.recognition import PlateRecognizer, RecognizerConfig  # noqa: E402
 from cameras.recognition.platereader import (  # noqa: E402
     ALPHABET,
+    BLANK,
     MAX_LEN,
-    PAD,
+    SEQ_LEN,
     PlateReader,
     decode,
     default_model_path,
@@ -43,17 +44,47 @@ def test_synthetic_plates_follow_the_seed():
     assert out.dtype == np.uint8 and out.ndim == 3 and out.shape[2] == 3
 
 
-def test_decode_stops_at_the_pad_and_scores_any_string():
-    probs = np.full((MAX_LEN, len(ALPHABET)), 0.001, np.float32)
-    for i, k in enumerate(encode("AB12")):
-        probs[i, k] = 0.9
-    probs /= probs.sum(axis=1, keepdims=True)
+def _frames(path: str) -> np.ndarray:
+    """CTC frame probabilities spelling ``path`` (one frame per character, "_" the blank)."""
+    probs = np.full((SEQ_LEN, len(ALPHABET)), 0.001, np.float32)
+    path = path + "_" * (SEQ_LEN - len(path))
+    for t, c in enumerate(path):
+        probs[t, ALPHABET.index(c)] = 0.9
+    return probs / probs.sum(axis=1, keepdims=True)
+
+
+def test_ctc_decoding_collapses_repeats_and_scores_any_string():
+    probs = _frames("__AAB_11_22__")
     r = decode(probs)
-    assert r.plate == "AB12" and len(r.char_probs) == 4
-    assert r.confidence == pytest.approx(string_probability(probs, "AB12"))
+    assert r.plate == "AB12" and len(r.char_probs) == 4  # repeats collapse ...
+    assert decode(_frames("_A_A_B")).plate == "AAB"  # ... unless a blank separates them
+    best_path = float(np.prod(probs.max(axis=1)))
+    assert r.confidence == pytest.approx(best_path)
+    # the CTC forward probability sums every alignment: at least the best path, and far
+    # more than a string the frames do not spell
+    assert string_probability(probs, "AB12") >= r.confidence * 0.999
     assert string_probability(probs, "AB13") < r.confidence / 100
     assert string_probability(probs, "ab12") == 0.0 and string_probability(probs, "A" * (MAX_LEN + 1)) == 0.0
-    assert encode("AB")[2:] == [PAD] * (MAX_LEN - 2)
+    assert encode("AB1") == [ALPHABET.index("A"), ALPHABET.index("B"), 1] and ALPHABET[BLANK] == "_"
+
+
+def test_a_more_probable_voting_candidate_replaces_an_unsure_plate_read():
+    from cameras.recognition.plate import Candidate
+
+    sure = _frames("__AB12C__")
+    assert PlateRecognizer.choose(sure, None)[::3] == ("AB12C", "plate")
+    assert PlateRecognizer.choose(sure, Candidate("AB12G", "AB12G", 0.6, 0.0, "crop"))[::3] == (
+        "AB12C",
+        "plate",
+    )
+    unsure = sure.copy()
+    g = ALPHABET.index("G")
+    unsure[6] = 0.0
+    unsure[6, ALPHABET.index("C")], unsure[6, g] = 0.4, 0.6  # the last character: C or G?
+    plate, raw, conf, source = PlateRecognizer.choose(unsure, Candidate("AB12C", "AB-12C", 0.99, 0.0, "crop"))
+    assert (plate, raw, source) == ("AB12C", "AB-12C", "rapidocr") and conf > decode(unsure).confidence
+    # a candidate the plate model finds less likely than its own reading does not win
+    assert PlateRecognizer.choose(unsure, Candidate("XY99", "XY99", 0.3, 0.0, "crop"))[0] == "AB12G"
 
 
 def _real_folder(tmp_path):
@@ -80,7 +111,8 @@ def test_tiny_training_produces_a_model_that_loads_and_reads(tmp_path):
     assert onnx.is_file() and card["onnx_bytes"] == onnx.stat().st_size
     written = json.loads((tmp_path / "a" / "plate_rec.json").read_text())
     assert written["seed"] == 3 and written["real_val"] == 1 and written["real_train"] == 5
-    assert written["history"] and written["history"][-1]["step"] == 13
+    assert written["history"] and written["history"][-1]["step"] == 11
+    assert written["onnx_max_abs_diff"] < 1e-4
 
     images = [render_plate(random.Random(s))[0] for s in range(3)]
     reads = PlateReader(onnx, threads=1).read(images)
@@ -92,6 +124,23 @@ def test_tiny_training_produces_a_model_that_loads_and_reads(tmp_path):
     other = PlateReader(tmp_path / "b" / "plate_rec.onnx", threads=1)
     assert np.allclose(PlateReader(onnx, threads=1).probs(images), other.probs(images), atol=1e-5)
     assert again["real_val_exact"] == card["real_val_exact"]
+
+    # the exported graph reproduces the PyTorch model (checkpoint) through the runtime's own
+    # preprocessing, on a batch of several crops of different sizes
+    import torch
+
+    from cameras.recognition.platereader import preprocess
+    from cameras.recognition.training.model import CRNN
+
+    cfg = CONFIGS["tiny"]
+    net = CRNN(width=cfg.width, hidden=cfg.hidden)
+    net.load_state_dict(torch.load(tmp_path / "a" / "plate_rec.ckpt.pt")["model"])
+    net.eval()
+    with torch.no_grad():
+        ref = torch.softmax(net(torch.from_numpy(np.stack([preprocess(im) for im in images]))), -1).numpy()
+    got = PlateReader(onnx, threads=1).probs(images)
+    assert got.shape == (3, SEQ_LEN, len(ALPHABET))
+    assert np.abs(ref - got).max() < 1e-4
 
     # and the pipeline runs on it (a city pointing settings at its own weights)
     scene, _ = car_scene("ABC1234", (40, 40, 180), plate_width=200)
@@ -113,17 +162,19 @@ def test_shipped_weights_and_card_match():
     card = json.loads(onnx.with_suffix(".json").read_text())
     assert card["onnx_bytes"] == onnx.stat().st_size < 8_000_000
     assert card["real_val"] > 50 and card["real_val_exact"] is not None
+    assert card["final"] and card["onnx_max_abs_diff"] < 1e-4  # the export reproduces PyTorch
 
 
 def test_shipped_model_reads_fresh_synthetic_plates():
-    # A floor, not the goal: the shipped weights are under-trained (see their card: 23 minutes
-    # on a shared CPU); measured 8.7% of characters in place, chance is 1/36 = 2.8%.
+    # A floor, not the goal: the shipped weights are under-trained (see their card: 1,000 steps
+    # in 26 minutes on a shared, overloaded CPU); measured 5/60 exact here, chance is ~0.
     rng = random.Random(2026)  # never a training seed
     samples = [synth_sample(rng, strength=0.3) for _ in range(60)]
     probs = PlateReader(default_model_path(), threads=1).probs([im for im, _ in samples])
-    truth = np.array([encode(t) for _, t in samples])
-    chars = truth != PAD
-    assert (probs.argmax(-1) == truth)[chars].mean() >= 0.05
+    assert probs.shape == (60, SEQ_LEN, len(ALPHABET))
+    assert np.allclose(probs.sum(-1), 1.0, atol=1e-4)
+    reads = [decode(p).plate for p in probs]
+    assert sum(r == t for r, (_, t) in zip(reads, samples, strict=True)) >= 2
 
 
 def test_confidence_sets_the_read_status():

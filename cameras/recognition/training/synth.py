@@ -18,6 +18,10 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+# Stacked two-row plates: off, because the CTC recogniser reads one row of columns (its
+# frames cannot order a top row before a bottom row); the render code is kept for a
+# two-row-capable model.
+TWO_ROW_SHARE = 0.0
 LETTERS = string.ascii_uppercase
 DIGITS = string.digits
 FONT_GLOBS = (
@@ -141,7 +145,7 @@ def render_plate(
         eu = rng.random() < 0.35
     if text is None:
         text = random_text(rng, eu)
-    two_row = (not eu) and rng.random() < 0.08 and len(text) >= 5
+    two_row = (not eu) and rng.random() < TWO_ROW_SHARE and len(text) >= 5
     W, H = (520, 112) if eu else (300, 150)
     if two_row:
         W, H = 260, 200

@@ -1,14 +1,15 @@
-"""Train the plate-specific recogniser: synthetic plates, then fine-tuning on real crops.
+"""Train the plate recogniser (CRNN + CTC): synthetic plates mixed with real crops.
 
 One command (from the repository root)::
 
-    nice -n 15 python -m cameras.recognition.training.train --config full \
-        --real ../shared/alpr-train/us-plates --out cameras/recognition/models
+    nice -n 10 python -m cameras.recognition.training.train --config full \
+        --real ../shared/alpr-train/us-plates --out /tmp/plate_rec
 
 ``--config tiny`` runs a few steps on a few synthetic plates (the test suite uses it).
 Everything follows ``--seed``: the synthetic plates, the seeded hold-out of the real crops
 (``--val-frac`` of them, never trained on), the augmentation and the weight initialisation.
-Writes ``plate_rec.onnx`` and ``plate_rec.json`` (settings, data, figures) into ``--out``.
+Writes ``plate_rec.onnx`` and ``plate_rec.json`` (settings, data, figures) into ``--out`` at
+every evaluation (a stopped run still leaves a usable model), plus ``plate_rec.ckpt.pt``.
 """
 
 from __future__ import annotations
@@ -25,26 +26,32 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..platereader import ALPHABET, IMG_H, IMG_W, MAX_LEN, PAD, decode, encode, preprocess
+from ..platereader import ALPHABET, BLANK, IMG_H, IMG_W, MAX_LEN, decode, encode, preprocess
 from .synth import augment, synth_sample
 
 
 @dataclass
 class Config:
-    synth_pool: int = 2500  # pre-rendered synthetic plates (re-augmented cheaply each use)
-    synth_steps: int = 250
-    finetune_steps: int = 450
-    batch: int = 48
-    lr: float = 2e-3
-    width: int = 16
-    real_frac: float = 0.75  # share of real crops in a fine-tuning batch
+    synth_pool: int = 5000  # pre-rendered synthetic plates (re-augmented cheaply each use)
+    refresh: int = 6  # fresh synthetic plates rendered into the pool every step
+    synth_steps: int = 1500  # synthetic-only steps first
+    finetune_steps: int = 4500  # then real crops mixed in
+    batch: int = 64
+    lr: float = 1.5e-3
+    width: int = 24
+    hidden: int = 96
+    real_frac: float = 0.5  # share of real crops in a fine-tuning batch
+    real_aug: float = 0.6  # chance a real crop is also synthetically degraded
     val_frac: float = 0.15
+    eval_every: int = 250
     threads: int = 2
 
 
 CONFIGS = {
     "full": Config(),
-    "tiny": Config(synth_pool=48, synth_steps=12, finetune_steps=2, batch=8, width=4),
+    "tiny": Config(
+        synth_pool=32, refresh=1, synth_steps=8, finetune_steps=4, batch=8, width=4, hidden=12, eval_every=6
+    ),
 }
 
 
@@ -62,13 +69,22 @@ def load_real(folder: Path) -> list[tuple[np.ndarray, str]]:
     return out
 
 
-def jitter(rng: random.Random, img: np.ndarray, strength: float) -> np.ndarray:
-    """Cheap augmentation at the network's size: crop shift/scale, small perspective, contrast,
-    blur, noise, polarity (for already pre-rendered or real crops)."""
+def jitter(rng: random.Random, img: np.ndarray, strength: float = 1.0) -> np.ndarray:
+    """Cheap augmentation at twice the network's size: loose/tight crop, small perspective,
+    contrast, blur, low resolution, noise, polarity."""
     H, W = img.shape[:2]
-    j = 0.06 * strength
+    j = 0.05 * strength
     src = np.float32([[0, 0], [W, 0], [W, H], [0, H]])
-    dst = src + np.float32([[rng.uniform(-j, j) * W, rng.uniform(-j * 2, j * 2) * H] for _ in range(4)])
+    # shared shift/scale (loose or tight crop) plus independent corner moves (perspective)
+    sx, sy = rng.uniform(-0.04, 0.04) * W, rng.uniform(-0.08, 0.08) * H
+    gx, gy = rng.uniform(-0.06, 0.06) * W, rng.uniform(-0.12, 0.12) * H
+    grow = np.float32([[-gx, -gy], [gx, -gy], [gx, gy], [-gx, gy]])
+    dst = (
+        src
+        + grow
+        + np.float32([sx, sy])
+        + np.float32([[rng.uniform(-j, j) * W, rng.uniform(-2 * j, 2 * j) * H] for _ in range(4)])
+    )
     img = cv2.warpPerspective(
         img, cv2.getPerspectiveTransform(src, dst), (W, H), borderMode=cv2.BORDER_REPLICATE
     )
@@ -78,7 +94,7 @@ def jitter(rng: random.Random, img: np.ndarray, strength: float) -> np.ndarray:
     if rng.random() < 0.3 * strength:
         img = cv2.GaussianBlur(img, (3, 3), 0)
     if rng.random() < 0.3 * strength:
-        s = rng.uniform(0.35, 0.8)
+        s = rng.uniform(0.3, 0.8)
         img = cv2.resize(cv2.resize(img, (max(8, int(W * s)), max(4, int(H * s)))), (W, H))
     if rng.random() < 0.05 * strength:
         img = 255 - img
@@ -97,18 +113,25 @@ def small(img: np.ndarray) -> np.ndarray:
     return cv2.resize(g, (IMG_W * 2, IMG_H * 2), interpolation=cv2.INTER_AREA)
 
 
+def medium(img: np.ndarray) -> np.ndarray:
+    """A real crop at about 200 px wide (aspect kept), where the camera-like augmentation runs."""
+    H, W = img.shape[:2]
+    s = 200.0 / max(1, W)
+    return cv2.resize(img, (200, max(8, int(H * s))), interpolation=cv2.INTER_AREA)
+
+
 def batch_arrays(items: list[tuple[np.ndarray, str]]):
     x = np.stack([preprocess(im) for im, _ in items]).astype(np.float32)
-    y = np.array([encode(t) for _, t in items], dtype=np.int64)
-    return x, y
+    labels = [encode(t) for _, t in items]
+    return x, labels
 
 
 def evaluate(net, items, batch: int = 128) -> dict:
     import torch
 
     net.eval()
-    correct = 0
-    confs, oks = [], []
+    correct = chars = chars_ok = 0
+    confs, oks, reads = [], [], []
     with torch.no_grad():
         for b in range(0, len(items), batch):
             x, _ = batch_arrays(items[b : b + batch])
@@ -117,35 +140,89 @@ def evaluate(net, items, batch: int = 128) -> dict:
                 r = decode(p)
                 ok = r.plate == t
                 correct += ok
+                chars += len(t)
+                chars_ok += (
+                    sum(a == b for a, b in zip(r.plate, t, strict=False)) if len(r.plate) == len(t) else 0
+                )
                 confs.append(r.confidence)
                 oks.append(bool(ok))
+                reads.append(r.plate)
     net.train()
-    return {"n": len(items), "exact": correct / max(1, len(items)), "conf": confs, "ok": oks}
+    n = max(1, len(items))
+    return {
+        "n": len(items),
+        "exact": correct / n,
+        "chars": chars_ok / max(1, chars),
+        "conf": confs,
+        "ok": oks,
+        "reads": reads,
+    }
 
 
-PROBE_STEPS = 10
+def export_onnx(net, path: Path) -> None:
+    import torch
+
+    from .model import CRNNProbs
+
+    was = net.training
+    net.eval()
+    torch.onnx.export(
+        CRNNProbs(net),
+        torch.zeros(1, 1, IMG_H, IMG_W),
+        str(path),
+        input_names=["image"],
+        output_names=["probs"],
+        dynamic_axes={"image": {0: "n"}, "probs": {0: "n"}},
+        opset_version=17,
+        dynamo=False,
+    )
+    net.train(was)
+
+
+def onnx_parity(net, path: Path, images: list[np.ndarray]) -> float:
+    """Largest absolute difference between the exported ONNX graph (through the runtime's own
+    preprocessing) and the PyTorch model on the same crops."""
+    import torch
+
+    from ..platereader import PlateReader
+
+    net.eval()
+    x = np.stack([preprocess(im) for im in images]).astype(np.float32)
+    with torch.no_grad():
+        ref = torch.softmax(net(torch.from_numpy(x)), -1).numpy()
+    got = PlateReader(path, threads=1).probs(images)
+    return float(np.abs(ref - got).max())
 
 
 def train(
-    cfg: Config, *, seed: int, real_dir: Path | None, out_dir: Path, log=print, budget_s: float = 0.0
+    cfg: Config,
+    *,
+    seed: int,
+    real_dir: Path | None,
+    out_dir: Path,
+    log=print,
+    budget_s: float = 0.0,
+    stop_at: int | None = None,
 ) -> dict:
     import torch
     from torch import nn
 
-    from .model import SlotNet, SlotNetProbs
+    from .model import CRNN
 
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(seed)
     rng = random.Random(seed)
     np.random.seed(seed)
     t_start = time.time()
+    out_dir.mkdir(parents=True, exist_ok=True)
 
     log(f"rendering {cfg.synth_pool} synthetic plates (seed {seed})")
-    pool = []
-    for _ in range(cfg.synth_pool):
-        im, t = synth_sample(rng)
-        pool.append((small(im), t))
-    synth_val = [(small(im), t) for im, t in (synth_sample(rng) for _ in range(max(8, cfg.synth_pool // 20)))]
+    # degradation strength drawn per plate (0.2-1.0): a mix of clean and hard plates gets the
+    # CTC model past its all-blank plateau far sooner than hard plates only
+    pool = [
+        (small(im), t) for im, t in (synth_sample(rng, rng.uniform(0.2, 1.0)) for _ in range(cfg.synth_pool))
+    ]
+    synth_val = [(small(im), t) for im, t in (synth_sample(rng) for _ in range(max(8, cfg.synth_pool // 25)))]
 
     real_train: list[tuple[np.ndarray, str]] = []
     real_val: list[tuple[np.ndarray, str]] = []
@@ -154,113 +231,121 @@ def train(
         order = list(range(len(real)))
         random.Random(seed + 1).shuffle(order)
         nv = int(round(len(real) * cfg.val_frac))
-        real_val = [(small(real[i][0]), real[i][1]) for i in order[:nv]]
-        real_train = [(small(real[i][0]), real[i][1]) for i in order[nv:]]
-        # a second view of each training crop, synthetically degraded (night, glare, low-res, dirt)
-        real_train += [(small(augment(rng, real[i][0], 0.6)), real[i][1]) for i in order[nv:]]
+        real_val = [real[i] for i in order[:nv]]
+        real_train = [(medium(real[i][0]), real[i][1]) for i in order[nv:]]
         log(f"real crops: {len(real)} ({len(order) - nv} train, {nv} validation, seed {seed + 1})")
 
-    net = SlotNet(width=cfg.width)
+    net = CRNN(width=cfg.width, hidden=cfg.hidden)
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
-    lossf = nn.CrossEntropyLoss(label_smoothing=0.05)
+    ctc = nn.CTCLoss(blank=BLANK, zero_infinity=True)
     history = []
     synth_steps, finetune_steps = cfg.synth_steps, cfg.finetune_steps if real_train else 0
     total = synth_steps + finetune_steps
 
     def lr_at(step: int) -> float:
-        if step < PROBE_STEPS:
-            return cfg.lr * 0.1
-        t = (step - PROBE_STEPS) / max(1, total - PROBE_STEPS)
-        warm = 0.1
-        return cfg.lr * (t / warm if t < warm else 0.5 * (1 + np.cos(np.pi * (t - warm) / (1 - warm))) + 0.01)
+        t = step / max(1, total)
+        warm = 0.04
+        return float(
+            cfg.lr * (t / warm if t < warm else 0.5 * (1 + np.cos(np.pi * (t - warm) / (1 - warm))) + 0.01)
+        )
+
+    def checkpoint(step: int, final: bool) -> dict:
+        onnx_path = out_dir / "plate_rec.onnx"
+        export_onnx(net, onnx_path)
+        torch.save(
+            {"step": step, "model": net.state_dict(), "opt": opt.state_dict()}, out_dir / "plate_rec.ckpt.pt"
+        )
+        rv = evaluate(net, real_val) if real_val else None
+        sv = evaluate(net, synth_val)
+        probe = [im for im, _ in (real_val or synth_val)[:16]]
+        card = {
+            "model": f"CRNN (CNN + BiLSTM + CTC, alphabet {ALPHABET!r}, blank '_')",
+            "input": f"grey {IMG_H}x{IMG_W}, per-image standardised (platereader.preprocess)",
+            "blank_index": BLANK,
+            "seed": seed,
+            "config": asdict(
+                Config(**{**asdict(cfg), "synth_steps": synth_steps, "finetune_steps": finetune_steps})
+            ),
+            "step": step,
+            "final": final,
+            "parameters": int(sum(p.numel() for p in net.parameters())),
+            "onnx_bytes": onnx_path.stat().st_size,
+            "onnx_max_abs_diff": onnx_parity(net, onnx_path, probe),
+            "real_data": str(real_dir) if real_train else None,
+            "real_train": len(real_train),
+            "real_val": len(real_val),
+            "real_val_exact": rv["exact"] if rv else None,
+            "real_val_chars": rv["chars"] if rv else None,
+            "real_val_conf": [round(c, 4) for c in rv["conf"]] if rv else [],
+            "real_val_ok": rv["ok"] if rv else [],
+            "synth_val_exact": sv["exact"],
+            "train_seconds": round(time.time() - t_start, 1),
+            "torch": torch.__version__,
+            "history": history,
+        }
+        (out_dir / "plate_rec.json").write_text(json.dumps(card, indent=1) + "\n")
+        return card
 
     step = 0
-    t_train = time.time()
+    card: dict = {}
     while step < total:
-        if budget_s and step == PROBE_STEPS:
-            # fit the step counts to the time left (recorded in the card: pass them back as
-            # --synth-steps/--finetune-steps to reproduce this run exactly)
-            per_step = (time.time() - t_train) / PROBE_STEPS
-            left = max(0.0, budget_s - (time.time() - t_start) - 60.0)
-            fit = max(2 * PROBE_STEPS, int(left / per_step) + PROBE_STEPS)
-            share = cfg.synth_steps / max(1, cfg.synth_steps + cfg.finetune_steps) if real_train else 1.0
-            synth_steps = max(PROBE_STEPS, int(fit * share))
-            finetune_steps = fit - synth_steps if real_train else 0
-            total = synth_steps + finetune_steps
-            log(
-                json.dumps(
-                    {
-                        "budget_fit": {
-                            "synth_steps": synth_steps,
-                            "finetune_steps": finetune_steps,
-                            "s_per_step": round(per_step, 2),
-                        }
-                    }
-                )
-            )
+        if stop_at is not None and step > stop_at:
+            break
+        if budget_s and time.time() - t_start > budget_s:
+            # out of wall-clock time: stop here (the step reached is recorded; rerun with
+            # --stop-at STEP and the same step counts to reproduce these weights exactly)
+            log(json.dumps({"stopped_for_time_at_step": step - 1}))
+            break
         for g in opt.param_groups:
             g["lr"] = lr_at(step)
+        for _ in range(cfg.refresh):
+            im, t = synth_sample(rng, rng.uniform(0.2, 1.0))
+            pool[rng.randrange(len(pool))] = (small(im), t)
         finetune = step >= synth_steps
         n_real = int(cfg.batch * cfg.real_frac) if finetune else 0
-        items = [rng.choice(pool) for _ in range(cfg.batch - n_real)] + [
-            rng.choice(real_train) for _ in range(n_real)
-        ]
-        items = [(jitter(rng, im, 1.0), t) for im, t in items]
-        x, y = batch_arrays(items)
-        logits = net(torch.from_numpy(x))
-        loss = lossf(logits.reshape(-1, len(ALPHABET)), torch.from_numpy(y).reshape(-1))
+        items = [rng.choice(pool) for _ in range(cfg.batch - n_real)]
+        for _ in range(n_real):
+            im, t = rng.choice(real_train)
+            if rng.random() < cfg.real_aug:
+                im = augment(rng, im, 0.7)
+            items.append((small(im), t))
+        items = [(jitter(rng, im, rng.uniform(0.3, 1.0)), t) for im, t in items]
+        x, labels = batch_arrays(items)
+        logp = torch.log_softmax(net(torch.from_numpy(x)), -1).permute(1, 0, 2)  # (T, N, C)
+        targets = torch.tensor([k for lab in labels for k in lab], dtype=torch.long)
+        loss = ctc(
+            logp,
+            targets,
+            torch.full((len(labels),), logp.shape[0], dtype=torch.long),
+            torch.tensor([len(lab) for lab in labels], dtype=torch.long),
+        )
         opt.zero_grad()
         loss.backward()
+        nn.utils.clip_grad_norm_(net.parameters(), 5.0)
         opt.step()
-        if step % 25 == 0 or step == total - 1:
-            rec = {"step": step, "loss": round(loss.item(), 4), "elapsed_s": round(time.time() - t_start, 1)}
-            if step % 100 == 0 or step == total - 1:
-                if real_val:
-                    rec["real_val_exact"] = round(evaluate(net, real_val)["exact"], 4)
-                rec["synth_val_exact"] = round(evaluate(net, synth_val)["exact"], 4)
+        last = step == total - 1
+        if step % 50 == 0 or last:
+            rec = {
+                "step": step,
+                "loss": round(loss.item(), 4),
+                "lr": round(lr_at(step), 6),
+                "elapsed_s": round(time.time() - t_start, 1),
+            }
+            if (step % cfg.eval_every == 0 and step) or last:
+                card = checkpoint(step, last)
+                rec["real_val_exact"] = card["real_val_exact"]
+                rec["real_val_chars"] = card["real_val_chars"]
+                rec["synth_val_exact"] = card["synth_val_exact"]
+                card["history"] = history + [rec]
             history.append(rec)
             log(json.dumps(rec))
             sys.stdout.flush()
         step += 1
-    cfg = Config(**{**asdict(cfg), "synth_steps": synth_steps, "finetune_steps": finetune_steps})
-
-    net.eval()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    onnx_path = out_dir / "plate_rec.onnx"
-    dummy = torch.zeros(1, 1, IMG_H, IMG_W)
-    torch.onnx.export(
-        SlotNetProbs(net),
-        dummy,
-        str(onnx_path),
-        input_names=["image"],
-        output_names=["probs"],
-        dynamic_axes={"image": {0: "n"}, "probs": {0: "n"}},
-        opset_version=17,
-        dynamo=False,
+    card = checkpoint(step - 1, step >= total)
+    log(
+        f"wrote {out_dir / 'plate_rec.onnx'} ({card['onnx_bytes']} bytes); real val exact "
+        f"{card['real_val_exact']}; onnx vs torch max diff {card['onnx_max_abs_diff']:.2e}"
     )
-    rv = evaluate(net, real_val) if real_val else None
-    sv = evaluate(net, synth_val)
-    card = {
-        "model": f"SlotNet (CNN, {MAX_LEN} character slots, alphabet {ALPHABET!r})",
-        "input": f"grey {IMG_H}x{IMG_W}, scaled to [-1, 1]",
-        "pad_index": PAD,
-        "seed": seed,
-        "config": asdict(cfg),
-        "parameters": int(sum(p.numel() for p in net.parameters())),
-        "onnx_bytes": onnx_path.stat().st_size,
-        "real_data": str(real_dir) if real_train else None,
-        "real_train": len(real_train) // 2 if real_train else 0,
-        "real_val": len(real_val),
-        "real_val_exact": rv["exact"] if rv else None,
-        "real_val_conf": [round(c, 4) for c in rv["conf"]] if rv else [],
-        "real_val_ok": rv["ok"] if rv else [],
-        "synth_val_exact": sv["exact"],
-        "train_seconds": round(time.time() - t_start, 1),
-        "torch": torch.__version__,
-        "history": history,
-    }
-    (out_dir / "plate_rec.json").write_text(json.dumps(card, indent=1) + "\n")
-    log(f"wrote {onnx_path} ({card['onnx_bytes']} bytes); real val exact {card['real_val_exact']}")
     return card
 
 
@@ -275,11 +360,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--synth-steps", type=int, default=None)
     ap.add_argument("--finetune-steps", type=int, default=None)
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--batch", type=int, default=None)
+    ap.add_argument("--synth-pool", type=int, default=None)
     ap.add_argument(
         "--budget-minutes",
         type=float,
         default=0.0,
-        help="fit the step counts to this wall-clock budget (the card records the counts used)",
+        help="stop after this much wall-clock time, schedule unchanged (the card records the step reached)",
+    )
+    ap.add_argument(
+        "--stop-at", type=int, default=None, help="stop after this step (reproduces a timed-out run)"
     )
     args = ap.parse_args(argv)
     cfg = CONFIGS[args.config]
@@ -289,12 +379,21 @@ def main(argv: list[str] | None = None) -> int:
             ("synth_steps", args.synth_steps),
             ("finetune_steps", args.finetune_steps),
             ("threads", args.threads),
+            ("batch", args.batch),
+            ("synth_pool", args.synth_pool),
         )
         if v is not None
     }
     if over:
         cfg = Config(**{**asdict(cfg), **over})
-    train(cfg, seed=args.seed, real_dir=args.real, out_dir=args.out, budget_s=args.budget_minutes * 60.0)
+    train(
+        cfg,
+        seed=args.seed,
+        real_dir=args.real,
+        out_dir=args.out,
+        budget_s=args.budget_minutes * 60.0,
+        stop_at=args.stop_at,
+    )
     return 0
 
 
