@@ -17,15 +17,22 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
+from contextlib import suppress
 from importlib import import_module
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.apps import apps
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audits.refusals import refusal_record
 from portal.access import RULE_NOT_MEMBER, RULE_NOT_SIGNED_IN, RULE_ROLE
@@ -38,35 +45,107 @@ __all__ = ["REFUSED", "CityConsumer", "SessionBoundConsumer", "broadcast", "city
 REFUSED = 4403
 
 
-def session_state(session_key: str | None, user: Any) -> tuple[User | None, dt.datetime | None]:
-    """The user as the database has them now, and the session's expiry, if the session behind
-    ``session_key`` still signs ``user`` in; ``(None, None)`` otherwise."""
+def session_state(
+    session_key: str | None, user: Any, device_hint: str | None = None
+) -> tuple[User | None, dt.datetime | None, str | None]:
+    """The user as the database has them now, the session's expiry, and the two-step device the
+    session was verified with, if the session behind ``session_key`` still signs ``user`` in;
+    ``(None, None, None)`` otherwise.
+
+    With database-backed sessions this is one query (``_session_row_state``): the user with city and
+    agency, the session row's data and expiry, whether the user holds a confirmed TOTP device and,
+    when ``device_hint`` (the device of the previous check) is given, whether that device is still
+    theirs and confirmed. Only when the session names another device than the hint is a second query
+    made. Other session engines go through the session store (several queries)."""
     if not session_key or user is None or not user.is_authenticated:
-        return None, None
+        return None, None, None
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    data = store.load()  # {} once the session was flushed (signed out) or has expired
+    if isinstance(store, DatabaseSessionStore):
+        return _session_row_state(store, session_key, user, device_hint)
+    return _session_store_state(store, user)
+
+
+def _matches(data: dict[str, Any], user: Any, fresh: User) -> bool:
+    """Whether decoded session ``data`` still signs in ``fresh`` as the socket's ``user`` was."""
     if data.get(SESSION_KEY) != user._meta.pk.value_to_string(user):
-        return None, None
+        return False
+    if not constant_time_compare(data.get(HASH_SESSION_KEY, ""), fresh.get_session_auth_hash()):
+        return False  # the password changed (or the session was never this user's)
+    # A role, city or agency change ends the session's sockets.
+    return (fresh.city_id, fresh.agency_id, fresh.role) == (user.city_id, user.agency_id, user.role)
+
+
+def _device_queryset(persistent_id: str) -> QuerySet[Device] | None:
+    """The device named by a django-otp persistent id (``app.model/pk``), as a queryset, or None
+    (as ``Device.from_persistent_id`` reads it)."""
+    with suppress(ValueError, LookupError):
+        model_label, device_id = persistent_id.rsplit("/", 1)
+        app_label, model_name = model_label.split(".")
+        device_cls = apps.get_model(app_label, model_name)
+        if issubclass(device_cls, Device):
+            devices: QuerySet[Device] = device_cls.objects.filter(pk=int(device_id))
+            return devices
+    return None
+
+
+def _session_row_state(
+    store: DatabaseSessionStore, session_key: str, user: Any, device_hint: str | None
+) -> tuple[User | None, dt.datetime | None, str | None]:
+    from portal.mfa import mfa_required_by_role, session_verified_for
+
+    rows = store.model.objects.filter(session_key=session_key, expire_date__gt=timezone.now())
+    query = (
+        get_user_model()
+        .objects.filter(pk=user.pk, is_active=True)
+        .select_related("city", "agency")
+        .annotate(
+            socket_session_data=Subquery(rows.values("session_data")[:1]),
+            socket_session_expires=Subquery(rows.values("expire_date")[:1]),
+            socket_has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+        )
+    )
+    hinted = _device_queryset(device_hint) if device_hint else None
+    if hinted is not None:
+        query = query.annotate(
+            socket_hinted_device=Exists(hinted.filter(user=OuterRef("pk"), confirmed=True))
+        )
+    fresh = query.first()
+    if fresh is None:
+        return None, None, None  # gone or deactivated
+    encoded: str | None = getattr(fresh, "socket_session_data", None)
+    expires: dt.datetime | None = getattr(fresh, "socket_session_expires", None)
+    if encoded is None or expires is None:
+        return None, None, None  # signed out (row deleted) or past its idle deadline
+    data = store.decode(encoded)  # {} if the signature does not hold
+    if not _matches(data, user, fresh):
+        return None, None, None
+    device: str | None = None
+    if mfa_required_by_role(fresh) or getattr(fresh, "socket_has_totp", False):
+        device = data.get(DEVICE_ID_SESSION_KEY) or None
+        if device is None:
+            return None, None, None  # two-step sign-in not passed in this session
+        if hinted is not None and device == device_hint:
+            verified = bool(getattr(fresh, "socket_hinted_device", False))
+        else:  # first check of the socket, or the session was verified again with another device
+            verified = session_verified_for(fresh, data)
+        if not verified:
+            return None, None, None  # the device was removed or reset since
+    return fresh, expires, device
+
+
+def _session_store_state(store: Any, user: Any) -> tuple[User | None, dt.datetime | None, str | None]:
+    """``session_state`` for session engines without a database row (cache, signed cookies)."""
+    from portal.mfa import mfa_required, session_verified_for
+
+    data = store.load()  # {} once the session was flushed (signed out) or has expired
     fresh = (
         get_user_model().objects.filter(pk=user.pk, is_active=True).select_related("city", "agency").first()
     )
-    if fresh is None or not constant_time_compare(
-        data.get(HASH_SESSION_KEY, ""), fresh.get_session_auth_hash()
-    ):
-        return None, None
-    if (fresh.city_id, fresh.agency_id, fresh.role) != (user.city_id, user.agency_id, user.role):
-        return None, None  # a role, city or agency change ends the session's sockets
-    from portal.mfa import mfa_required, session_verified_for
-
+    if fresh is None or not _matches(data, user, fresh):
+        return None, None, None
     if mfa_required(fresh) and not session_verified_for(fresh, data):
-        return None, None  # two-step sign-in not passed in this session (or reset since)
-    expires: dt.datetime | None = None
-    model = getattr(store, "model", None)
-    if model is not None:  # database-backed sessions: the idle deadline is the row's expiry
-        expires = model.objects.filter(session_key=session_key).values_list("expire_date", flat=True).first()
-        if expires is None or expires <= timezone.now():
-            return None, None
-    return fresh, expires
+        return None, None, None
+    return fresh, None, data.get(DEVICE_ID_SESSION_KEY)
 
 
 class SessionBoundConsumer(AsyncJsonWebsocketConsumer):
@@ -80,9 +159,15 @@ class SessionBoundConsumer(AsyncJsonWebsocketConsumer):
         Runs in a worker thread with database access."""
         raise NotImplementedError
 
+    # The two-step device the session was verified with at the last check (lets the next check
+    # confirm it in the same query as the rest).
+    device_hint: str | None = None
+
     @database_sync_to_async
     def _check(self, event: dict[str, Any] | None) -> tuple[bool, dt.datetime | None]:
-        user, expires = session_state(self.session_key, self.scope.get("user"))
+        user, expires, self.device_hint = session_state(
+            self.session_key, self.scope.get("user"), self.device_hint
+        )
         if user is None or not self.grant_holds(user, event):
             return False, None
         return True, expires
