@@ -22,8 +22,8 @@ from importlib import import_module
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.apps import apps
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
