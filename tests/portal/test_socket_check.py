@@ -99,3 +99,31 @@ def test_the_one_query_check_refuses_what_the_full_check_refuses(client, city_a,
         Session.objects.filter(session_key=key).update(session_data=row.session_data[:-4] + "AAAA")
     assert session_state(key, dispatcher) == (None, None, None)
     assert session_state(None, dispatcher) == (None, None, None)
+
+
+def test_many_sockets_checked_together_share_the_queries(
+    client, city_a, city_b, django_assert_max_num_queries
+):
+    from portal.consumers import session_states
+
+    dispatchers = [city_user(city_a, Role.DISPATCHER) for _ in range(6)]
+    chiefs = [city_user(city_a, Role.CHIEF) for _ in range(3)]
+    keys = {user.pk: signed_in(type(client)(), user) for user in dispatchers + chiefs}
+    hints = {chief.pk: session_state(keys[chief.pk], chief)[2] for chief in chiefs}
+    assert all(hints.values())
+    # ends access for some, behind the services' back
+    Session.objects.filter(session_key=keys[dispatchers[0].pk]).delete()
+    User.objects.filter(pk=dispatchers[1].pk).update(is_active=False)
+    User.objects.filter(pk=dispatchers[2].pk).update(city=city_b)
+    TOTPDevice.objects.filter(user=chiefs[0]).update(confirmed=False)
+    requests = [(keys[u.pk], u, hints.get(u.pk)) for u in dispatchers + chiefs]
+    requests.append((keys[dispatchers[3].pk], dispatchers[4], None))  # another person's session
+    requests.append((None, dispatchers[5], None))
+    with django_assert_max_num_queries(3):  # sessions, users, the hinted TOTP devices
+        together = session_states(requests)
+    alone = [session_state(*request) for request in requests]
+    assert [state[0] is not None for state in together] == [state[0] is not None for state in alone]
+    assert [state[0] is not None for state in together] == [
+        False, False, False, True, True, True, False, True, True, False, False,
+    ]  # fmt: skip
+    assert [(s[1], s[2]) for s in together] == [(s[1], s[2]) for s in alone]
