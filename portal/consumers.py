@@ -10,6 +10,14 @@ it joins its user's, its session's and its agency's groups so that a service can
 valid (not signed out, not expired, the user active with the same role, city and agency, the
 password unchanged) and that the grant still holds. A watchdog closes it when the session's idle
 deadline passes even if nothing is sent.
+
+That check runs before every message, so it is kept cheap without checking less: with database
+sessions one check is one query (the user with city and agency, the session row's data and expiry
+and the two-step device, in one statement; ``session_state``), and the checks of one process's
+sockets that fall due together, as when one hit goes to every dispatcher, share their queries
+(``socket_checks``, ``session_states``: three queries for the batch). Channels runs a process's
+database work on one thread, one call at a time; before this each message cost four or five
+queries there, and under load (docs/reliability.md, "Load") the backlog outgrew the channel layer.
 """
 
 from __future__ import annotations
