@@ -239,6 +239,20 @@ if REDIS_URL:
                     for address in env.list("CHANNEL_REDIS_URLS", default=[])
                     or [env.str("CHANNELS_REDIS_URL", default=REDIS_URL)]
                 ],
+                # Sized for the hits fan-out (docs/reliability.md, "Load"): every hit goes to every
+                # dispatcher's socket, each channel holding what its socket has not sent yet, and
+                # channels-redis drops silently what is over ``capacity`` or older than ``expiry``.
+                # 2.5 hits/s (50 reads/s, 5 % hits) for 120 s is 300 messages on one channel: 500
+                # leaves room for bursts, so that expiry, not capacity, bounds a backlog. A hit
+                # delivered two minutes late still belongs on the page (it merges with the catch-up
+                # fetch on its id); older than that, the page's catch-up on reconnect is the path.
+                # Worst case in Redis: 500 messages of about 1 KB per socket.
+                "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=500),
+                "expiry": env.int("CHANNEL_LAYER_EXPIRY", default=120),
+                # A socket's group membership lapses after this long unless it re-joins; a
+                # dispatcher's socket may stay open a whole shift (the session moves with each
+                # request), so a day, the channels-redis default, stated here on purpose.
+                "group_expiry": 86400,
             },
         }
     }
