@@ -276,6 +276,11 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "cameras.tasks.recognize_frame": {"queue": "recognition"},
     "audits.tasks.*": {"queue": "reviews"},
+    # Partition upkeep is DDL (months created ahead, expired months dropped): the worker of this
+    # queue connects as the database owner; every other process as the application's role, which
+    # owns nothing (docs/adr/0011-row-level-security.md).
+    "cameras.tasks.create_read_partitions": {"queue": "maintenance"},
+    "cameras.tasks.purge_expired_reads": {"queue": "maintenance"},
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_RESULT_EXPIRES = 3600

@@ -187,7 +187,7 @@ def celery_worker_process(transactional_db):
         "portal",
         "worker",
         "-Q",
-        "default,recognition,reviews",
+        "default,recognition,reviews,maintenance",
         "--concurrency",
         "1",
         "--pool",
