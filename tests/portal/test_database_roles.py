@@ -5,45 +5,13 @@ DELETE, TRUNCATE, DISABLE TRIGGER and ``session_replication_role`` all fail on t
 while INSERT and SELECT (what the application needs) work.
 """
 
-import psycopg
 import pytest
-from django.core.management import call_command
-from django.db import connection
 
 from audits.services import audit_record
 from tests.conftest import requires_postgres
+from tests.portal.app_role import refused
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def app_connection():
-    params = connection.settings_dict
-    role = f"steward_app_{params['NAME']}"[:60]
-    call_command("db_app_role", role=role)
-    conninfo = psycopg.conninfo.make_conninfo(
-        host=params.get("HOST") or "127.0.0.1",
-        port=params.get("PORT") or 5432,
-        dbname=params["NAME"],
-        user=role,
-    )
-    try:
-        conn = psycopg.connect(conninfo, autocommit=True)
-    except psycopg.OperationalError as error:
-        pytest.skip(f"cannot connect as the application role: {error}")
-    yield conn
-    conn.close()
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP OWNED BY "{role}"')
-        cursor.execute(f'DROP ROLE IF EXISTS "{role}"')
-
-
-def refused(conn, statement: str) -> bool:
-    try:
-        conn.execute(statement)
-    except psycopg.Error:
-        return True
-    return False
 
 
 def test_the_application_role_may_only_append_to_and_read_the_audit_log(app_connection):

@@ -16,7 +16,6 @@ from contextlib import contextmanager
 import psycopg
 import pytest
 from django.apps import apps
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -30,6 +29,7 @@ from portal.tenancy import CityOwnedModel, city_scope
 from sharing.models import Search
 from tests.conftest import requires_postgres
 from tests.factories import CameraFactory, city_user
+from tests.portal.app_role import refused
 from tests.sharing.conftest import PURPOSE, make_read
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
@@ -43,46 +43,6 @@ def camera_1(city_a):
 @pytest.fixture
 def camera_b(city_b):
     return CameraFactory(city=city_b, name="Bravo main street")
-
-
-def _role_name() -> str:
-    return f"steward_app_{connection.settings_dict['NAME']}"[:60]
-
-
-@pytest.fixture
-def app_role() -> Iterator[str]:
-    role = _role_name()
-    call_command("db_app_role", role=role)
-    yield role
-    connection.close()
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP OWNED BY "{role}"')
-        cursor.execute(f'DROP ROLE IF EXISTS "{role}"')
-
-
-@pytest.fixture
-def app_connection(app_role: str) -> Iterator[psycopg.Connection]:
-    params = connection.settings_dict
-    conninfo = psycopg.conninfo.make_conninfo(
-        host=params.get("HOST") or "127.0.0.1",
-        port=params.get("PORT") or 5432,
-        dbname=params["NAME"],
-        user=app_role,
-    )
-    try:
-        conn = psycopg.connect(conninfo, autocommit=True)
-    except psycopg.OperationalError as error:
-        pytest.skip(f"cannot connect as the application role: {error}")
-    yield conn
-    conn.close()
-
-
-def refused(conn: psycopg.Connection, statement: str, params: list[object] | None = None) -> bool:
-    try:
-        conn.execute(statement, params)
-    except psycopg.Error:
-        return True
-    return False
 
 
 def count(
