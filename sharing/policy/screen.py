@@ -48,6 +48,7 @@ _SPACED_LETTERS_RE = re.compile(r"(?<![a-z0-9])(?:[a-z] ){2,}[a-z](?![a-z0-9])")
 _INNER_SEP_RE = re.compile(r"(?<=[a-z])[\-.·•_*](?=[a-z])")
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 _CLAUSE_BREAK_RE = re.compile(r"[.;,:!?()\[\]]")
+_SENTENCE_BREAK_RE = re.compile(r"[.;!?]")
 
 # Ordinary words one edit away from a lexicon entry: never a typo of it.
 _NOT_TYPOS = frozenset(
@@ -97,6 +98,9 @@ class Normalized:
     # clause number of each token (a new clause after . ; , : ! ? or a bracket): role cues reach
     # only the words of their own clause
     clauses: tuple[int, ...] = ()
+    # sentence number of each token (a new sentence after . ; ! ? only): a reported threat
+    # ("сказал, что добьётся её депортации") reaches across a comma
+    sentences: tuple[int, ...] = ()
 
 
 @lru_cache(maxsize=8192)
@@ -116,13 +120,16 @@ def normalize(text: str) -> Normalized:
     s = _INNER_SEP_RE.sub("", s)
     tokens: list[str] = []
     clauses: list[int] = []
-    clause = last = 0
+    sentences: list[int] = []
+    clause = sentence = last = 0
     for m in _TOKEN_RE.finditer(s):
         clause += len(_CLAUSE_BREAK_RE.findall(s, last, m.start()))
+        sentence += len(_SENTENCE_BREAK_RE.findall(s, last, m.start()))
         last = m.end()
         tokens.append(m.group(0))
         clauses.append(clause)
-    return Normalized(tuple(tokens), cjk, " ".join(tokens), tuple(clauses))
+        sentences.append(sentence)
+    return Normalized(tuple(tokens), cjk, " ".join(tokens), tuple(clauses), tuple(sentences))
 
 
 @dataclass(frozen=True)
@@ -254,7 +261,7 @@ _REQ_NEXT = frozenset(
 # Next words that make the acronym an agency mention (not yet a requester).
 _MENTION_NEXT = _REQ_NEXT | frozenset(
     """agent agents officer officers official officials ero hsi case is are has have team task operation
-    investigators investigator enforcement and""".split()
+    investigators investigator enforcement and can could may will""".split()
 )
 _ICE_NOT_AGENCY_NEXT = frozenset(
     """on road roads rd storm cream creams rink rinks arena harbor harbour dr drive st street ave avenue way ln
@@ -356,6 +363,7 @@ class Mention:
     start: int  # token positions (start < 0: matched inside a Han / Hangul word, no position)
     end: int
     requester: bool = False
+    agency: bool = False  # an agency name or acronym (not a status or removal word)
 
 
 @lru_cache(maxsize=32768)
@@ -387,16 +395,21 @@ def _near(norm: Normalized, spans: tuple[tuple[int, int], ...], m: Mention, befo
 
 
 def mention_role(norm: Normalized, m: Mention) -> str | None:
-    """threat / place / evidence / victim, or None when the mention is what the search is for."""
+    """threat / place / evidence / witness / victim, or None when the mention is what the search is
+    for."""
     if m.start < 0:
         return None
-    if _near(norm, _positions("threat", norm), m, _THREAT_BEFORE, _THREAT_AFTER):
+    if _near(norm, _positions("threat", norm), m, _THREAT_BEFORE, _THREAT_AFTER) or _reported_threat(norm, m):
         return "threat"
     if _near(norm, _positions("place_noun", norm), m, _NOUN_BEFORE, _NOUN_AFTER + 1):
         return "place"
     if _near(norm, _positions("evidence_noun", norm), m, _NOUN_BEFORE, _NOUN_AFTER + 1):
         return "evidence"
+    if _witness(norm, m):
+        return "witness"
     agents = {i for s0, e0 in _positions("agent_noun", norm) for i in range(s0, e0)}
+    if _linked_victim(norm, m, agents):
+        return "victim"
     for s0, e0 in _positions("crime", norm):
         if (
             e0 <= m.start
@@ -427,6 +440,100 @@ def mention_role(norm: Normalized, m: Mention) -> str | None:
     return None
 
 
+_SPEECH_REACH = 10  # tokens from a speech verb to the removal word it reports, in its sentence
+_CAUSATIVE_AFTER = 2  # a verb-final future marker right after the mention ("tarxiili doonaa")
+
+
+def _same_sentence(norm: Normalized, a: int, b: int) -> bool:
+    c = norm.sentences
+    return 0 <= a < len(c) and 0 <= b < len(c) and c[a] == c[b]
+
+
+def _reported_threat(norm: Normalized, m: Mention) -> bool:
+    """The suspect's reported threat to have someone removed: a speech verb of the sentence, then a
+    causative or future marker between it and the mention, or fused to the mention's own word
+    ("said he would get her deported", "le dijo que la iba a hacer deportar", "sinabing ipapa-deport
+    siya", "сказал, что добьётся её депортации", "nói sẽ cho cô ấy bị trục xuất"). Without the speech
+    verb ("we want to get her deported", "ipapa-deport namin siya") the mention keeps no role."""
+    causes = _positions("causative", norm)
+    for s0, e0 in _positions("speech", norm):
+        if not (e0 <= m.start and m.start - e0 < _SPEECH_REACH and _same_sentence(norm, s0, m.start)):
+            continue
+        for c0, _ in causes:
+            if e0 <= c0 <= m.start and _same_sentence(norm, c0, m.start):
+                return True
+            if m.end <= c0 < m.end + _CAUSATIVE_AFTER and _same_clause(norm, m.end - 1, c0):
+                return True
+    return False
+
+
+_WITNESS_AFTER = 4  # from the agency to its verb ("a CBP officer spotted", "Border Patrol agents found")
+_WITNESS_BEFORE = 3  # or the verb first with an agent marker ("nakita ng Border Patrol", "spotted by CBP")
+_WITNESS_OBJECT = 6  # from the verb to the crime it reports ("encontró el carro robado")
+
+
+def _witness(norm: Normalized, m: Mention) -> bool:
+    """The agency found, saw or reported the crime under investigation ("la Patrulla Fronteriza
+    encontró el carro robado", "a CBP officer spotted the stolen truck", "the stolen trailer was
+    recovered by Border Patrol"): the mention is the subject (or, after an agent marker, the agent)
+    of a witness verb, and a crime word is the verb's object or subject in the same clause. Finding
+    a person or an address ("ICE found his address") names no crime and gives no role."""
+    crimes = [
+        (c0, c1) for c0, c1 in _positions("crime", norm) if norm.tokens[c0] not in _NOT_VICTIM_CRIME
+    ]
+    agents = {i for s0, e0 in _positions("agent_noun", norm) for i in range(s0, e0)}
+    markers = {e0 - 1 for _, e0 in _positions("victim_link", norm)}  # Tagalog "ng": the doer
+    for w0, w1 in _positions("witness", norm):
+        after = m.end <= w0 < m.end + _WITNESS_AFTER and _same_clause(norm, m.end - 1, w0)
+        before = (
+            w1 <= m.start
+            and m.start - w1 <= _WITNESS_BEFORE
+            and _same_clause(norm, w0, m.start)
+            and any(w1 <= i < m.start for i in agents | markers)
+        )
+        if not (after or before):
+            continue
+        for c0, c1 in crimes:
+            if c0 >= w1 and c0 - w1 < _WITNESS_OBJECT and _same_clause(norm, w1 - 1, c0):
+                return True
+            if before and c1 <= w0 and w0 - c1 < _WITNESS_OBJECT and _same_clause(norm, c0, w0):
+                return True
+    return False
+
+
+_LINK_REACH = 7  # a crime word reaches the mention across a victim link
+_LINK_SKIP = 3  # determiners / person words between the link and the mention
+
+
+def _linked_victim(norm: Normalized, m: Mention, agents: set[int]) -> bool:
+    """The mention is the victim, or the owner of what was harmed, through a link word: a crime
+    word of the clause, then "on / against / of / contra / de / của / sa / ng / на / у" right before
+    the mention (a few determiners or person words between), no agent and no benefit link ("para",
+    "for", "để") between: "assault on a Border Patrol agent", "agresión contra un agente de la
+    Patrulla Fronteriza", "cướp tiệm phở của người tị nạn", "pananakit sa isang ahente ng Border
+    Patrol", "smashed the windows of the refugee's van"."""
+    fillers = {i for s0, e0 in _positions("determiner", norm) for i in range(s0, e0)}
+    links = {e0 - 1 for _, e0 in _positions("victim_link", norm)}
+    blockers = {i for s0, e0 in _positions("benefit_link", norm) for i in range(s0, e0)}
+    j = m.start - 1
+    skipped = 0
+    while j >= 0 and j in fillers and j not in links and skipped < _LINK_SKIP:
+        j -= 1
+        skipped += 1
+    if j < 0 or j not in links or not _same_clause(norm, j, m.start):
+        return False
+    for s0, e0 in _positions("crime", norm):
+        if (
+            e0 <= j
+            and m.start - e0 <= _LINK_REACH
+            and _same_clause(norm, s0, m.start)
+            and norm.tokens[s0] not in _NOT_VICTIM_CRIME
+            and not any(e0 <= i < m.start for i in agents | blockers)
+        ):
+            return True
+    return False
+
+
 _AFTER_PARTICIPLE = frozenset("at by in on near outside inside while during after and from with".split())
 
 # Crime-family words that name a suspect's status or a paper, not an act done to someone.
@@ -434,6 +541,8 @@ _NOT_VICTIM_CRIME = frozenset("warrant wanted subject suspect suspects".split())
 
 
 def _locate(norm: Normalized, phrase: str) -> tuple[int, int] | None:
+    """The token span of ``phrase``; a one-word phrase also inside an affixed word (Tagalog
+    "ipapa-deport", "pinadeport": the older finder reads the stem inside it)."""
     want = normalize(phrase).tokens
     if not want:
         return None
@@ -441,6 +550,10 @@ def _locate(norm: Normalized, phrase: str) -> tuple[int, int] | None:
     for i in range(len(toks) - len(want) + 1):
         if toks[i : i + len(want)] == want:
             return i, i + len(want)
+    if len(want) == 1 and len(want[0]) >= 4:
+        for i, t in enumerate(toks):
+            if want[0] in t:
+                return i, i + 1
     return None
 
 
@@ -450,9 +563,9 @@ def immigration_mentions(norm: Normalized, extra: tuple[str, ...] = ()) -> list[
     for family in ("immigration", "imm_agency"):
         for source, i in find(family, norm):
             n = len(normalize(source.rstrip("*")).tokens) or 1
-            out.append(Mention(source, i, i + n if i >= 0 else i))
+            out.append(Mention(source, i, i + n if i >= 0 else i, agency=family == "imm_agency"))
     for acro, i, req in acronym_mentions(norm):
-        out.append(Mention(acro, i, i + 1, req))
+        out.append(Mention(acro, i, i + 1, req, agency=True))
     known = {(m.start, m.end) for m in out}
     for ev in extra:
         span = _locate(norm, ev)
@@ -473,7 +586,9 @@ _ASK_REACH = 3
 
 
 def _asks(norm: Normalized, m: Mention) -> bool:
-    if m.start < 0:
+    """An agency mention followed by an asking verb ("USCIS fraud detection asked"); a status or
+    removal word is never the one asking ("said he would get her deported if she called")."""
+    if m.start < 0 or not m.agency:
         return False
     toks = norm.tokens
     for j in range(m.end, min(len(toks), m.end + _ASK_REACH)):
@@ -482,6 +597,20 @@ def _asks(norm: Normalized, m: Mention) -> bool:
         if toks[j] in _ASK_VERBS:
             return True
     return False
+
+
+_BENEFIT_REACH = 3
+
+
+def _benefits(norm: Normalized, m: Mention) -> bool:
+    """An agency the search is done for: a benefit link right before it ("so ICE can pick him up",
+    "para que la migra lo detenga", "so that Border Patrol")."""
+    if m.start < 0 or not m.agency:
+        return False
+    return any(
+        e0 <= m.start and m.start - e0 < _BENEFIT_REACH and _same_clause(norm, s0, m.start)
+        for s0, e0 in _positions("benefit_link", norm)
+    )
 
 
 def _in_threat_scope(norm: Normalized, start: int, end: int) -> bool:
@@ -493,7 +622,7 @@ def _roles(text: str, extra: tuple[str, ...]) -> tuple[tuple[tuple[str, str | No
     """((mention, role) for each mention, purpose cues outside the suspect's threat)."""
     norm = normalize(text)
     mentions = [
-        replace(m, requester=True) if not m.requester and _asks(norm, m) else m
+        replace(m, requester=True) if not m.requester and (_asks(norm, m) or _benefits(norm, m)) else m
         for m in immigration_mentions(norm, extra)
     ]
     roles = tuple((m.text, None if m.requester else mention_role(norm, m)) for m in mentions)
