@@ -34,7 +34,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .text import _latin_lookalike
 
-SCREEN_VERSION = "screen-2026.12-1"
+SCREEN_VERSION = "screen-2026.12-2"
 
 DATA = Path(__file__).with_name("data") / "lexicon.json"
 
@@ -225,21 +225,57 @@ def _index() -> dict[str, tuple[tuple[Entry, ...], dict[str, tuple[Entry, ...]]]
     return out
 
 
+@lru_cache(maxsize=1)
+def _verb_prefixes() -> tuple[str, ...]:
+    raw = json.loads(DATA.read_text(encoding="utf-8")).get("_verb_prefixes", {})
+    found = {p for lang, items in raw.items() if not lang.startswith("_") for p in items}
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+_STEM_AFTER_PREFIX = 5
+
+
+def _unprefixed(tok: str) -> tuple[str, ...]:
+    """The token without a fused verbal prefix ("ipapadeport" -> "deport"), longest prefix first."""
+    return tuple(
+        tok[len(p) :]
+        for p in _verb_prefixes()
+        if tok.startswith(p) and len(tok) - len(p) >= _STEM_AFTER_PREFIX
+    )
+
+
 @lru_cache(maxsize=32768)
 def find(family: str, norm: Normalized, fuzzy: bool = True) -> tuple[tuple[str, int], ...]:
-    """(entry, token position) for each entry of ``family`` found in the normalised text."""
+    """(entry, token position) for each entry of ``family`` found in the normalised text. A
+    one-word entry of five letters or more also matches after a fused verbal prefix
+    ("ipapadeport", "nadeport": ``_verb_prefixes`` in the lexicon)."""
     inside, by_letter = _index()[family]
     hits: list[tuple[str, int]] = [
         (e.source, -1) for e in inside if any(e.parts[0][1] in c for c in norm.cjk)
     ]
     toks = norm.tokens
     for i, tok in enumerate(toks):
+        matched = False
         for e in by_letter.get(tok[:1], ()):
             n = len(e.parts)
             if i + n <= len(toks) and all(
                 _tok_ok(k, w, toks[i + j], fuzzy) for j, (k, w) in enumerate(e.parts)
             ):
                 hits.append((e.source, i))  # every occurrence: the role test needs each position
+                matched = True
+        if matched:
+            continue
+        for rest in _unprefixed(tok):
+            stem_hits = [
+                e.source
+                for e in by_letter.get(rest[:1], ())
+                if len(e.parts) == 1
+                and len(e.parts[0][1]) >= _STEM_AFTER_PREFIX
+                and _tok_ok(*e.parts[0], rest, False)
+            ]
+            if stem_hits:
+                hits.extend((h, i) for h in stem_hits)
+                break
     return tuple(hits)
 
 
@@ -399,7 +435,11 @@ def mention_role(norm: Normalized, m: Mention) -> str | None:
     for."""
     if m.start < 0:
         return None
-    if _near(norm, _positions("threat", norm), m, _THREAT_BEFORE, _THREAT_AFTER) or _reported_threat(norm, m):
+    if (
+        _near(norm, _positions("threat", norm), m, _THREAT_BEFORE, _THREAT_AFTER)
+        or _threat_into_clause(norm, m)
+        or _reported_threat(norm, m)
+    ):
         return "threat"
     if _near(norm, _positions("place_noun", norm), m, _NOUN_BEFORE, _NOUN_AFTER + 1):
         return "place"
@@ -407,9 +447,15 @@ def mention_role(norm: Normalized, m: Mention) -> str | None:
         return "evidence"
     if _witness(norm, m):
         return "witness"
+    if not m.agency and _near(norm, _positions("profession_noun", norm), m, _NOUN_BEFORE, _NOUN_AFTER + 1):
+        return "service"
+    if _impostor(norm, m):
+        return "impostor"
     agents = {i for s0, e0 in _positions("agent_noun", norm) for i in range(s0, e0)}
     if _linked_victim(norm, m, agents):
         return "victim"
+    # "robo de vehículo para la migra": the agency after "para" / "for" benefits, it is no victim
+    agents |= {i for s0, e0 in _positions("benefit_link", norm) for i in range(s0, e0)}
     for s0, e0 in _positions("crime", norm):
         if (
             e0 <= m.start
@@ -467,7 +513,39 @@ def _reported_threat(norm: Normalized, m: Mention) -> bool:
     return False
 
 
-_WITNESS_AFTER = 4  # from the agency to its verb ("a CBP officer spotted", "Border Patrol agents found")
+def _threat_into_clause(norm: Normalized, m: Mention) -> bool:
+    """A threat verb whose "that" clause holds the mention ("погрожує, що «здасть її імміграційній
+    службі»", "amenazó, que llamaría a inmigración"): the threat reaches across a comma when the
+    next clause opens with a complementizer."""
+    toks, clauses = norm.tokens, norm.clauses
+    opens = {s0 for s0, _ in _positions("complementizer", norm)}
+    for s0, e0 in _positions("threat", norm):
+        if not (e0 <= m.start and m.start - e0 < _THREAT_BEFORE and _same_sentence(norm, s0, m.start)):
+            continue
+        breaks = [k for k in range(e0, m.start + 1) if k and clauses[k] != clauses[k - 1]]
+        if breaks and all(k in opens for k in breaks) and len(toks) > m.start:
+            return True
+    return False
+
+
+_IMPOSTOR_BEFORE = 3
+
+
+def _impostor(norm: Normalized, m: Mention) -> bool:
+    """A fake immigration lawyer or officer ("fake ICE agent", "supuesto abogado de inmigración",
+    "pekeng ahente ng imigrasyon", "ਨਕਲੀ ਇਮੀਗ੍ਰੇਸ਼ਨ ਏਜੰਟ"): an impostor word shortly before the
+    mention and a person noun (officer, lawyer) next to it. "fake immigration papers" names no
+    person and keeps no role."""
+    if not any(
+        e0 <= m.start and m.start - e0 < _IMPOSTOR_BEFORE and _same_clause(norm, s0, m.start)
+        for s0, e0 in _positions("impostor", norm)
+    ):
+        return False
+    people = _positions("officer_noun", norm) + _positions("profession_noun", norm)
+    return _near(norm, people, m, _NOUN_BEFORE, _NOUN_AFTER + 1)
+
+
+_WITNESS_AFTER = 7  # from the agency to its verb ("a Border Patrol agent on patrol near Lynden found")
 _WITNESS_BEFORE = 3  # or the verb first with an agent marker ("nakita ng Border Patrol", "spotted by CBP")
 _WITNESS_OBJECT = 6  # from the verb to the crime it reports ("encontró el carro robado")
 
@@ -478,13 +556,15 @@ def _witness(norm: Normalized, m: Mention) -> bool:
     recovered by Border Patrol"): the mention is the subject (or, after an agent marker, the agent)
     of a witness verb, and a crime word is the verb's object or subject in the same clause. Finding
     a person or an address ("ICE found his address") names no crime and gives no role."""
-    crimes = [
-        (c0, c1) for c0, c1 in _positions("crime", norm) if norm.tokens[c0] not in _NOT_VICTIM_CRIME
-    ]
+    crimes = [(c0, c1) for c0, c1 in _positions("crime", norm) if norm.tokens[c0] not in _NOT_VICTIM_CRIME]
     agents = {i for s0, e0 in _positions("agent_noun", norm) for i in range(s0, e0)}
-    markers = {e0 - 1 for _, e0 in _positions("victim_link", norm)}  # Tagalog "ng": the doer
+    # Tagalog "ng" (the doer), or the agency's person ("обнаружил сотрудник Пограничной службы")
+    markers = {e0 - 1 for _, e0 in _positions("victim_link", norm)}
+    markers |= {i for s0, e0 in _positions("officer_noun", norm) for i in range(s0, e0)}
     for w0, w1 in _positions("witness", norm):
-        after = m.end <= w0 < m.end + _WITNESS_AFTER and _same_clause(norm, m.end - 1, w0)
+        # the subject and its verb may sit on either side of an aside ("прикордонник (Border Patrol)
+        # знайшов"): same sentence, a few words apart
+        after = m.end <= w0 < m.end + _WITNESS_AFTER and _same_sentence(norm, m.end - 1, w0)
         before = (
             w1 <= m.start
             and m.start - w1 <= _WITNESS_BEFORE
@@ -537,7 +617,12 @@ def _linked_victim(norm: Normalized, m: Mention, agents: set[int]) -> bool:
 _AFTER_PARTICIPLE = frozenset("at by in on near outside inside while during after and from with".split())
 
 # Crime-family words that name a suspect's status or a paper, not an act done to someone.
-_NOT_VICTIM_CRIME = frozenset("warrant wanted subject suspect suspects".split())
+# Adjectives of the crime family describe a paper or the suspect ("fake immigration papers"), never
+# an act done to the word after them.
+_NOT_VICTIM_CRIME = frozenset(
+    """warrant wanted subject suspect suspects fake bogus sham counterfeit phony forged falso falsa
+    falsos falsas pekeng""".split()
+)
 
 
 def _locate(norm: Normalized, phrase: str) -> tuple[int, int] | None:
@@ -613,6 +698,20 @@ def _benefits(norm: Normalized, m: Mention) -> bool:
     )
 
 
+_SUBJECT_REACH = 2
+
+
+def _subject_is_party(norm: Normalized, i: int) -> bool:
+    """A purpose phrase whose subject is the victim or the suspect names what they did or are, not
+    what the search is for ("the victim is undocumented", "víctima ... su estatus", "suspect picked
+    up merchandise")."""
+    for family in ("victim_person", "suspect_noun"):
+        for s0, e0 in _positions(family, norm):
+            if e0 <= i and i - e0 < _SUBJECT_REACH and _same_clause(norm, s0, i):
+                return True
+    return False
+
+
 def _in_threat_scope(norm: Normalized, start: int, end: int) -> bool:
     return _near(norm, _positions("threat", norm), Mention("", start, end), _THREAT_BEFORE, _THREAT_AFTER)
 
@@ -629,8 +728,9 @@ def _roles(text: str, extra: tuple[str, ...]) -> tuple[tuple[tuple[str, str | No
     purpose: list[str] = []
     for source, i in find("purpose", norm):
         n = len(normalize(source).tokens) or 1
-        if i < 0 or not _in_threat_scope(norm, i, i + n):
-            purpose.append(source)
+        if i >= 0 and (_in_threat_scope(norm, i, i + n) or _subject_is_party(norm, i)):
+            continue
+        purpose.append(source)
     for m in mentions:
         if m.requester and not _in_threat_scope(norm, m.start, m.end):
             purpose.append(f"{m.text} as requester")
@@ -653,8 +753,13 @@ def screen_immigration(text: str, extra_evidence: tuple[str, ...] = (), reason: 
         return Finding("immigration", None)
     roles, purpose_t = _roles(text, tuple(extra_evidence))
     placed = [f"{r}: {m}" for m, r in roles if r]
+    # Han / Hangul words have no position: an agency that found or reported the crime counts
+    # from anywhere in the request ("边境巡逻队员在公路边发现了...车辆", "국경순찰대 요원이 ... 발견")
+    norm = normalize(text)
+    witnessed = [f"witness: {w}" for w, i in find("witness", norm) if i < 0]
     role = (
         placed
+        + witnessed
         + f["victim"]
         + f["evidence"]
         + [p for p in f["place"] if p not in ("at the", "near the", "office")]
