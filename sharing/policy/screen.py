@@ -757,12 +757,14 @@ def screen_immigration(text: str, extra_evidence: tuple[str, ...] = (), reason: 
     # from anywhere in the request ("边境巡逻队员在公路边发现了...车辆", "국경순찰대 요원이 ... 발견")
     norm = normalize(text)
     witnessed = [f"witness: {w}" for w, i in find("witness", norm) if i < 0]
+    # a request-wide cue inside the concept's own words is no role: "sent home" names no place
+    spans = [(m.start, m.end) for m in immigration_mentions(norm, tuple(extra_evidence)) if m.start >= 0]
     role = (
         placed
         + witnessed
-        + f["victim"]
-        + f["evidence"]
-        + [p for p in f["place"] if p not in ("at the", "near the", "office")]
+        + _outside(norm, "victim", spans)
+        + _outside(norm, "evidence", spans)
+        + [p for p in _outside(norm, "place", spans) if p not in ("at the", "near the", "office")]
     )
     purpose = list(purpose_t)
     crime = [
@@ -789,6 +791,17 @@ def screen_immigration(text: str, extra_evidence: tuple[str, ...] = (), reason: 
         cues,
         "the immigration word may name a victim or evidence but the search may also serve enforcement",
     )
+
+
+def _outside(norm: Normalized, family: str, spans: list[tuple[int, int]]) -> list[str]:
+    """The family's entries found at least once outside every mention span (Han / Hangul hits,
+    which have no position, always count)."""
+    out: list[str] = []
+    for source, i in find(family, norm):
+        n = len(normalize(source.rstrip("*")).tokens) or 1
+        if i < 0 or not any(a < i + n and i < b for a, b in spans):
+            out.append(source)
+    return list(dict.fromkeys(out))
 
 
 # Crime-family words that name a person or a paper, not what was done: "bringing a child for

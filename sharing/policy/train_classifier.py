@@ -28,6 +28,7 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -292,6 +293,7 @@ def main(argv: list[str]) -> int:
         for k in itertools.product(HOLD_AT, HOLD_AT_BARE, ALLOW_BELOW, REFUSE_AT, RELEASE_BELOW)
         if k[1] <= k[0]
     ]
+    seen: list[tuple[int, dict[str, str], list[tuple[str | None, float, bool, bool]], dict[Any, Any]]] = []
     for rep in range(REPEATS):
         if rep:
             rng = np.random.default_rng(SEED + rep)
@@ -303,7 +305,8 @@ def main(argv: list[str]) -> int:
             sub = [used[i][0] for i in np.flatnonzero(tr)]
             m = make_model(feats[tr], y[tr], best_l2, sub, emb[tr], best_blocks, best_weight)
             held_out = [(r, _row_screen(m, r)) for r in rows if all_fold[r["id"]] == f]
-            done: dict[tuple[str, tuple[str | None, ...]], tuple[bool, bool]] = {}
+            done: dict[tuple[str, tuple[str | None, ...]], tuple[bool, bool, str]] = {}
+            seen.extend((rep, r, screen, done) for r, screen in held_out)
             for k in grid:
                 right = stopped = 0
                 for r, screen in held_out:
@@ -313,8 +316,8 @@ def main(argv: list[str]) -> int:
                     if key not in done:
                         C.use_model(_with_thresholds(m, k))
                         res = evaluate_case(r)
-                        done[key] = (res.correct, r["expect"] == "allow" and res.got != "allow")
-                    was_right, was_stopped = done[key]
+                        done[key] = (res.correct, r["expect"] == "allow" and res.got != "allow", res.got)
+                    was_right, was_stopped, _ = done[key]
                     right += was_right
                     stopped += was_stopped
                 before = results.get(k, (0, 0))
@@ -350,6 +353,17 @@ def main(argv: list[str]) -> int:
         f"out-of-fold right {right}/{total}, legitimate stopped {stopped}/{legit_all} "
         f"(target {LEGIT_TARGET:.1%}, goal {LEGIT_BUDGET:.0%})"
     )
+    if "--misses" in argv:  # what the chosen thresholds get wrong out of fold, per fold assignment
+        k = (hold_at, hold_at_bare, allow_below, refuse_at, release_below)
+        for rep, r, screen, done in seen:
+            _, _, got = done[(r["id"], tuple(_settled(o, p, bare, ok, k) for o, p, bare, ok in screen))]
+            if (got == "allow") != (r["expect"] == "allow"):
+                ps = " ".join(
+                    f"{f[:3]}={p:.2f}" for (_, p, _, _), f in zip(screen, C.SCREEN_FAMILIES, strict=True)
+                )
+                print(
+                    f"    miss r{rep} {r['id']} {r['lang']} {r['family']} {r['expect']}->{got} [{ps}]: {r['reason']}"
+                )
     base = baseline(rows)
     print(f"  (without the classifier: right {base[0]}/{len(rows)}, legitimate stopped {base[1]}/{legit})")
 
