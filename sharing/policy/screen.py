@@ -49,6 +49,8 @@ _INNER_SEP_RE = re.compile(r"(?<=[a-z])[\-.·•_*](?=[a-z])")
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 _CLAUSE_BREAK_RE = re.compile(r"[.;,:!?()\[\]]")
 _SENTENCE_BREAK_RE = re.compile(r"[.;!?]")
+_CJK_OPEN, _CJK_CLOSE = "\x1e", "\x1f"  # mark where transliterated Han / Hangul runs sit
+_HAN_CHAR_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]$")
 
 # Ordinary words one edit away from a lexicon entry: never a typo of it.
 _NOT_TYPOS = frozenset(
@@ -101,6 +103,12 @@ class Normalized:
     # sentence number of each token (a new sentence after . ; ! ? only): a reported threat
     # ("сказал, что добьётся её депортации") reaches across a comma
     sentences: tuple[int, ...] = ()
+    # the Han / Hangul runs as written (spaces removed): a one-character Han entry matches the
+    # character itself, not its toneless pinyin ("盗" dao is not "到" dao, arrive)
+    cjk_raw: tuple[str, ...] = ()
+    # positions of the tokens that are transliterated Han / Hangul: a Latin entry never matches
+    # them ("对" dui is no DUI, "뒤" dwi no DWI)
+    cjk_tokens: frozenset[int] = frozenset()
 
 
 @lru_cache(maxsize=8192)
@@ -111,8 +119,10 @@ def normalize(text: str) -> Normalized:
     s = " ".join(_fold_mixed_word(w, latin_text) for w in s.split())
     # runs separated by a space only are read as one ("추 방", "불법 체류자"): a space is no
     # word boundary a Han / Hangul entry must respect
-    cjk = tuple(_syllables(run) for run in _CJK_SPACED_RE.findall(s))
-    s = _CJK_RE.sub(lambda m: " " + anyascii(m.group(0)) + " ", s)
+    runs = _CJK_SPACED_RE.findall(s)
+    cjk = tuple(_syllables(run) for run in runs)
+    cjk_raw = tuple(re.sub(r"\s+", "", run) for run in runs)
+    s = _CJK_RE.sub(lambda m: f" {_CJK_OPEN}" + anyascii(m.group(0)) + f"{_CJK_CLOSE} ", s)
     s = anyascii(s).lower()
     s = s.replace("&", " and ").replace("'", "").replace("\u2019", "")
     s = _DOTTED_LETTERS_RE.sub(lambda m: re.sub(r"[^a-z]", "", m.group(0)), s)
@@ -121,15 +131,24 @@ def normalize(text: str) -> Normalized:
     tokens: list[str] = []
     clauses: list[int] = []
     sentences: list[int] = []
+    from_cjk: set[int] = set()
     clause = sentence = last = 0
+    inside = False
     for m in _TOKEN_RE.finditer(s):
-        clause += len(_CLAUSE_BREAK_RE.findall(s, last, m.start()))
-        sentence += len(_SENTENCE_BREAK_RE.findall(s, last, m.start()))
+        between = s[last : m.start()]
+        clause += len(_CLAUSE_BREAK_RE.findall(between))
+        sentence += len(_SENTENCE_BREAK_RE.findall(between))
+        if _CJK_OPEN in between or _CJK_CLOSE in between:
+            inside = between.rfind(_CJK_OPEN) > between.rfind(_CJK_CLOSE)
         last = m.end()
+        if inside:
+            from_cjk.add(len(tokens))
         tokens.append(m.group(0))
         clauses.append(clause)
         sentences.append(sentence)
-    return Normalized(tuple(tokens), cjk, " ".join(tokens), tuple(clauses), tuple(sentences))
+    return Normalized(
+        tuple(tokens), cjk, " ".join(tokens), tuple(clauses), tuple(sentences), cjk_raw, frozenset(from_cjk)
+    )
 
 
 @dataclass(frozen=True)
@@ -155,6 +174,8 @@ def _syllables(run: str) -> str:
 
 def _compile(source: str, lang: str) -> Entry | None:
     if _CJK_RE.search(source):
+        if _HAN_CHAR_RE.match(source.strip()):
+            return Entry(source, (("raw", source.strip()),), lang)
         compact = " ".join(_syllables(run).strip() for run in _CJK_RE.findall(source))
         return Entry(source, (("inside", f" {compact} "),), lang) if compact.strip() else None
     parts: list[tuple[str, str]] = []
@@ -216,10 +237,10 @@ def _index() -> dict[str, tuple[tuple[Entry, ...], dict[str, tuple[Entry, ...]]]
     (exact, stem and fuzzy matches all keep the first letter)."""
     out = {}
     for family, entries in lexicon().items():
-        inside = tuple(e for e in entries if e.parts[0][0] == "inside")
+        inside = tuple(e for e in entries if e.parts[0][0] in ("inside", "raw"))
         by_letter: dict[str, list[Entry]] = {}
         for e in entries:
-            if e.parts[0][0] != "inside":
+            if e.parts[0][0] not in ("inside", "raw"):
                 by_letter.setdefault(e.parts[0][1][:1], []).append(e)
         out[family] = (inside, {k: tuple(v) for k, v in by_letter.items()})
     return out
@@ -251,10 +272,14 @@ def find(family: str, norm: Normalized, fuzzy: bool = True) -> tuple[tuple[str, 
     ("ipapadeport", "nadeport": ``_verb_prefixes`` in the lexicon)."""
     inside, by_letter = _index()[family]
     hits: list[tuple[str, int]] = [
-        (e.source, -1) for e in inside if any(e.parts[0][1] in c for c in norm.cjk)
+        (e.source, -1)
+        for e in inside
+        if any(e.parts[0][1] in c for c in (norm.cjk_raw if e.parts[0][0] == "raw" else norm.cjk))
     ]
     toks = norm.tokens
     for i, tok in enumerate(toks):
+        if i in norm.cjk_tokens:
+            continue
         matched = False
         for e in by_letter.get(tok[:1], ()):
             n = len(e.parts)
