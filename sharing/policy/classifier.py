@@ -16,8 +16,9 @@ examples) live in ``sharing/policy/data/classifier.{json,npz}``.
 How it is used (:func:`settle`), per prohibited family the policy screens:
 
 * the rules refuse: kept (the lexicon's evidence decides; nearest examples are added), except
-  that a reason naming a concrete offense is allowed when p(family) < ``release_below`` (the
-  listed word names the victim, the place, a threat or a source of evidence; off when 0);
+  that a reason naming a concrete offense, with no purpose cue (no agency asking or benefiting),
+  is allowed when p(family) < ``release_below`` (the listed word names the victim, the place, a
+  threat or a source of evidence; off when 0);
 * the rules hold (cues conflict): the classifier settles it: below ``allow_below`` the search is
   allowed, at or above ``refuse_at`` refused, in between held for a supervisor;
 * the rules allow: at or above ``hold_at`` the search is held for a supervisor (a paraphrase the
@@ -332,6 +333,14 @@ def assess(request: SearchRequest) -> tuple[dict[str, float], tuple[str, ...]]:
     return hit
 
 
+def releasable(finding: S.Finding, bare: bool) -> bool:
+    """Whether a rules refusal may be released by the classifier at all: the reason names an
+    offense and the rules found no purpose cue (an agency asking or benefiting, a status check):
+    "la Patrulla Fronteriza pidió ubicar el carro robado" stays refused however the classifier
+    reads it."""
+    return not bare and not any(c.startswith("purpose: ") for c in finding.cues)
+
+
 def settle(finding: S.Finding, request: SearchRequest) -> S.Finding:
     """The screen's finding for one family, settled by the classifier where the rules are unsure."""
     m = current()
@@ -344,7 +353,7 @@ def settle(finding: S.Finding, request: SearchRequest) -> S.Finding:
     p = probs.get(finding.family, 0.0)
     score = (f"classifier: p({finding.family}) = {p:.2f}",)
     if finding.outcome == S.REFUSE:
-        if not bare and p < m.release_below:
+        if releasable(finding, bare) and p < m.release_below:
             # the listed word plays another role (victim, place, threat, evidence) in a request
             # about a concrete crime, and the trained reading agrees: the investigation goes on
             return replace(

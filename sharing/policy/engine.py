@@ -314,6 +314,9 @@ def purpose_violations(request: SearchRequest, policy: PolicyRules) -> list[Viol
     for purpose, rule, _finder, fallback, lead in _PURPOSES:
         if purpose not in policy.prohibited_purposes:
             continue
+        # every family of the purpose is screened; a refusal of one outranks a hold of another
+        # (a held reproductive reading must not hide a refused gender-affirming care one)
+        settled: list[S.Finding] = []
         for family in _SCREEN_FAMILIES[purpose]:
             if family == "gender_care" and not policy.protect_gender_affirming_care:
                 continue
@@ -324,8 +327,10 @@ def purpose_violations(request: SearchRequest, policy: PolicyRules) -> list[Viol
                     old.extend(finder(t))
             finding = _screen(purpose, family, joined, tuple(dict.fromkeys(old)), request.reason or "")
             finding = C.settle(finding, request)
-            if finding.outcome is None:
-                continue
+            if finding.outcome is not None:
+                settled.append(finding)
+        settled.sort(key=lambda f: f.outcome != S.REFUSE)
+        for finding in settled[:1]:
             evidence = tuple(dict.fromkeys(finding.evidence))
             why = f"{finding.explanation}; " if finding.explanation else ""
             cues = f" Cues: {', '.join(finding.cues)}." if finding.cues else ""

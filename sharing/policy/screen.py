@@ -34,7 +34,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .text import _latin_lookalike
 
-SCREEN_VERSION = "screen-2026.12-1"
+SCREEN_VERSION = "screen-2026.12-2"
 
 DATA = Path(__file__).with_name("data") / "lexicon.json"
 
@@ -48,6 +48,9 @@ _SPACED_LETTERS_RE = re.compile(r"(?<![a-z0-9])(?:[a-z] ){2,}[a-z](?![a-z0-9])")
 _INNER_SEP_RE = re.compile(r"(?<=[a-z])[\-.·•_*](?=[a-z])")
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 _CLAUSE_BREAK_RE = re.compile(r"[.;,:!?()\[\]]")
+_SENTENCE_BREAK_RE = re.compile(r"[.;!?]")
+_CJK_OPEN, _CJK_CLOSE = "\x1e", "\x1f"  # mark where transliterated Han / Hangul runs sit
+_HAN_CHAR_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]$")
 
 # Ordinary words one edit away from a lexicon entry: never a typo of it.
 _NOT_TYPOS = frozenset(
@@ -97,6 +100,15 @@ class Normalized:
     # clause number of each token (a new clause after . ; , : ! ? or a bracket): role cues reach
     # only the words of their own clause
     clauses: tuple[int, ...] = ()
+    # sentence number of each token (a new sentence after . ; ! ? only): a reported threat
+    # ("сказал, что добьётся её депортации") reaches across a comma
+    sentences: tuple[int, ...] = ()
+    # the Han / Hangul runs as written (spaces removed): a one-character Han entry matches the
+    # character itself, not its toneless pinyin ("盗" dao is not "到" dao, arrive)
+    cjk_raw: tuple[str, ...] = ()
+    # positions of the tokens that are transliterated Han / Hangul: a Latin entry never matches
+    # them ("对" dui is no DUI, "뒤" dwi no DWI)
+    cjk_tokens: frozenset[int] = frozenset()
 
 
 @lru_cache(maxsize=8192)
@@ -107,8 +119,10 @@ def normalize(text: str) -> Normalized:
     s = " ".join(_fold_mixed_word(w, latin_text) for w in s.split())
     # runs separated by a space only are read as one ("추 방", "불법 체류자"): a space is no
     # word boundary a Han / Hangul entry must respect
-    cjk = tuple(_syllables(run) for run in _CJK_SPACED_RE.findall(s))
-    s = _CJK_RE.sub(lambda m: " " + anyascii(m.group(0)) + " ", s)
+    runs = _CJK_SPACED_RE.findall(s)
+    cjk = tuple(_syllables(run) for run in runs)
+    cjk_raw = tuple(re.sub(r"\s+", "", run) for run in runs)
+    s = _CJK_RE.sub(lambda m: f" {_CJK_OPEN}" + anyascii(m.group(0)) + f"{_CJK_CLOSE} ", s)
     s = anyascii(s).lower()
     s = s.replace("&", " and ").replace("'", "").replace("\u2019", "")
     s = _DOTTED_LETTERS_RE.sub(lambda m: re.sub(r"[^a-z]", "", m.group(0)), s)
@@ -116,13 +130,25 @@ def normalize(text: str) -> Normalized:
     s = _INNER_SEP_RE.sub("", s)
     tokens: list[str] = []
     clauses: list[int] = []
-    clause = last = 0
+    sentences: list[int] = []
+    from_cjk: set[int] = set()
+    clause = sentence = last = 0
+    inside = False
     for m in _TOKEN_RE.finditer(s):
-        clause += len(_CLAUSE_BREAK_RE.findall(s, last, m.start()))
+        between = s[last : m.start()]
+        clause += len(_CLAUSE_BREAK_RE.findall(between))
+        sentence += len(_SENTENCE_BREAK_RE.findall(between))
+        if _CJK_OPEN in between or _CJK_CLOSE in between:
+            inside = between.rfind(_CJK_OPEN) > between.rfind(_CJK_CLOSE)
         last = m.end()
+        if inside:
+            from_cjk.add(len(tokens))
         tokens.append(m.group(0))
         clauses.append(clause)
-    return Normalized(tuple(tokens), cjk, " ".join(tokens), tuple(clauses))
+        sentences.append(sentence)
+    return Normalized(
+        tuple(tokens), cjk, " ".join(tokens), tuple(clauses), tuple(sentences), cjk_raw, frozenset(from_cjk)
+    )
 
 
 @dataclass(frozen=True)
@@ -148,6 +174,8 @@ def _syllables(run: str) -> str:
 
 def _compile(source: str, lang: str) -> Entry | None:
     if _CJK_RE.search(source):
+        if _HAN_CHAR_RE.match(source.strip()):
+            return Entry(source, (("raw", source.strip()),), lang)
         compact = " ".join(_syllables(run).strip() for run in _CJK_RE.findall(source))
         return Entry(source, (("inside", f" {compact} "),), lang) if compact.strip() else None
     parts: list[tuple[str, str]] = []
@@ -209,30 +237,70 @@ def _index() -> dict[str, tuple[tuple[Entry, ...], dict[str, tuple[Entry, ...]]]
     (exact, stem and fuzzy matches all keep the first letter)."""
     out = {}
     for family, entries in lexicon().items():
-        inside = tuple(e for e in entries if e.parts[0][0] == "inside")
+        inside = tuple(e for e in entries if e.parts[0][0] in ("inside", "raw"))
         by_letter: dict[str, list[Entry]] = {}
         for e in entries:
-            if e.parts[0][0] != "inside":
+            if e.parts[0][0] not in ("inside", "raw"):
                 by_letter.setdefault(e.parts[0][1][:1], []).append(e)
         out[family] = (inside, {k: tuple(v) for k, v in by_letter.items()})
     return out
 
 
+@lru_cache(maxsize=1)
+def _verb_prefixes() -> tuple[str, ...]:
+    raw = json.loads(DATA.read_text(encoding="utf-8")).get("_verb_prefixes", {})
+    found = {p for lang, items in raw.items() if not lang.startswith("_") for p in items}
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+_STEM_AFTER_PREFIX = 5
+
+
+def _unprefixed(tok: str) -> tuple[str, ...]:
+    """The token without a fused verbal prefix ("ipapadeport" -> "deport"), longest prefix first."""
+    return tuple(
+        tok[len(p) :]
+        for p in _verb_prefixes()
+        if tok.startswith(p) and len(tok) - len(p) >= _STEM_AFTER_PREFIX
+    )
+
+
 @lru_cache(maxsize=32768)
 def find(family: str, norm: Normalized, fuzzy: bool = True) -> tuple[tuple[str, int], ...]:
-    """(entry, token position) for each entry of ``family`` found in the normalised text."""
+    """(entry, token position) for each entry of ``family`` found in the normalised text. A
+    one-word entry of five letters or more also matches after a fused verbal prefix
+    ("ipapadeport", "nadeport": ``_verb_prefixes`` in the lexicon)."""
     inside, by_letter = _index()[family]
     hits: list[tuple[str, int]] = [
-        (e.source, -1) for e in inside if any(e.parts[0][1] in c for c in norm.cjk)
+        (e.source, -1)
+        for e in inside
+        if any(e.parts[0][1] in c for c in (norm.cjk_raw if e.parts[0][0] == "raw" else norm.cjk))
     ]
     toks = norm.tokens
     for i, tok in enumerate(toks):
+        if i in norm.cjk_tokens:
+            continue
+        matched = False
         for e in by_letter.get(tok[:1], ()):
             n = len(e.parts)
             if i + n <= len(toks) and all(
                 _tok_ok(k, w, toks[i + j], fuzzy) for j, (k, w) in enumerate(e.parts)
             ):
                 hits.append((e.source, i))  # every occurrence: the role test needs each position
+                matched = True
+        if matched:
+            continue
+        for rest in _unprefixed(tok):
+            stem_hits = [
+                e.source
+                for e in by_letter.get(rest[:1], ())
+                if len(e.parts) == 1
+                and len(e.parts[0][1]) >= _STEM_AFTER_PREFIX
+                and _tok_ok(*e.parts[0], rest, False)
+            ]
+            if stem_hits:
+                hits.extend((h, i) for h in stem_hits)
+                break
     return tuple(hits)
 
 
@@ -254,7 +322,7 @@ _REQ_NEXT = frozenset(
 # Next words that make the acronym an agency mention (not yet a requester).
 _MENTION_NEXT = _REQ_NEXT | frozenset(
     """agent agents officer officers official officials ero hsi case is are has have team task operation
-    investigators investigator enforcement and""".split()
+    investigators investigator enforcement and can could may will""".split()
 )
 _ICE_NOT_AGENCY_NEXT = frozenset(
     """on road roads rd storm cream creams rink rinks arena harbor harbour dr drive st street ave avenue way ln
@@ -356,6 +424,7 @@ class Mention:
     start: int  # token positions (start < 0: matched inside a Han / Hangul word, no position)
     end: int
     requester: bool = False
+    agency: bool = False  # an agency name or acronym (not a status or removal word)
 
 
 @lru_cache(maxsize=32768)
@@ -387,16 +456,31 @@ def _near(norm: Normalized, spans: tuple[tuple[int, int], ...], m: Mention, befo
 
 
 def mention_role(norm: Normalized, m: Mention) -> str | None:
-    """threat / place / evidence / victim, or None when the mention is what the search is for."""
+    """threat / place / evidence / witness / victim, or None when the mention is what the search is
+    for."""
     if m.start < 0:
         return None
-    if _near(norm, _positions("threat", norm), m, _THREAT_BEFORE, _THREAT_AFTER):
+    if (
+        _near(norm, _positions("threat", norm), m, _THREAT_BEFORE, _THREAT_AFTER)
+        or _threat_into_clause(norm, m)
+        or _reported_threat(norm, m)
+    ):
         return "threat"
     if _near(norm, _positions("place_noun", norm), m, _NOUN_BEFORE, _NOUN_AFTER + 1):
         return "place"
     if _near(norm, _positions("evidence_noun", norm), m, _NOUN_BEFORE, _NOUN_AFTER + 1):
         return "evidence"
+    if _witness(norm, m):
+        return "witness"
+    if not m.agency and _near(norm, _positions("profession_noun", norm), m, _NOUN_BEFORE, _NOUN_AFTER + 1):
+        return "service"
+    if _impostor(norm, m):
+        return "impostor"
     agents = {i for s0, e0 in _positions("agent_noun", norm) for i in range(s0, e0)}
+    if _linked_victim(norm, m, agents):
+        return "victim"
+    # "robo de vehículo para la migra": the agency after "para" / "for" benefits, it is no victim
+    agents |= {i for s0, e0 in _positions("benefit_link", norm) for i in range(s0, e0)}
     for s0, e0 in _positions("crime", norm):
         if (
             e0 <= m.start
@@ -427,13 +511,148 @@ def mention_role(norm: Normalized, m: Mention) -> str | None:
     return None
 
 
+_SPEECH_REACH = 10  # tokens from a speech verb to the removal word it reports, in its sentence
+_CAUSATIVE_AFTER = 2  # a verb-final future marker right after the mention ("tarxiili doonaa")
+
+
+def _same_sentence(norm: Normalized, a: int, b: int) -> bool:
+    c = norm.sentences
+    return 0 <= a < len(c) and 0 <= b < len(c) and c[a] == c[b]
+
+
+def _reported_threat(norm: Normalized, m: Mention) -> bool:
+    """The suspect's reported threat to have someone removed: a speech verb of the sentence, then a
+    causative or future marker between it and the mention, or fused to the mention's own word
+    ("said he would get her deported", "le dijo que la iba a hacer deportar", "sinabing ipapa-deport
+    siya", "сказал, что добьётся её депортации", "nói sẽ cho cô ấy bị trục xuất"). Without the speech
+    verb ("we want to get her deported", "ipapa-deport namin siya") the mention keeps no role."""
+    causes = _positions("causative", norm)
+    for s0, e0 in _positions("speech", norm):
+        if not (e0 <= m.start and m.start - e0 < _SPEECH_REACH and _same_sentence(norm, s0, m.start)):
+            continue
+        for c0, _ in causes:
+            if e0 <= c0 <= m.start and _same_sentence(norm, c0, m.start):
+                return True
+            if m.end <= c0 < m.end + _CAUSATIVE_AFTER and _same_clause(norm, m.end - 1, c0):
+                return True
+    return False
+
+
+def _threat_into_clause(norm: Normalized, m: Mention) -> bool:
+    """A threat verb whose "that" clause holds the mention ("погрожує, що «здасть її імміграційній
+    службі»", "amenazó, que llamaría a inmigración"): the threat reaches across a comma when the
+    next clause opens with a complementizer."""
+    toks, clauses = norm.tokens, norm.clauses
+    opens = {s0 for s0, _ in _positions("complementizer", norm)}
+    for s0, e0 in _positions("threat", norm):
+        if not (e0 <= m.start and m.start - e0 < _THREAT_BEFORE and _same_sentence(norm, s0, m.start)):
+            continue
+        breaks = [k for k in range(e0, m.start + 1) if k and clauses[k] != clauses[k - 1]]
+        if breaks and all(k in opens for k in breaks) and len(toks) > m.start:
+            return True
+    return False
+
+
+_IMPOSTOR_BEFORE = 3
+
+
+def _impostor(norm: Normalized, m: Mention) -> bool:
+    """A fake immigration lawyer or officer ("fake ICE agent", "supuesto abogado de inmigración",
+    "pekeng ahente ng imigrasyon", "ਨਕਲੀ ਇਮੀਗ੍ਰੇਸ਼ਨ ਏਜੰਟ"): an impostor word shortly before the
+    mention and a person noun (officer, lawyer) next to it. "fake immigration papers" names no
+    person and keeps no role."""
+    if not any(
+        e0 <= m.start and m.start - e0 < _IMPOSTOR_BEFORE and _same_clause(norm, s0, m.start)
+        for s0, e0 in _positions("impostor", norm)
+    ):
+        return False
+    people = _positions("officer_noun", norm) + _positions("profession_noun", norm)
+    return _near(norm, people, m, _NOUN_BEFORE, _NOUN_AFTER + 1)
+
+
+_WITNESS_AFTER = 7  # from the agency to its verb ("a Border Patrol agent on patrol near Lynden found")
+_WITNESS_BEFORE = 3  # or the verb first with an agent marker ("nakita ng Border Patrol", "spotted by CBP")
+_WITNESS_OBJECT = 6  # from the verb to the crime it reports ("encontró el carro robado")
+
+
+def _witness(norm: Normalized, m: Mention) -> bool:
+    """The agency found, saw or reported the crime under investigation ("la Patrulla Fronteriza
+    encontró el carro robado", "a CBP officer spotted the stolen truck", "the stolen trailer was
+    recovered by Border Patrol"): the mention is the subject (or, after an agent marker, the agent)
+    of a witness verb, and a crime word is the verb's object or subject in the same clause. Finding
+    a person or an address ("ICE found his address") names no crime and gives no role."""
+    crimes = [(c0, c1) for c0, c1 in _positions("crime", norm) if norm.tokens[c0] not in _NOT_VICTIM_CRIME]
+    agents = {i for s0, e0 in _positions("agent_noun", norm) for i in range(s0, e0)}
+    # Tagalog "ng" (the doer), or the agency's person ("обнаружил сотрудник Пограничной службы")
+    markers = {e0 - 1 for _, e0 in _positions("victim_link", norm)}
+    markers |= {i for s0, e0 in _positions("officer_noun", norm) for i in range(s0, e0)}
+    for w0, w1 in _positions("witness", norm):
+        # the subject and its verb may sit on either side of an aside ("прикордонник (Border Patrol)
+        # знайшов"): same sentence, a few words apart
+        after = m.end <= w0 < m.end + _WITNESS_AFTER and _same_sentence(norm, m.end - 1, w0)
+        before = (
+            w1 <= m.start
+            and m.start - w1 <= _WITNESS_BEFORE
+            and _same_clause(norm, w0, m.start)
+            and any(w1 <= i < m.start for i in agents | markers)
+        )
+        if not (after or before):
+            continue
+        for c0, c1 in crimes:
+            if c0 >= w1 and c0 - w1 < _WITNESS_OBJECT and _same_clause(norm, w1 - 1, c0):
+                return True
+            if before and c1 <= w0 and w0 - c1 < _WITNESS_OBJECT and _same_clause(norm, c0, w0):
+                return True
+    return False
+
+
+_LINK_REACH = 7  # a crime word reaches the mention across a victim link
+_LINK_SKIP = 3  # determiners / person words between the link and the mention
+
+
+def _linked_victim(norm: Normalized, m: Mention, agents: set[int]) -> bool:
+    """The mention is the victim, or the owner of what was harmed, through a link word: a crime
+    word of the clause, then "on / against / of / contra / de / của / sa / ng / на / у" right before
+    the mention (a few determiners or person words between), no agent and no benefit link ("para",
+    "for", "để") between: "assault on a Border Patrol agent", "agresión contra un agente de la
+    Patrulla Fronteriza", "cướp tiệm phở của người tị nạn", "pananakit sa isang ahente ng Border
+    Patrol", "smashed the windows of the refugee's van"."""
+    fillers = {i for s0, e0 in _positions("determiner", norm) for i in range(s0, e0)}
+    links = {e0 - 1 for _, e0 in _positions("victim_link", norm)}
+    blockers = {i for s0, e0 in _positions("benefit_link", norm) for i in range(s0, e0)}
+    j = m.start - 1
+    skipped = 0
+    while j >= 0 and j in fillers and j not in links and skipped < _LINK_SKIP:
+        j -= 1
+        skipped += 1
+    if j < 0 or j not in links or not _same_clause(norm, j, m.start):
+        return False
+    for s0, e0 in _positions("crime", norm):
+        if (
+            e0 <= j
+            and m.start - e0 <= _LINK_REACH
+            and _same_clause(norm, s0, m.start)
+            and norm.tokens[s0] not in _NOT_VICTIM_CRIME
+            and not any(e0 <= i < m.start for i in agents | blockers)
+        ):
+            return True
+    return False
+
+
 _AFTER_PARTICIPLE = frozenset("at by in on near outside inside while during after and from with".split())
 
 # Crime-family words that name a suspect's status or a paper, not an act done to someone.
-_NOT_VICTIM_CRIME = frozenset("warrant wanted subject suspect suspects".split())
+# Adjectives of the crime family describe a paper or the suspect ("fake immigration papers"), never
+# an act done to the word after them.
+_NOT_VICTIM_CRIME = frozenset(
+    """warrant wanted subject suspect suspects fake bogus sham counterfeit phony forged falso falsa
+    falsos falsas pekeng""".split()
+)
 
 
 def _locate(norm: Normalized, phrase: str) -> tuple[int, int] | None:
+    """The token span of ``phrase``; a one-word phrase also inside an affixed word (Tagalog
+    "ipapa-deport", "pinadeport": the older finder reads the stem inside it)."""
     want = normalize(phrase).tokens
     if not want:
         return None
@@ -441,6 +660,10 @@ def _locate(norm: Normalized, phrase: str) -> tuple[int, int] | None:
     for i in range(len(toks) - len(want) + 1):
         if toks[i : i + len(want)] == want:
             return i, i + len(want)
+    if len(want) == 1 and len(want[0]) >= 4:
+        for i, t in enumerate(toks):
+            if want[0] in t:
+                return i, i + 1
     return None
 
 
@@ -450,9 +673,9 @@ def immigration_mentions(norm: Normalized, extra: tuple[str, ...] = ()) -> list[
     for family in ("immigration", "imm_agency"):
         for source, i in find(family, norm):
             n = len(normalize(source.rstrip("*")).tokens) or 1
-            out.append(Mention(source, i, i + n if i >= 0 else i))
+            out.append(Mention(source, i, i + n if i >= 0 else i, agency=family == "imm_agency"))
     for acro, i, req in acronym_mentions(norm):
-        out.append(Mention(acro, i, i + 1, req))
+        out.append(Mention(acro, i, i + 1, req, agency=True))
     known = {(m.start, m.end) for m in out}
     for ev in extra:
         span = _locate(norm, ev)
@@ -473,7 +696,9 @@ _ASK_REACH = 3
 
 
 def _asks(norm: Normalized, m: Mention) -> bool:
-    if m.start < 0:
+    """An agency mention followed by an asking verb ("USCIS fraud detection asked"); a status or
+    removal word is never the one asking ("said he would get her deported if she called")."""
+    if m.start < 0 or not m.agency:
         return False
     toks = norm.tokens
     for j in range(m.end, min(len(toks), m.end + _ASK_REACH)):
@@ -481,6 +706,34 @@ def _asks(norm: Normalized, m: Mention) -> bool:
             return False
         if toks[j] in _ASK_VERBS:
             return True
+    return False
+
+
+_BENEFIT_REACH = 3
+
+
+def _benefits(norm: Normalized, m: Mention) -> bool:
+    """An agency the search is done for: a benefit link right before it ("so ICE can pick him up",
+    "para que la migra lo detenga", "so that Border Patrol")."""
+    if m.start < 0 or not m.agency:
+        return False
+    return any(
+        e0 <= m.start and m.start - e0 < _BENEFIT_REACH and _same_clause(norm, s0, m.start)
+        for s0, e0 in _positions("benefit_link", norm)
+    )
+
+
+_SUBJECT_REACH = 2
+
+
+def _subject_is_party(norm: Normalized, i: int) -> bool:
+    """A purpose phrase whose subject is the victim or the suspect names what they did or are, not
+    what the search is for ("the victim is undocumented", "víctima ... su estatus", "suspect picked
+    up merchandise")."""
+    for family in ("victim_person", "suspect_noun"):
+        for s0, e0 in _positions(family, norm):
+            if e0 <= i and i - e0 < _SUBJECT_REACH and _same_clause(norm, s0, i):
+                return True
     return False
 
 
@@ -493,15 +746,16 @@ def _roles(text: str, extra: tuple[str, ...]) -> tuple[tuple[tuple[str, str | No
     """((mention, role) for each mention, purpose cues outside the suspect's threat)."""
     norm = normalize(text)
     mentions = [
-        replace(m, requester=True) if not m.requester and _asks(norm, m) else m
+        replace(m, requester=True) if not m.requester and (_asks(norm, m) or _benefits(norm, m)) else m
         for m in immigration_mentions(norm, extra)
     ]
     roles = tuple((m.text, None if m.requester else mention_role(norm, m)) for m in mentions)
     purpose: list[str] = []
     for source, i in find("purpose", norm):
         n = len(normalize(source).tokens) or 1
-        if i < 0 or not _in_threat_scope(norm, i, i + n):
-            purpose.append(source)
+        if i >= 0 and (_in_threat_scope(norm, i, i + n) or _subject_is_party(norm, i)):
+            continue
+        purpose.append(source)
     for m in mentions:
         if m.requester and not _in_threat_scope(norm, m.start, m.end):
             purpose.append(f"{m.text} as requester")
@@ -524,11 +778,18 @@ def screen_immigration(text: str, extra_evidence: tuple[str, ...] = (), reason: 
         return Finding("immigration", None)
     roles, purpose_t = _roles(text, tuple(extra_evidence))
     placed = [f"{r}: {m}" for m, r in roles if r]
+    # Han / Hangul words have no position: an agency that found or reported the crime counts
+    # from anywhere in the request ("边境巡逻队员在公路边发现了...车辆", "국경순찰대 요원이 ... 발견")
+    norm = normalize(text)
+    witnessed = [f"witness: {w}" for w, i in find("witness", norm) if i < 0]
+    # a request-wide cue inside the concept's own words is no role: "sent home" names no place
+    spans = [(m.start, m.end) for m in immigration_mentions(norm, tuple(extra_evidence)) if m.start >= 0]
     role = (
         placed
-        + f["victim"]
-        + f["evidence"]
-        + [p for p in f["place"] if p not in ("at the", "near the", "office")]
+        + witnessed
+        + _outside(norm, "victim", spans)
+        + _outside(norm, "evidence", spans)
+        + [p for p in _outside(norm, "place", spans) if p not in ("at the", "near the", "office")]
     )
     purpose = list(purpose_t)
     crime = [
@@ -555,6 +816,17 @@ def screen_immigration(text: str, extra_evidence: tuple[str, ...] = (), reason: 
         cues,
         "the immigration word may name a victim or evidence but the search may also serve enforcement",
     )
+
+
+def _outside(norm: Normalized, family: str, spans: list[tuple[int, int]]) -> list[str]:
+    """The family's entries found at least once outside every mention span (Han / Hangul hits,
+    which have no position, always count)."""
+    out: list[str] = []
+    for source, i in find(family, norm):
+        n = len(normalize(source.rstrip("*")).tokens) or 1
+        if i < 0 or not any(a < i + n and i < b for a, b in spans):
+            out.append(source)
+    return list(dict.fromkeys(out))
 
 
 # Crime-family words that name a person or a paper, not what was done: "bringing a child for

@@ -10,10 +10,18 @@
 2. Features: :func:`sharing.policy.classifier.features` (sentence embedding + the concept screen).
 3. A multinomial logistic regression (numpy, full-batch gradient descent with L2, fixed seed for the
    fold assignment), its L2 strength picked by 5-fold cross-validated log-loss on the train split.
-4. The four thresholds of :func:`sharing.policy.classifier.settle` picked on out-of-fold
-   predictions: run every train request through the whole engine with the fold's model, and keep
-   the thresholds with the most right whose legitimate requests refused or held stay at or under
-   1 % (the issue's goal). The test split is never read.
+4. The five thresholds of :func:`sharing.policy.classifier.settle` picked on out-of-fold
+   predictions, repeated over ``REPEATS`` different fold assignments (summed): run every train
+   request through the whole engine with the model of the fold that did not see it, and keep the
+   thresholds with the most right whose legitimate requests refused or held stay at or under
+   ``LEGIT_TARGET`` (0.5 %: half the issue's 1 % budget, a margin for requests unlike the train
+   split), else under the 1 % budget. The test split is never read.
+
+Options: ``--compare`` (every feature set of ``VARIANTS``), ``--variants=5,6`` (some of them),
+``--variant=N`` (one), ``-v`` (every threshold combination's figures), ``--misses`` (the
+out-of-fold misses at the chosen thresholds), ``--writers=N`` (only compare the feature sets
+trained on the requests before corpus line N and scored on the later writers' requests; writes
+nothing).
 """
 
 from __future__ import annotations
@@ -23,24 +31,28 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from . import classifier as C
-from .evaluation import evaluate_case
+from . import screen as S
+from .evaluation import evaluate_case, request_from_case
 from .text import looks_like_immigration_agency
 
 CORPUS = Path(__file__).with_name("corpus") / "cases.jsonl"
 SEED = 20261202
 FOLDS = 5
-LEGIT_BUDGET = 0.01
+LEGIT_BUDGET = 0.01  # the issue's goal
+LEGIT_TARGET = 0.005  # what the thresholds are chosen for out of fold: a margin under the goal
+REPEATS = 2  # fold assignments (seeds SEED, SEED + 1, ...) the threshold search sums over
 L2_GRID = (0.01, 0.03)
 HOLD_AT = (0.7, 0.9, 0.95, 1.01)
-HOLD_AT_BARE = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
-ALLOW_BELOW = (0.3, 0.5)
+HOLD_AT_BARE = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+ALLOW_BELOW = (0.3, 0.5, 0.7)
 REFUSE_AT = (0.97, 1.01)
-RELEASE_BELOW = (0.0, 0.02, 0.05, 0.1)
+RELEASE_BELOW = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
 # feature sets compared out of fold (log-loss and share right of the classifier alone); the one
 # with the lowest log-loss is used. (blocks, n-gram weight)
 VARIANTS: tuple[tuple[tuple[str, ...], float], ...] = (
@@ -51,8 +63,13 @@ VARIANTS: tuple[tuple[tuple[str, ...], float], ...] = (
     (("embedding", "screen", "ngram"), 4.0),
     (("embedding", "screen", "ngram"), 8.0),
     (("embedding", "screen", "ngram"), 16.0),
+    (("embedding", "screen", "ngram"), 32.0),
+    (("embedding", "screen", "ngram"), 64.0),
 )
-CHOSEN_VARIANT = 5  # embedding + screen + n-grams (weight 8): lowest log-loss of those run (docs/policy.md)
+# embedding + screen + n-grams (weight 16): out of fold weight 32 has the lower log-loss, but trained
+# on the first writers' requests and scored on the later, unseen writers' (``--writers=1541``)
+# weight 16 is best; the n-grams learn surface forms that recur within a writer (docs/policy.md)
+CHOSEN_VARIANT = 6
 
 _FAMILY_LABEL = {
     "immigration": "immigration",
@@ -167,6 +184,49 @@ def make_model(
     )
 
 
+Thresholds = tuple[
+    float, float, float, float, float
+]  # hold_at, hold_at_bare, allow_below, refuse_at, release_below
+
+
+def _with_thresholds(m: C.Model, k: Thresholds) -> C.Model:
+    hold_at, hold_at_bare, allow_below, refuse_at, release_below = k
+    return replace(
+        m,
+        hold_at=hold_at,
+        hold_at_bare=hold_at_bare,
+        allow_below=allow_below,
+        refuse_at=refuse_at,
+        release_below=release_below,
+    )
+
+
+def _row_screen(m: C.Model, r: dict[str, str]) -> list[tuple[str | None, float, bool, bool]]:
+    """(rules outcome, p(family), reason names no offense, refusal releasable) per screened family
+    of a request."""
+    C.use_model(m)
+    reason = r["reason"] or ""
+    findings = C.screen_findings(reason, r.get("offense", ""), r.get("case_number", ""))
+    probs = C.assess(request_from_case(r))[0] if reason.strip() else {}
+    bare = not S.has_offense_content(reason)
+    return [
+        (findings[f].outcome, probs.get(f, 0.0), bare, C.releasable(findings[f], bare))
+        for f in C.SCREEN_FAMILIES
+    ]
+
+
+def _settled(outcome: str | None, p: float, bare: bool, release_ok: bool, k: Thresholds) -> str | None:
+    """What :func:`classifier.settle` makes of one finding under thresholds ``k`` (the same rules)."""
+    hold_at, hold_at_bare, allow_below, refuse_at, release_below = k
+    if outcome == S.REFUSE:
+        return None if release_ok and p < release_below else S.REFUSE
+    if outcome == S.HOLD:
+        if p < allow_below:
+            return None
+        return S.REFUSE if p >= refuse_at else S.HOLD
+    return S.HOLD if p >= (hold_at_bare if bare else hold_at) else None
+
+
 def baseline(rows: list[dict[str, str]]) -> tuple[int, int]:
     """(right, legitimate stopped) of the rules alone (no classifier)."""
     m = make_model(
@@ -198,9 +258,29 @@ def main(argv: list[str]) -> int:
     used_fold = {r["id"]: int(f) for (r, _), f in zip(used, fold_of_used, strict=True)}
     all_fold = {r["id"]: used_fold.get(r["id"], int(rng.integers(FOLDS))) for r in rows}
 
+    writers = [a for a in argv if a.startswith("--writers=")]
+    if writers:  # train on the requests before line N, score the later writers' requests
+        first_new = int(writers[0].split("=")[1])
+        early = np.asarray([int(r["id"][1:]) < first_new for r, _ in used])
+        for blocks, weight in VARIANTS:
+            z, mean, scale, idf = design(feats[early], blocks, weight)
+            w, b = fit(z, y[early], L2_GRID[0])
+            p = probs(w, b, C.transform(feats[~early], blocks, mean, scale, idf, weight).astype(np.float64))
+            yl = y[~early]
+            loss = -float(np.log(np.maximum(p[np.arange(len(yl)), yl], 1e-9)).mean())
+            print(
+                f"  {'+'.join(blocks)} (n-gram weight {weight}): later writers' log-loss {loss:.4f}, argmax "
+                f"right {int((p.argmax(axis=1) == yl).sum())}/{len(yl)}, legitimate with p(none) < 0.5: "
+                f"{int(((yl == 0) & (p[:, 0] < 0.5)).sum())}/{int((yl == 0).sum())}",
+                flush=True,
+            )
+        return 0
     only = [a for a in argv if a.startswith("--variant=")]
+    some = [a for a in argv if a.startswith("--variants=")]
     if only:
         variants = [VARIANTS[int(only[0].split("=")[1])]]
+    elif some:
+        variants = [VARIANTS[int(i)] for i in some[0].split("=")[1].split(",")]
     else:  # the shipped choice; --compare runs every variant and keeps the lowest log-loss
         variants = list(VARIANTS) if "--compare" in argv else [VARIANTS[CHOSEN_VARIANT]]
     best = (variants[0][0], variants[0][1], L2_GRID[0])
@@ -229,48 +309,61 @@ def main(argv: list[str]) -> int:
     best_blocks, best_weight, best_l2 = best
     print(f"  chosen features {'+'.join(best_blocks)} (n-gram weight {best_weight}), l2 {best_l2}")
 
-    # thresholds on out-of-fold predictions through the whole engine
-    fold_models = []
-    for f in range(FOLDS):
-        tr = fold_of_used != f
-        sub = [used[i][0] for i in np.flatnonzero(tr)]
-        fold_models.append(make_model(feats[tr], y[tr], best_l2, sub, emb[tr], best_blocks, best_weight))
+    # thresholds on out-of-fold predictions through the whole engine, over REPEATS fold assignments
     results: dict[tuple[float, float, float, float, float], tuple[int, int]] = {}
     legit = sum(r["expect"] == "allow" for r in rows)
-    for hold_at, hold_at_bare, allow_below, refuse_at, release_below in itertools.product(
-        HOLD_AT, HOLD_AT_BARE, ALLOW_BELOW, REFUSE_AT, RELEASE_BELOW
-    ):
-        if hold_at_bare > hold_at:
-            continue
-        right = stopped = 0
+    grid = [
+        k
+        for k in itertools.product(HOLD_AT, HOLD_AT_BARE, ALLOW_BELOW, REFUSE_AT, RELEASE_BELOW)
+        if k[1] <= k[0]
+    ]
+    seen: list[tuple[int, dict[str, str], list[tuple[str | None, float, bool, bool]], dict[Any, Any]]] = []
+    for rep in range(REPEATS):
+        if rep:
+            rng = np.random.default_rng(SEED + rep)
+            fold_of_used = rng.permutation(len(used)) % FOLDS
+            used_fold = {r["id"]: int(f) for (r, _), f in zip(used, fold_of_used, strict=True)}
+            all_fold = {r["id"]: used_fold.get(r["id"], int(rng.integers(FOLDS))) for r in rows}
         for f in range(FOLDS):
-            m = fold_models[f]
-            C.use_model(
-                replace(
-                    m,
-                    hold_at=hold_at,
-                    hold_at_bare=hold_at_bare,
-                    allow_below=allow_below,
-                    refuse_at=refuse_at,
-                    release_below=release_below,
-                )
-            )
-            for r in rows:
-                if all_fold[r["id"]] != f:
-                    continue
-                res = evaluate_case(r)
-                right += res.correct
-                stopped += r["expect"] == "allow" and res.got != "allow"
-        results[(hold_at, hold_at_bare, allow_below, refuse_at, release_below)] = (right, stopped)
+            tr = fold_of_used != f
+            sub = [used[i][0] for i in np.flatnonzero(tr)]
+            m = make_model(feats[tr], y[tr], best_l2, sub, emb[tr], best_blocks, best_weight)
+            held_out = [(r, _row_screen(m, r)) for r in rows if all_fold[r["id"]] == f]
+            done: dict[tuple[str, tuple[str | None, ...]], tuple[bool, bool, str]] = {}
+            seen.extend((rep, r, screen, done) for r, screen in held_out)
+            for k in grid:
+                right = stopped = 0
+                for r, screen in held_out:
+                    # the engine runs again only when the thresholds settle this request's findings
+                    # differently from a combination already run (a handful per request)
+                    key = (r["id"], tuple(_settled(o, p, bare, ok, k) for o, p, bare, ok in screen))
+                    if key not in done:
+                        C.use_model(_with_thresholds(m, k))
+                        res = evaluate_case(r)
+                        done[key] = (res.correct, r["expect"] == "allow" and res.got != "allow", res.got)
+                    was_right, was_stopped, _ = done[key]
+                    right += was_right
+                    stopped += was_stopped
+                before = results.get(k, (0, 0))
+                results[k] = (before[0] + right, before[1] + stopped)
+        print(f"  threshold search: repeat {rep + 1}/{REPEATS} done", flush=True)
     C.use_model(None)
+    total, legit_all = len(rows) * REPEATS, legit * REPEATS
     if "-v" in argv:
         for k, v in sorted(results.items()):
             print("   ", k, v)
-    print("  trade-off (out of fold, whole engine): legitimate stopped -> most right, thresholds")
+    print(
+        f"  trade-off (out of fold, whole engine, {REPEATS} fold assignments summed): legitimate stopped "
+        "-> most right, thresholds (hold_at, hold_at_bare, allow_below, refuse_at, release_below)"
+    )
     for cap in sorted({v[1] for v in results.values()}):
         k, v = max(((k, v) for k, v in results.items() if v[1] <= cap), key=lambda kv: kv[1][0])
-        print(f"    <= {cap}/{legit}: right {v[0]}/{len(rows)} with {k}")
-    ok = {k: v for k, v in results.items() if v[1] <= LEGIT_BUDGET * legit}
+        print(
+            f"    <= {cap}/{legit_all} ({100 * cap / legit_all:.2f} %): right {v[0]}/{total} "
+            f"({100 * v[0] / total:.2f} %) with {k}"
+        )
+    ok = {k: v for k, v in results.items() if v[1] <= LEGIT_TARGET * legit_all}
+    ok = ok or {k: v for k, v in results.items() if v[1] <= LEGIT_BUDGET * legit_all}
     pool = ok or results
     # most right, then fewest legitimate stopped, then the most cautious classifier (highest hold
     # thresholds, lowest allow and release thresholds)
@@ -281,8 +374,20 @@ def main(argv: list[str]) -> int:
     print(
         f"  chosen l2 {best_l2}, hold_at {hold_at}, hold_at_bare {hold_at_bare}, allow_below {allow_below}, "
         f"refuse_at {refuse_at}, release_below {release_below}: "
-        f"out-of-fold right {right}/{len(rows)}, legitimate stopped {stopped}/{legit}"
+        f"out-of-fold right {right}/{total}, legitimate stopped {stopped}/{legit_all} "
+        f"(target {LEGIT_TARGET:.1%}, goal {LEGIT_BUDGET:.0%})"
     )
+    if "--misses" in argv:  # what the chosen thresholds get wrong out of fold, per fold assignment
+        k = (hold_at, hold_at_bare, allow_below, refuse_at, release_below)
+        for rep, r, screen, done in seen:
+            _, _, got = done[(r["id"], tuple(_settled(o, p, bare, ok, k) for o, p, bare, ok in screen))]
+            if (got == "allow") != (r["expect"] == "allow"):
+                ps = " ".join(
+                    f"{f[:3]}={p:.2f}" for (_, p, _, _), f in zip(screen, C.SCREEN_FAMILIES, strict=True)
+                )
+                print(
+                    f"    miss r{rep} {r['id']} {r['lang']} {r['family']} {r['expect']}->{got} [{ps}]: {r['reason']}"
+                )
     base = baseline(rows)
     print(f"  (without the classifier: right {base[0]}/{len(rows)}, legitimate stopped {base[1]}/{legit})")
 
@@ -310,7 +415,14 @@ def main(argv: list[str]) -> int:
             "refuse_at": refuse_at,
             "release_below": release_below,
         },
-        "out_of_fold": {"right": right, "total": len(rows), "legit_stopped": stopped, "legit": legit},
+        "out_of_fold": {
+            "right": right,
+            "total": total,
+            "legit_stopped": stopped,
+            "legit": legit_all,
+            "repeats": REPEATS,
+            "legit_target": LEGIT_TARGET,
+        },
         "train_ids": list(final.train_ids),
         "train_labels": list(final.train_labels),
         "train_reasons": list(final.train_reasons),

@@ -38,7 +38,7 @@ def test_shipped_model_loads_once_and_is_small():
 
 
 def test_engine_version_fingerprints_the_model():
-    assert ENGINE_VERSION.startswith("2026.12-issue9.3")
+    assert ENGINE_VERSION.startswith("2026.12-issue9.4")
     d = evaluate_search(request("armed robbery at the corner store, grey sedan", "robbery"), WA)
     assert d.engine_version == ENGINE_VERSION
 
@@ -128,5 +128,68 @@ def test_release_of_a_refusal_needs_a_concrete_offense():
         assert C.settle(f_crime, request(crime, "robbery")).outcome is None
         C.use_model(replace(m, release_below=0.0, memo={}))
         assert C.settle(f_crime, request(crime, "robbery")).outcome == S.REFUSE
+    finally:
+        C.use_model(None)
+
+
+def test_release_never_frees_a_refusal_with_a_purpose_cue():
+    """An agency that asks (or a status check) keeps the rules' refusal whatever the classifier reads."""
+    from dataclasses import replace
+
+    m = C.load()
+    assert m is not None
+    asked = [
+        ("la Patrulla Fronteriza pidió ubicar el carro robado", "vehicle theft"),
+        ("Border Patrol asked us to find the stolen truck, the driver is here illegally", "vehicle theft"),
+    ]
+    try:
+        C.use_model(replace(m, release_below=1.01, memo={}))
+        for reason, offense in asked:
+            f = C.screen_findings(reason, offense, "26-0101")["immigration"]
+            assert f.outcome == S.REFUSE, (reason, f.cues)
+            assert any(c.startswith("purpose: ") for c in f.cues)
+            assert C.settle(f, request(reason, offense)).outcome == S.REFUSE
+            assert not evaluate_search(request(reason, offense), WA).allowed
+    finally:
+        C.use_model(None)
+
+
+def test_threshold_search_shortcut_settles_as_the_engine_does():
+    """The training script skips re-running the engine when thresholds settle a request's findings
+    the same way: its ``_settled`` must give what ``classifier.settle`` gives, for every case."""
+    import itertools
+    from dataclasses import replace
+
+    m = C.load()
+    assert m is not None
+    cases = [
+        ("locate him for deportation, ICE wants his address", "other"),  # refusal, bare
+        ("la Patrulla Fronteriza pidió ubicar el carro robado", "vehicle theft"),  # refusal, purpose cue
+        ("armed robbery of the refugee family's store, grey sedan", "robbery"),  # allowed, offense named
+        ("her permission to remain expired, the federal people would like her located", "other"),
+        ("victim is undocumented; Border Patrol wants the robbery suspect's car", "robbery"),  # a hold
+        ("who attended the vigil at the park, list the cars", "other"),
+    ]
+    grid = itertools.product((0.5, 1.01), (0.4, 0.9), (0.3, 0.9), (0.5, 1.01), (0.0, 0.6))
+    try:
+        for k in grid:
+            model = TC._with_thresholds(replace(m, memo={}), k)
+            C.use_model(model)
+            for reason, offense in cases:
+                req = request(reason, offense)
+                findings = C.screen_findings(reason, offense, req.case_number)
+                for (outcome, p, bare, ok), family in zip(
+                    TC._row_screen(
+                        model, {"reason": reason, "offense": offense, "case_number": req.case_number}
+                    ),
+                    C.SCREEN_FAMILIES,
+                    strict=True,
+                ):
+                    C.use_model(model)
+                    assert TC._settled(outcome, p, bare, ok, k) == C.settle(findings[family], req).outcome, (
+                        reason,
+                        family,
+                        k,
+                    )
     finally:
         C.use_model(None)
