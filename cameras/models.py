@@ -110,9 +110,6 @@ class Frame(CityOwnedModel):
     failure_reason = models.CharField(max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
-    # Set when the recognition task could not be sent (the broker was down at commit time); the
-    # sweeper (``cameras.tasks.requeue_unsent_frames``) sends it again and clears the flag.
-    unsent = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

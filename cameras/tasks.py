@@ -36,12 +36,6 @@ def recognize_frame(self, frame_id: int) -> str | None:
         raise self.retry(exc=error, countdown=min(5 * 2**self.request.retries, 60)) from error
 
 
-@shared_task(name="cameras.tasks.requeue_unsent_frames", acks_late=True)
-def requeue_unsent_frames() -> int:
-    """Every minute: send the recognition task of frames stored while the broker was down."""
-    return services.frames_requeue_unsent()
-
-
 @shared_task(name="cameras.tasks.purge_expired_reads", acks_late=True)
 def purge_expired_reads() -> dict[str, int]:
     """Daily: whole months past every city's window are dropped, then each city's remaining expired

@@ -291,7 +291,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=10),
     },
     "match-pending-reads": {"task": "cameras.tasks.match_pending_reads", "schedule": 60.0},
-    "requeue-unsent-frames": {"task": "cameras.tasks.requeue_unsent_frames", "schedule": 60.0},
     "sharing-search-holds-expire": {"task": "sharing.tasks.search_holds_expire_due", "schedule": 300.0},
     "read-partitions-daily": {
         "task": "cameras.tasks.create_read_partitions",

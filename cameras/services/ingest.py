@@ -15,7 +15,6 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
 
 from audits.events import EventType
 from audits.models import Outcome
@@ -190,46 +189,10 @@ def _check_capture_time(camera: Camera, captured_at: dt.datetime) -> None:
 RECOGNIZE_FRAME_TASK = "cameras.tasks.recognize_frame"
 
 
-# How long an upload waits for a broker that does not answer before it leaves the frame to the
-# sweeper: one quick retry, not Celery's default of three spread over seconds.
-_PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
-
-
-def _enqueue_recognition(frame_id: int) -> bool:
-    """Send the frame's recognition task; ``False`` (and the frame marked ``unsent``) when the
-    broker cannot take it. The frame is already committed: the upload still succeeds, and
-    :func:`frames_requeue_unsent` sends the task once the broker is back, so no frame is lost."""
+def _enqueue_recognition(frame_id: int) -> None:
     # By name from the Celery app's registry, so that the services never import the tasks that
-    # call them (tasks -> services only); ``apply_async`` keeps the routing and the eager mode.
-    try:
-        current_app.tasks[RECOGNIZE_FRAME_TASK].apply_async(
-            (frame_id,), retry=True, retry_policy=_PUBLISH_RETRY
-        )
-    except (KombuOperationalError, OSError) as error:
-        logger.warning("recognition of frame %s not queued, the broker is unavailable: %s", frame_id, error)
-        Frame.all_cities.filter(pk=frame_id).update(unsent=True)
-        return False
-    return True
-
-
-def frames_requeue_unsent(*, limit: int = 1000) -> int:
-    """Send the recognition task of every queued frame whose task never reached the broker,
-    oldest first; returns how many were sent. Safe to run twice: recognition of a frame is
-    idempotent, and a frame whose send fails again stays marked for the next sweep."""
-    pending = list(
-        Frame.all_cities.filter(unsent=True, status=FrameStatus.QUEUED)
-        .order_by("received_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    sent = 0
-    for frame_id in pending:
-        # Clear first: a send that fails marks it again; one that succeeds leaves it clear even
-        # if the worker has already finished the frame.
-        Frame.all_cities.filter(pk=frame_id).update(unsent=False)
-        if not _enqueue_recognition(frame_id):
-            break
-        sent += 1
-    return sent
+    # call them (tasks -> services only); ``delay`` keeps the routing and the eager mode.
+    current_app.tasks[RECOGNIZE_FRAME_TASK].delay(frame_id)
 
 
 def frame_ingest(*, camera: Camera, data: bytes, captured_at: dt.datetime) -> tuple[Frame, bool]:
