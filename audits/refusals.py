@@ -1,7 +1,10 @@
 """Every refusal, at any layer, is one audit entry in the city whose data was asked for.
 
 The access middleware and DRF permission (``portal.access``), the API's input errors
-(``portal.apis.exception_handler``), the search form and the sockets call ``refusal_record``.
+(``portal.apis.exception_handler``), the search form and the sockets call ``refusal_record``. Any
+other 4xx answer under a city's URL (a form's 400, another city's object as a 404, a wrong method's
+405, a failed CSRF check) is recorded once by ``portal.access.AccessRuleMiddleware``, with the
+rule its status names (``RULES_BY_STATUS``), unless the request recorded a refusal already.
 An entry holds the rule that refused, the path (never its query string nor the body: a refused
 request's input is untrusted and may hold anything), the method, the channel, the user and agency
 and the client address.
@@ -21,7 +24,7 @@ from django.http import HttpRequest
 
 from audits.events import EventType
 from audits.models import Outcome
-from audits.services import audit_record, client_address_of
+from audits.services import audit_record, client_address_of, refusal_noted
 from portal.models import City, User
 
 ANONYMOUS_WINDOW_SECONDS = 60
@@ -55,6 +58,7 @@ def refusal_record(
     """
     if city is None:
         return False
+    refusal_noted(rule)  # recorded below, or already once in this window: either way accounted for
     if request is not None:
         path = path or request.path
         method = method or request.method or ""

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +19,30 @@ from audits.models import INSTALLATION_CHAIN, AuditEvent, Outcome
 from portal.models import Agency, City, User
 
 _LOCK_NAMESPACE = 7_301  # first key of pg_advisory_xact_lock(int, int) for audit chains
+
+
+# The refusals written while one request is answered (``portal.access.AccessRuleMiddleware`` opens
+# the watch): a 4xx answer with none is recorded there, so that no refusal goes unrecorded and none
+# twice. A list, mutated rather than set, so that it is seen whatever context copies run the view.
+_refusals_of_request: ContextVar[list[str] | None] = ContextVar("steward_request_refusals", default=None)
+
+
+@contextmanager
+def refusals_watched() -> Iterator[list[str]]:
+    """Collect, for the block, the rules of the refusals recorded (or deliberately not repeated)."""
+    noted: list[str] = []
+    token = _refusals_of_request.set(noted)
+    try:
+        yield noted
+    finally:
+        _refusals_of_request.reset(token)
+
+
+def refusal_noted(rule: str) -> None:
+    """Tell the current request's watch, if any, that its refusal is accounted for."""
+    noted = _refusals_of_request.get()
+    if noted is not None:
+        noted.append(rule)
 
 
 def chain_name(city: City | None) -> str:
@@ -93,6 +120,8 @@ def audit_record(
         )
         event.entry_hash = compute_hash(event)
         event.save(force_insert=True)
+    if event.outcome in (Outcome.DENIED, Outcome.FAILURE):
+        refusal_noted(event_type)
     return event
 
 

@@ -12,6 +12,7 @@ from cameras import selectors, services
 from cameras.apis_devices import DEVICE_APIS
 from cameras.forms import CameraHealthSettingsForm
 from portal.access import access, city_roles
+from portal.errors import refused_action
 from portal.roles import Role
 
 MANAGERS = city_roles(Role.CHIEF, Role.CLERK)
@@ -78,8 +79,13 @@ def camera_health_settings(request: HttpRequest, city_slug: str, camera_id) -> H
     camera = selectors.get_camera(public_id=camera_id)
     form = CameraHealthSettingsForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(error for errors in form.errors.values() for error in errors))
-        return redirect("camera_detail", city_slug=city_slug, camera_id=camera.public_id)
+        return refused_action(
+            request,
+            status=400,
+            message="; ".join(error for errors in form.errors.values() for error in errors),
+            back_url=reverse("camera_detail", kwargs={"city_slug": city_slug, "camera_id": camera.public_id}),
+            back_label="Back to the camera",
+        )
     services.camera_health_settings_set(camera=camera, by=request.user, request=request, **form.cleaned_data)
     messages.success(request, "Health settings saved.")
     return redirect("camera_detail", city_slug=city_slug, camera_id=camera.public_id)

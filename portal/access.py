@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from rest_framework.permissions import BasePermission
 
 from audits.refusals import refusal_record
+from audits.services import refusals_watched
 from portal.models import User
 from portal.roles import Role
 
@@ -30,6 +31,20 @@ RULE_NOT_SIGNED_IN = "access.not_signed_in"
 RULE_ROLE = "access.role_not_permitted"
 RULE_NOT_MEMBER = "tenancy.not_member"
 RULE_NO_ACCESS_RULE = "access.no_rule"
+# The rule of a 4xx answer that nothing recorded on its way out (a view's own 404 for another
+# city's object, a form's 400, Django's 405): recorded by ``AccessRuleMiddleware``.
+RULES_BY_STATUS = {
+    400: "input.invalid",
+    401: RULE_NOT_SIGNED_IN,
+    403: "access.forbidden",
+    404: "object.not_found",
+    405: "request.method_not_allowed",
+    409: "state.conflict",
+    413: "input.too_large",
+    415: "input.unsupported_media_type",
+    429: "request.throttled",
+}
+RULE_OTHER_REFUSAL = "request.refused"
 
 
 class Refused(Http404):
@@ -45,7 +60,8 @@ class Refused(Http404):
         self.message = message
 
 
-def _record(request: HttpRequest, *, rule: str, status: int, refusal: Refused | None = None) -> None:
+def record_refusal(request: HttpRequest, *, rule: str, status: int, refusal: Refused | None = None) -> None:
+    """Record the refusal of ``request`` in the audit log of the city of its URL (if any)."""
     extra = {"message": refusal.message} if refusal is not None and refusal.message else None
     refusal_record(
         city=getattr(request, "city", None),
@@ -182,11 +198,23 @@ def is_api_view(view_func: Callable[..., Any]) -> bool:
 
 
 class AccessRuleMiddleware:
+    """Enforces the access rules of HTML views, and records every refusal that nothing else did.
+
+    Every 4xx answer under a city's URL is a refusal, whichever layer gave it (a rule, a view's
+    ``get_<thing>`` 404, a form's 400, Django's 405 or CSRF check, DRF): the ones that recorded
+    themselves are left alone, the rest get one entry with the rule of their status.
+    """
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        return self.get_response(request)
+        with refusals_watched() as recorded:
+            response = self.get_response(request)
+        status = response.status_code
+        if 400 <= status < 500 and not recorded:
+            record_refusal(request, rule=RULES_BY_STATUS.get(status, RULE_OTHER_REFUSAL), status=status)
+        return response
 
     def process_view(
         self,
@@ -200,17 +228,17 @@ class AccessRuleMiddleware:
             return None
         rule = rule_of(view_func)
         if rule is None:
-            _record(request, rule=RULE_NO_ACCESS_RULE, status=403)
+            record_refusal(request, rule=RULE_NO_ACCESS_RULE, status=403)
             return refused(request, "This page has no access rule, so it is refused by default.")
         if is_api_view(view_func):
             return None  # enforced by DeclaredAccessRule once DRF has authenticated the caller
         if rule.needs_login() and not request.user.is_authenticated:
-            _record(request, rule=RULE_NOT_SIGNED_IN, status=302)
+            record_refusal(request, rule=RULE_NOT_SIGNED_IN, status=302)
             return redirect_to_login(request.get_full_path())
         try:
             allowed = rule.allows(request)
         except Http404 as refusal:
-            _record(
+            record_refusal(
                 request,
                 rule=getattr(refusal, "rule", RULE_NOT_MEMBER),
                 status=404,
@@ -218,7 +246,7 @@ class AccessRuleMiddleware:
             )
             raise
         if not allowed:
-            _record(request, rule=RULE_ROLE, status=403)
+            record_refusal(request, rule=RULE_ROLE, status=403)
             return refused(request, None)
         return None
 
@@ -240,17 +268,17 @@ class DeclaredAccessRule(BasePermission):
         rule = getattr(view, "access_rule", None)
         if not isinstance(rule, Rule):
             if record:
-                _record(request, rule=RULE_NO_ACCESS_RULE, status=403)
+                record_refusal(request, rule=RULE_NO_ACCESS_RULE, status=403)
             return False
         if rule.needs_login() and not request.user.is_authenticated:
             if record:
-                _record(request, rule=RULE_NOT_SIGNED_IN, status=401)
+                record_refusal(request, rule=RULE_NOT_SIGNED_IN, status=401)
             return False
         try:
             allowed = rule.allows(request)
         except Http404 as refusal:
             if record:
-                _record(
+                record_refusal(
                     request,
                     rule=getattr(refusal, "rule", RULE_NOT_MEMBER),
                     status=404,
@@ -258,7 +286,7 @@ class DeclaredAccessRule(BasePermission):
                 )
             raise
         if not allowed and record:
-            _record(request, rule=RULE_ROLE, status=403)
+            record_refusal(request, rule=RULE_ROLE, status=403)
         return allowed
 
 

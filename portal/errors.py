@@ -6,6 +6,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from audits.refusals import refusal_record
 from portal.models import User
 
 
@@ -22,10 +23,12 @@ def _where_to_go(request: HttpRequest) -> tuple[str, str]:
     return "/", "Back to the list of cities"
 
 
-def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, title: str, message: str, back: tuple[str, str] | None = None
+) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"detail": message}, status=status)
-    back_url, back_label = _where_to_go(request)
+    back_url, back_label = back or _where_to_go(request)
     context = {
         "title": title,
         "message": message,
@@ -40,6 +43,22 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
     except Exception:  # noqa: BLE001 - an error page must render even when context processors fail
         body = render_to_string("error.html", context)
     return HttpResponse(body, status=status)
+
+
+REFUSED_TITLES = {400: "Not done: something is missing", 403: "Refused", 409: "Not possible now"}
+
+
+def refused_action(
+    request: HttpRequest, *, status: int, message: str, back_url: str, back_label: str
+) -> HttpResponse:
+    """A refused action of a page's form (400 input, 403 policy, 409 state) as the portal's page:
+    what was wrong, that nothing changed, and the way back to the page it came from.
+
+    ``portal.access.AccessRuleMiddleware`` records it in the city's audit log unless it was."""
+    text = message.rstrip()
+    if "Nothing was changed" not in text:
+        text = f"{text}{'' if text.endswith('.') else '.'} Nothing was changed."
+    return _error(request, status, REFUSED_TITLES.get(status, "Refused"), text, (back_url, back_label))
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -58,6 +77,25 @@ def forbidden(
             else "This page is not open to you. Nothing was changed."
         )
     return _error(request, 403, "Not allowed", message)
+
+
+RULE_CSRF_FAILED = "request.csrf_failed"
+CSRF_MESSAGE = (
+    "The form had expired or came from another site, so it was not sent. Nothing was changed: "
+    "reload the page and try again."
+)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: the portal's 403 (not Django's bare page), recorded as a refusal."""
+    refusal_record(
+        city=getattr(request, "city", None),
+        rule=RULE_CSRF_FAILED,
+        via="api" if request.path.startswith("/api/") else "web",
+        status=403,
+        request=request,
+    )
+    return forbidden(request, message=CSRF_MESSAGE)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

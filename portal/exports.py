@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
+import decimal
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -20,10 +21,28 @@ def wants_csv(request: HttpRequest) -> bool:
     return request.GET.get("format") == "csv"
 
 
-def _safe(value: object) -> str:
-    """A cell a spreadsheet will not run as a formula."""
+def safe_cell(value: object) -> object:
+    """A cell a spreadsheet will not run as a formula: text starting with ``= + - @``, a tab or a
+    carriage return gets a leading apostrophe; a number (``-122.25``) stays a number."""
+    if isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool):
+        return value
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Writable(Protocol):
+    def write(self, text: str, /) -> Any: ...
+
+
+class SafeCsvWriter:
+    """``csv.writer`` whose every cell goes through ``safe_cell``: the one writer of every CSV the
+    portal serves (lists, reviews, the public tables), whose cells may hold text other people typed."""
+
+    def __init__(self, stream: _Writable) -> None:
+        self._writer = csv.writer(stream)
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._writer.writerow([safe_cell(cell) for cell in row])
 
 
 def csv_response(
@@ -41,13 +60,13 @@ def csv_response(
     prefix = f"{city.slug}-" if city is not None else ""
     response["Content-Disposition"] = f'attachment; filename="{prefix}{name}-{stamp}.csv"'
     response["Cache-Control"] = "private, no-store"
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(header)
     count = 0
     for row in rows:
         if count >= MAX_ROWS:
             break
-        writer.writerow([_safe(cell) for cell in row])
+        writer.writerow(row)
         count += 1
     if city is not None:
         audit_record(

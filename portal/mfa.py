@@ -272,9 +272,12 @@ def mfa_reset(*, user: User, by: User, request: HttpRequest | None) -> None:
 
 
 def next_path(request: HttpRequest) -> str:
-    """The ``next`` of a two-step page, if it is a path on this site; the home page otherwise."""
+    """The ``next`` of a two-step page, if it is a path on this site; the home page otherwise.
+
+    Only an absolute path: ``redirect()`` reads anything else (``-1``, ``home-page``) as the name of
+    a URL pattern and raised ``NoReverseMatch`` (a 500)."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate

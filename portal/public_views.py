@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.http import Http404, HttpResponse
@@ -13,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.access import PUBLIC, access
+from portal.exports import SafeCsvWriter
 from portal.http import CityApiRequest, CityUrlRequest
 from portal.maps import map_context
 from portal.public import public_report
@@ -79,7 +79,7 @@ def city_public_csv(request: CityUrlRequest, city_slug: str, table: str) -> Http
     report = public_report(request.city)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{request.city.slug}-{table}.csv"'
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     if table == "activity":
         activity = report["activity"]
         columns = [(group, label) for group in ("reads", "searches", "hits") for label in activity[group]]

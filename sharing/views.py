@@ -10,12 +10,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audits.refusals import refusal_record
 from cameras.images import crop_content_type, private_image_response
 from cameras.models import Camera, Read
 from portal.access import CITY_STAFF, Rule, access, city_roles
+from portal.errors import refused_action
 from portal.exports import csv_response, wants_csv
 from portal.http import CityRequest
 from portal.labels import offense_label
@@ -280,10 +282,10 @@ def agreement_edit(request: CityRequest, city_slug: str, public_id: uuid.UUID) -
     agreement = get_agreement_for_city(city=city, public_id=public_id)
     if refused := _refuse_unless_draft_editor(request, agreement):
         return refused
-    detail = redirect("sharing:agreement_detail", city_slug=city.slug, public_id=agreement.public_id)
     if agreement.state != AgreementState.DRAFT:
-        messages.error(request, "Only a draft can be edited; this agreement has been submitted.")
-        return detail
+        message = "Only a draft can be edited; this agreement has been submitted."
+        return _agreement_refused(request, agreement, 409, message)
+    detail = redirect("sharing:agreement_detail", city_slug=city.slug, public_id=agreement.public_id)
     cameras = Camera.objects.order_by("name")  # the city's own: the draft chooses among them
     initial = {
         "partner_agency": agreement.partner_agency,
@@ -378,7 +380,7 @@ def agreement_editor_add(request: CityRequest, city_slug: str, public_id: uuid.U
         ):
             messages.success(request, f"{staff.get_username()} may now edit this draft.")
     except services.AgreementStateError as error:
-        messages.error(request, str(error))
+        return _agreement_refused(request, agreement, 409, str(error))
     return redirect("sharing:agreement_detail", city_slug=city_slug, public_id=agreement.public_id)
 
 
@@ -396,6 +398,18 @@ def agreement_editor_remove(
     return redirect("sharing:agreement_detail", city_slug=city_slug, public_id=agreement.public_id)
 
 
+def _agreement_refused(
+    request: CityRequest, agreement: SharingAgreement, status: int, message: str
+) -> HttpResponse:
+    """A refused action on an agreement: its 4xx page, with the way back to the agreement."""
+    back = reverse(
+        "sharing:agreement_detail", kwargs={"city_slug": request.city.slug, "public_id": agreement.public_id}
+    )
+    return refused_action(
+        request, status=status, message=message, back_url=back, back_label="Back to the agreement"
+    )
+
+
 def _transition_view(
     service: Callable[..., object], rule: Rule, *, reason_required: bool = False, success: str
 ) -> Callable[..., HttpResponse]:
@@ -407,23 +421,18 @@ def _transition_view(
         city = request.city
         agreement = get_agreement_for_city(city=city, public_id=public_id)
         form = TransitionForm(request.POST, reason_required=reason_required)
-        detail = redirect("sharing:agreement_detail", city_slug=city.slug, public_id=agreement.public_id)
         if not form.is_valid():
-            messages.error(request, "Give the reason.")
-            return detail
+            return _agreement_refused(request, agreement, 400, "Give the reason.")
         kwargs = {"reason": form.cleaned_data["reason"]} if reason_required else {}
         try:
             service(agreement=agreement, by=request.user, request=request, **kwargs)
         except services.PolicyRefusal as refusal:
-            messages.error(
-                request, f"Refused by the city's policy ({refusal.decision.rule}): {refusal.decision.message}"
-            )
-            return detail
+            message = f"Refused by the city's policy ({refusal.decision.rule}): {refusal.decision.message}"
+            return _agreement_refused(request, agreement, 403, message)
         except services.AgreementStateError as error:
-            messages.error(request, str(error))
-            return detail
+            return _agreement_refused(request, agreement, 409, str(error))
         messages.success(request, success)
-        return detail
+        return redirect("sharing:agreement_detail", city_slug=city.slug, public_id=agreement.public_id)
 
     view.__name__ = service.__name__
     return view
@@ -669,24 +678,28 @@ def _case_transition_view(
         city = request.city
         case = get_revocation_case_for_city(city=city, public_id=public_id)
         form = RevocationDecisionForm(request.POST)
-        detail = redirect("sharing:revocation_detail", city_slug=city.slug, public_id=case.public_id)
+        back = reverse(
+            "sharing:revocation_detail", kwargs={"city_slug": city.slug, "public_id": case.public_id}
+        )
+
+        def refused(status: int, message: str) -> HttpResponse:
+            return refused_action(
+                request, status=status, message=message, back_url=back, back_label="Back to the case"
+            )
+
         rationale = form.cleaned_data["rationale"] if form.is_valid() else ""
         if needs_confirmation and request.POST.get("confirm") != "yes":
-            messages.error(
-                request,
-                "Nothing was changed: tick the box to confirm that you understand this cannot be undone.",
+            return refused(
+                400, "Nothing was changed: tick the box to confirm that you understand this cannot be undone."
             )
-            return detail
         try:
             service(case=case, by=request.user, rationale=rationale, request=request)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return detail
+            return refused(400, " ".join(error.messages))
         except services.RevocationStateError as error:
-            messages.error(request, str(error))
-            return detail
+            return refused(409, str(error))
         messages.success(request, success)
-        return detail
+        return redirect(back)
 
     view.__name__ = service.__name__
     return view

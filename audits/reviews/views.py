@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django import forms
@@ -29,6 +28,7 @@ from audits.reviews.selectors import (
 from audits.services import audit_record
 from cameras.models import Camera
 from portal.access import access, city_roles
+from portal.exports import SafeCsvWriter
 from portal.roles import Role
 
 READERS = city_roles(Role.CHIEF, Role.AUDITOR, Role.CLERK)
@@ -208,7 +208,7 @@ def review_csv(request: HttpRequest, city_slug: str, public_id) -> HttpResponse:
     findings = findings_of_review(review=review)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{city.slug}-{review.reference}.csv"'
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(
         [
             "finding",

@@ -26,7 +26,10 @@
     } else { label.textContent = p.name; }
     if (p.note) label.appendChild(document.createTextNode(" · " + p.note));
     marker.bindPopup(label);
-    marker.bindTooltip(p.name);
+    // An element, never a string: Leaflet puts a string in as HTML, and names are typed by staff.
+    const tip = document.createElement("span");
+    tip.textContent = p.name;
+    marker.bindTooltip(tip);
     bounds.push([p.lat, p.lon]);
   });
   if (bounds.length > 1) map.fitBounds(bounds, {padding: [30, 30], maxZoom: 15});

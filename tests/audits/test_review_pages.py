@@ -188,3 +188,11 @@ def test_operations_are_entered_by_chief_or_clerk(client, city_a):
     assert ok.status_code == 302
     assert "Operation Tidewater" in client.get(page).content.decode()
     assert AuditEvent.objects.filter(city=city_a, event_type="review.operation_recorded").count() == 1
+
+
+def test_the_review_csv_never_holds_a_live_spreadsheet_formula(client, city_a, done_review):
+    review, _ = done_review
+    Finding.all_cities.filter(review=review).update(note="=HYPERLINK(evil)", detail="@SUM(A1)")
+    login(client, city_user(city_a, Role.CLERK))
+    rows = list(csv.DictReader(io.StringIO(client.get(url("review_csv", review)).content.decode())))
+    assert rows and all(row["note"] == "'=HYPERLINK(evil)" and row["detail"] == "'@SUM(A1)" for row in rows)

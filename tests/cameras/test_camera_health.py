@@ -115,9 +115,14 @@ def test_no_email_when_the_camera_asks_for_none(client, city_a, camera, clerk):
 def test_a_bad_gap_is_refused_and_changes_nothing(client, city_a, camera, clerk):
     client.force_login(clerk)
     for value in ("0", "-3", "abc", "99999"):
-        client.post(f"/c/{city_a.slug}/cameras/{camera.public_id}/health/", {"expected_gap_minutes": value})
+        response = client.post(
+            f"/c/{city_a.slug}/cameras/{camera.public_id}/health/", {"expected_gap_minutes": value}
+        )
+        assert response.status_code == 400 and "Nothing was changed" in response.content.decode()
     assert not CameraEdge.all_cities.filter(camera=camera).exclude(expected_gap_minutes=30).exists()
     assert not AuditEvent.objects.filter(event_type="camera.health_settings_changed").exists()
+    refusals = AuditEvent.objects.filter(city=city_a, event_type="access.refused")
+    assert [entry.details["rule"] for entry in refusals] == ["input.invalid"] * 4
 
 
 def test_the_beat_task_sweeps_every_city_and_drops_old_heartbeats(city_a, city_b, camera):

@@ -109,6 +109,18 @@ def test_the_right_code_lets_the_person_in_to_where_they_were_going(client, city
     assert events("auth.mfa_verified", actor=chief_a, city=city_a).count() == 1
 
 
+@pytest.mark.parametrize(
+    "next_value", ["-1", "home-page", "2026-13-45", "//evil.example/", "https://evil.example/"]
+)
+def test_a_next_that_is_not_a_path_of_this_site_goes_home_never_a_500(client, city_a, chief_a, next_value):
+    device = confirmed_device(chief_a)
+    password_sign_in(client, chief_a)
+    response = client.post("/accounts/mfa/verify/", {"code": current_code(device), "next": next_value})
+    assert response.status_code == 302 and response["Location"] == "/home/"
+    again = client.get("/accounts/mfa/verify/", {"next": next_value})  # already verified
+    assert again.status_code == 302 and again["Location"] == "/home/"
+
+
 def test_a_code_is_not_accepted_twice(client, city_a, chief_a):
     device = confirmed_device(chief_a)
     password_sign_in(client, chief_a)

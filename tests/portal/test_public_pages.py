@@ -134,3 +134,17 @@ def test_the_cached_report_is_replaced_when_something_changes(client, public_cit
     assert public_report(public_city)["generated_at"] == first["generated_at"]  # served from the cache
     CameraFactory(city=public_city, name="New camera")
     assert public_report(public_city)["cameras_total"] == first["cameras_total"] + 1
+
+
+def test_the_public_csv_never_holds_a_live_spreadsheet_formula(client, city_a):
+    import csv
+    import io
+
+    city_a.publish_camera_locations = True
+    city_a.save()
+    CameraFactory(city=city_a, name="=HYPERLINK(evil)", longitude="-122.250000")
+    response = client.get(f"/p/{city_a.slug}/cameras.csv")
+    assert response.status_code == 200
+    (row,) = csv.DictReader(io.StringIO(response.content.decode()))
+    assert row["name"] == "'=HYPERLINK(evil)"
+    assert row["longitude"] == "-122.25"  # a number stays a number

@@ -1,12 +1,16 @@
 """Every refusal, at any layer, is one audit entry in the city whose data was asked for."""
 
+import uuid
+
 import pytest
 from asgiref.sync import sync_to_async
+from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from audits.models import AuditEvent
+from cameras.models import Camera
 from portal.roles import Role
-from tests.factories import AgencyFactory, city_user, partner_user
+from tests.factories import AgencyFactory, CameraFactory, city_user, partner_user
 from tests.sharing.conftest import PURPOSE
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +154,81 @@ async def test_a_refused_socket_is_recorded(client, city_a):
     (entry,) = await sync_to_async(refusals)(city_a)
     assert entry.actor_id == clerk.pk and entry.details["via"] == "websocket"
     assert entry.details["rule"] == "access.role_not_permitted"
+
+
+# --- refusals answered by a view, a form or Django itself (one place: portal.access) ---------------
+
+
+@pytest.fixture
+def clerk_a(city_a):
+    return city_user(city_a, Role.CLERK)
+
+
+def test_another_citys_object_is_the_404_and_recorded(client, city_a, city_b, clerk_a):
+    theirs = CameraFactory(city=city_b)
+    client.force_login(clerk_a)
+    assert client.get(f"/c/{city_a.slug}/cameras/{theirs.public_id}/").status_code == 404
+    assert client.post(f"/c/{city_a.slug}/cameras/{theirs.public_id}/retire/").status_code == 404
+    first, second = refusals(city_a)
+    assert first.actor == clerk_a and first.details["rule"] == "object.not_found"
+    assert first.details["status"] == 404 and first.details["method"] == "GET"
+    assert second.details["method"] == "POST" and second.details["via"] == "web"
+    assert refusals(city_b) == []
+    assert Camera.all_cities.get(pk=theirs.pk).status != "retired"
+
+
+def test_a_wrong_method_is_the_405_and_recorded(client, city_a, clerk_a):
+    camera = CameraFactory(city=city_a)
+    client.force_login(clerk_a)
+    assert client.get(f"/c/{city_a.slug}/cameras/{camera.public_id}/retire/").status_code == 405
+    (entry,) = refusals(city_a)
+    assert entry.details["rule"] == "request.method_not_allowed" and entry.details["status"] == 405
+    assert Camera.all_cities.get(pk=camera.pk).status == camera.status
+
+
+def test_an_invalid_form_is_the_400_and_recorded_without_its_values(client, city_a, clerk_a):
+    client.force_login(clerk_a)
+    response = client.post(
+        f"/c/{city_a.slug}/cameras/new/", {"name": "SECRET-NAME", "latitude": "north", "longitude": "1e999"}
+    )
+    assert response.status_code == 400
+    (entry,) = refusals(city_a)
+    assert entry.details["rule"] == "input.invalid" and entry.details["status"] == 400
+    assert "SECRET-NAME" not in str(entry.details)
+    assert not Camera.all_cities.filter(city=city_a).exists()
+
+
+def test_the_api_404_and_405_are_recorded(client, city_a, city_b, officer_a):
+    dispatcher = Token.objects.create(user=city_user(city_a, Role.DISPATCHER))
+    officer = Token.objects.create(user=officer_a)
+    missing = f"/api/v1/c/{city_a.slug}/hits/{uuid.uuid4()}/disposition/"
+    response = client.post(
+        missing, {}, content_type="application/json", HTTP_AUTHORIZATION=f"Token {dispatcher.key}"
+    )
+    assert response.status_code == 404
+    response = client.get(f"/api/v1/c/{city_a.slug}/searches/", HTTP_AUTHORIZATION=f"Token {officer.key}")
+    assert response.status_code == 405
+    first, second = refusals(city_a)
+    assert first.details["rule"] == "object.not_found" and first.details["via"] == "api"
+    assert second.details["rule"] == "request.method_not_allowed" and second.details["status"] == 405
+
+
+def test_a_refusal_already_recorded_is_not_recorded_twice(client, city_a, officer_b):
+    client.force_login(officer_b)
+    assert client.get(f"/c/{city_a.slug}/cameras/{uuid.uuid4()}/").status_code == 404
+    (entry,) = refusals(city_a)
+    assert entry.details["rule"] == "tenancy.not_member"
+
+
+def test_a_missing_csrf_token_is_a_styled_403_and_recorded(city_a, clerk_a):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(clerk_a)
+    response = client.post(
+        f"/c/{city_a.slug}/cameras/new/", {"name": "Main St", "latitude": "47.3", "longitude": "-122.2"}
+    )
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "reload the page" in page and f"/c/{city_a.slug}/" in page  # the portal's page, not Django's
+    (entry,) = refusals(city_a)
+    assert entry.details["rule"] == "request.csrf_failed" and entry.actor == clerk_a
+    assert not Camera.all_cities.filter(city=city_a).exists()

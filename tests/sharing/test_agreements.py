@@ -380,6 +380,41 @@ def test_a_submitted_agreement_is_not_edited(client, city_a, clerk_a, kent):
     response = client.post(
         url, {"partner_agency": str(kent.public_id), "starts_on": "2026-01-01", "ends_on": "2026-02-01"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 409 and "Only a draft can be edited" in response.content.decode()
     assert reload(submitted).ends_on == submitted.ends_on
     assert not AuditEvent.objects.filter(event_type="agreement.edited").exists()
+    (refusal,) = AuditEvent.objects.filter(event_type="access.refused")
+    assert refusal.details["rule"] == "state.conflict" and refusal.actor == clerk_a
+
+
+# --- refused transitions from the pages: a clear 4xx, nothing changed, one audit entry -------------
+
+
+def refusals_of(city):
+    return list(AuditEvent.objects.filter(city=city, event_type="access.refused").order_by("sequence"))
+
+
+@pytest.mark.parametrize("action", ["approve", "submit", "suspend", "reinstate"])
+def test_a_transition_a_revoked_agreement_cannot_take_is_a_409_and_recorded(
+    client, city_a, chief_a, kent, action
+):
+    revoked = make_agreement(city_a, kent, state=AgreementState.REVOKED)
+    client.force_login(chief_a)
+    response = client.post(agreement_url(city_a, revoked, action), {"reason": "Try anyway."})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Nothing was changed" in page and agreement_url(city_a, revoked) in page
+    assert reload(revoked).state == AgreementState.REVOKED
+    (entry,) = refusals_of(city_a)
+    assert entry.actor == chief_a and entry.details["rule"] == "state.conflict"
+    assert entry.target_id == "" or entry.target_id == str(revoked.public_id)
+
+
+def test_sending_back_without_a_reason_is_a_400_and_recorded(client, city_a, chief_a, kent):
+    waiting = make_agreement(city_a, kent, state=AgreementState.AWAITING_CHIEF)
+    client.force_login(chief_a)
+    response = client.post(agreement_url(city_a, waiting, "send-back"), {"reason": ""})
+    assert response.status_code == 400 and "Give the reason" in response.content.decode()
+    assert reload(waiting).state == AgreementState.AWAITING_CHIEF
+    (entry,) = refusals_of(city_a)
+    assert entry.details["rule"] == "input.invalid"

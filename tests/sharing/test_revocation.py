@@ -568,7 +568,7 @@ def test_case_pages_for_staff_with_filters_history_and_the_decision_form(
     assert [state_of(a) for a in agreements] == [AgreementState.SUSPENDED, AgreementState.SUSPENDED]
     detail = client.get(base).content.decode()
     assert "Agency suspended pending the decision" in detail and "Stop now." in detail and "Revoke" in detail
-    assert client.post(base + "dismiss/", {"rationale": ""}).status_code == 302  # refused: no rationale
+    assert client.post(base + "dismiss/", {"rationale": ""}).status_code == 400  # refused: no rationale
     assert RevocationCase.all_cities.get(pk=case.pk).state == RevocationState.UNDER_REVIEW
 
 
@@ -584,10 +584,12 @@ def test_revoking_from_the_page_needs_the_confirmation_box(
         'name="confirm"' in page and "cannot be undone" in page and "blocked from this city for good" in page
     )
     before = AuditEvent.objects.count()
-    response = client.post(base + "revoke/", {"rationale": "Documented misuse."}, follow=True)
-    assert "tick the box to confirm" in response.content.decode()
+    response = client.post(base + "revoke/", {"rationale": "Documented misuse."})
+    assert response.status_code == 400 and "tick the box to confirm" in response.content.decode()
     assert RevocationCase.all_cities.get(pk=case.pk).state == RevocationState.UNDER_REVIEW
-    assert not PermanentBlock.all_cities.exists() and AuditEvent.objects.count() == before
+    assert not PermanentBlock.all_cities.exists() and AuditEvent.objects.count() == before + 1
+    refusal = AuditEvent.objects.order_by("-pk").first()
+    assert refusal.event_type == "access.refused" and refusal.details["rule"] == "input.invalid"
     client.post(base + "revoke/", {"rationale": "Documented misuse.", "confirm": "yes"})
     assert RevocationCase.all_cities.get(pk=case.pk).state == RevocationState.REVOKED
     assert PermanentBlock.all_cities.exists()
