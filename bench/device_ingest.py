@@ -24,29 +24,12 @@ import json
 import os
 import random
 import statistics
-import string
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _fixtures import bench_city, django_ready, percentile, random_plate  # noqa: E402
 
 
 def main() -> int:
@@ -59,23 +42,11 @@ def main() -> int:
         default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/steward_bench_edge"),
     )
     args = parser.parse_args()
-    os.environ.update(
-        DATABASE_URL=args.database_url, DJANGO_SETTINGS_MODULE="portal.settings", LOG_LEVEL="WARNING"
-    )
-    os.environ.pop("REDIS_URL", None)  # no live push needed: matching on commit still runs
-    ensure_database(args.database_url)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, check=True)
-
-    import django
-
-    django.setup()
+    django_ready(args.database_url)  # no Redis, no live push needed: matching on commit still runs
     from django.test import Client
     from django.utils import timezone
 
-    from cameras.models import HotlistEntry, HotlistSource, confusion_key
-    from cameras.services import camera_create, hotlist_create
-    from portal.models import City, User
-    from portal.roles import Role
+    from cameras.services import camera_create
     from tests.cameras.conftest import jpeg_of
     from tests.cameras.device_payloads import (
         alpr_group,
@@ -90,32 +61,10 @@ def main() -> int:
     rng = random.Random(11)
 
     def plate() -> str:
-        return "".join(rng.choice(string.ascii_uppercase) for _ in range(3)) + "".join(
-            rng.choice(string.digits) for _ in range(4)
-        )
+        return random_plate(rng)
 
-    City.objects.filter(slug="bench-edge").update(slug=f"bench-edge-old-{int(time.time())}")
-    city = City.objects.create(slug="bench-edge", name="Bench Edge", state="WA", retention_days=21)
-    chief = User.objects.create(username=f"bench-edge-chief-{city.pk}", city=city, role=Role.CHIEF)
-    hotlist = hotlist_create(
-        city=city, by=chief, name="Bench list", source=HotlistSource.STATE_NCIC, priority=3
-    )
-    listed = sorted({plate() for _ in range(10_000)})
-    HotlistEntry.all_cities.bulk_create(
-        [
-            HotlistEntry(
-                city=city,
-                hotlist=hotlist,
-                plate=p,
-                plate_key=confusion_key(p),
-                state="WA",
-                reason="bench",
-                added_by=chief,
-            )
-            for p in listed
-        ],
-        batch_size=5_000,
-    )
+    bench = bench_city(slug="bench-edge", name="Bench Edge", rng=rng, hotlist_size=10_000)
+    city, chief = bench.city, bench.chief
     scene, (x, y, w, h) = car_scene("ABC1234")
     frame_jpeg, crop_jpeg = jpeg_of(scene), jpeg_of(scene[y : y + h, x : x + w])
     base = timezone.now() - dt.timedelta(hours=1)

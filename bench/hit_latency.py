@@ -18,48 +18,25 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import multiprocessing
 import os
+import queue as queues
 import random
 import statistics
-import string
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def random_plate(rng: random.Random) -> str:
-    return "".join(rng.choice(string.ascii_uppercase) for _ in range(3)) + "".join(
-        rng.choice(string.digits) for _ in range(4)
-    )
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _fixtures import (  # noqa: E402
+    bench_city,
+    cpu_seconds,
+    dispatcher_cookies,
+    django_ready,
+    percentile,
+    servers,
+)
 
 
 def main() -> int:
@@ -79,8 +56,19 @@ def main() -> int:
     )
     parser.add_argument("--batch", type=int, default=1, help="reads per request (device batches: up to 500)")
     parser.add_argument(
+        "--pool", type=int, default=10, help="DJANGO_DB_POOL of each Daphne, as deployed (0: none)"
+    )
+    parser.add_argument(
+        "--listener-processes",
+        type=int,
+        default=2,
+        help="processes holding the dispatchers' sockets (0: in this process, beside the senders)",
+    )
+    parser.add_argument(
         "--json", help="append this run's figures, one JSON line, to this file (for the curves)"
     )
+    parser.add_argument("--code", default="after", help="what ran, in the JSON line (before/after)")
+    parser.add_argument("--round", default="", help="which round of runs, in the JSON line")
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/steward_bench_hits"),
@@ -88,135 +76,26 @@ def main() -> int:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"))
     args = parser.parse_args()
 
-    os.environ.update(
-        DATABASE_URL=args.database_url,
-        REDIS_URL=args.redis_url,
-        DJANGO_SETTINGS_MODULE="portal.settings",
-        LOG_LEVEL="WARNING",
-    )
-    ensure_database(args.database_url)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, check=True)
+    django_ready(args.database_url, args.redis_url)
     import redis
 
     redis.Redis.from_url(args.redis_url).flushdb()
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.test import Client
-
-    from cameras.models import HotlistEntry, HotlistSource, confusion_key
-    from cameras.services import camera_create, hotlist_create
-    from portal.models import City, User
-    from portal.roles import Role
-
     rng = random.Random(7)
-    City.objects.filter(slug="bench-hits").update(slug=f"bench-hits-old-{int(time.time())}")
-    city = City.objects.create(slug="bench-hits", name="Bench Hits", state="WA", retention_days=21)
-    chief = User.objects.create(username=f"bench-chief-{city.pk}", city=city, role=Role.CHIEF)
-    camera, key = camera_create(city=city, by=chief, name="Bench camera", latitude="47.3", longitude="-122.2")
-    hotlist = hotlist_create(
-        city=city, by=chief, name="Bench list", source=HotlistSource.STATE_NCIC, priority=3
-    )
-    listed = sorted({random_plate(rng) for _ in range(args.hotlist_size)})
-    HotlistEntry.all_cities.bulk_create(
-        [
-            HotlistEntry(
-                city=city,
-                hotlist=hotlist,
-                plate=p,
-                plate_key=confusion_key(p),
-                state="WA",
-                reason="bench",
-                added_by=chief,
-            )
-            for p in listed
-        ],
-        batch_size=10_000,
-    )
-    from django.db import connection
-
-    with connection.cursor() as cursor:  # the planner's statistics, as autovacuum would give them
-        cursor.execute("ANALYZE cameras_hotlistentry")
-    cookies = []
-    for n in range(args.dispatchers):
-        dispatcher = User.objects.create(
-            username=f"bench-dispatcher-{city.pk}-{n}", city=city, role=Role.DISPATCHER
+    bench = bench_city(slug="bench-hits", name="Bench Hits", rng=rng, hotlist_size=args.hotlist_size)
+    cookies = dispatcher_cookies(bench.city, args.dispatchers)
+    with servers(daphnes=args.daphnes, pool=args.pool, log_name="bench-hit-latency.log") as up:
+        return run(
+            args,
+            rng,
+            bench.city,
+            bench.camera,
+            bench.camera_key,
+            bench.listed,
+            cookies,
+            up.bases,
+            up.daphne_pids,
         )
-        client = Client()
-        client.force_login(dispatcher)
-        cookies.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
-
-    ports = [free_port() for _ in range(args.daphnes)]
-    env = dict(os.environ)
-    log = open(REPO / "var" / "bench-hit-latency.log", "wb")  # noqa: SIM115
-    daphnes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"],
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=log,
-        )
-        for port in ports
-    ]
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "-Q",
-            "default",
-            "-c",
-            "1",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    bases = [f"http://127.0.0.1:{port}" for port in ports]
-    try:
-        for base in bases:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(base + "/healthz", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.3)
-        from portal.celery import app
-
-        for _ in range(60):
-            if app.control.ping(timeout=0.5):
-                break
-        return run(args, rng, city, camera, key, listed, cookies, bases, [d.pid for d in daphnes])
-    finally:
-        for process in [*daphnes, worker]:
-            process.terminate()
-        for process in [*daphnes, worker]:
-            process.wait(20)
-        log.close()
-
-
-def cpu_seconds(pids: list[int]) -> dict[int, float]:
-    """User + system CPU seconds each process has used so far (Linux /proc; gone ones left out)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    used = {}
-    for pid in pids:
-        try:
-            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        used[pid] = (int(fields[11]) + int(fields[12])) / tick
-    return used
 
 
 def server_processes(daphne_pids: list[int]) -> tuple[list[int], list[int]]:
@@ -230,17 +109,14 @@ def server_processes(daphne_pids: list[int]) -> tuple[list[int], list[int]]:
         return daphne_pids, [row[0] for row in cursor.fetchall()]
 
 
-def run(args, rng, city, camera, key, listed, cookies, bases, daphne_pids) -> int:
+def listen_all(sockets, city_slug, moments, ready, stop) -> None:
+    """Hold one dispatcher socket per ``(cookie, base)`` in ``sockets``, a thread each; put
+    ``(plate, time.monotonic())`` on ``moments`` for each hit received; ``ready`` (a barrier) once
+    every socket said hello, until ``stop`` is set. Runs in this process or in a listener process
+    of its own (same monotonic clock as the senders')."""
     import json
 
-    import requests
     import websocket
-    from django.utils import timezone
-
-    received: dict[str, list[float]] = {}
-    lock = threading.Lock()
-    ready = threading.Barrier(len(cookies) + 1)
-    stop = threading.Event()
 
     opening = threading.Semaphore(10)
 
@@ -250,7 +126,7 @@ def run(args, rng, city, camera, key, listed, cookies, bases, daphne_pids) -> in
             # within 5 s, and hundreds opening at once on two cores take longer than that.
             with opening:
                 socket = websocket.create_connection(
-                    f"ws://127.0.0.1:{base.rsplit(':', 1)[1]}/ws/c/{city.slug}/hits/",
+                    f"ws://127.0.0.1:{base.rsplit(':', 1)[1]}/ws/c/{city_slug}/hits/",
                     cookie=f"sessionid={cookie}",
                     origin=base,
                     timeout=60,
@@ -269,17 +145,60 @@ def run(args, rng, city, camera, key, listed, cookies, bases, daphne_pids) -> in
             except websocket.WebSocketConnectionClosedException:
                 return
             if message.get("type") == "hit":
-                moment = time.perf_counter()
-                with lock:
-                    received.setdefault(message["hit"]["plate"], []).append(moment)
+                moments.put((message["hit"]["plate"], time.monotonic()))
         socket.close()
 
-    listeners = [
-        threading.Thread(target=listen, args=(cookie, bases[n % len(bases)]), daemon=True)
-        for n, cookie in enumerate(cookies)
-    ]
-    for thread in listeners:
+    threads = [threading.Thread(target=listen, args=pair, daemon=True) for pair in sockets]
+    for thread in threads:
         thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def run(args, rng, city, camera, key, listed, cookies, bases, daphne_pids) -> int:
+    import requests
+    from django.utils import timezone
+
+    received: dict[str, list[float]] = {}
+    lock = threading.Lock()
+    pairs = [(cookie, bases[n % len(bases)]) for n, cookie in enumerate(cookies)]
+    listeners: list = []
+    if args.listener_processes > 0:
+        # The dispatchers' sockets in processes of their own: their reading does not queue for
+        # this process's GIL behind the senders' (nor the senders' behind 200 sockets' threads).
+        context = multiprocessing.get_context("spawn")
+        moments = context.Queue()
+        ready = context.Barrier(len(cookies) + 1)
+        stop = context.Event()
+        shares = [pairs[n :: args.listener_processes] for n in range(args.listener_processes)]
+        listeners = [
+            context.Process(target=listen_all, args=(share, city.slug, moments, ready, stop), daemon=True)
+            for share in shares
+            if share
+        ]
+    else:
+        moments = queues.Queue()
+        ready = threading.Barrier(len(cookies) + 1)
+        stop = threading.Event()
+        listeners = [
+            threading.Thread(target=listen_all, args=(pairs, city.slug, moments, ready, stop), daemon=True)
+        ]
+    for listener in listeners:
+        listener.start()
+
+    def collect() -> None:
+        while True:
+            try:
+                plate, moment = moments.get(timeout=0.5)
+            except queues.Empty:
+                if stop.is_set():
+                    return
+                continue
+            with lock:
+                received.setdefault(plate, []).append(moment)
+
+    collector = threading.Thread(target=collect, daemon=True)
+    collector.start()
     ready.wait()
 
     hits_wanted = set()
@@ -330,9 +249,9 @@ def run(args, rng, city, camera, key, listed, cookies, bases, daphne_pids) -> in
                     for n, plate in enumerate(batch)
                 ]
             }
-            start = time.perf_counter()
+            start = time.monotonic()
             response = session.post(url, json=body, timeout=30)
-            done = time.perf_counter()
+            done = time.monotonic()
             if response.status_code != 201:
                 failures.append(response.status_code)
                 continue
@@ -365,8 +284,11 @@ def run(args, rng, city, camera, key, listed, cookies, bases, daphne_pids) -> in
                 break
         time.sleep(0.2)
     stop.set()
+    for listener in listeners:
+        listener.join(5)
+    collector.join(5)
 
-    first, every, from_send = [], [], []
+    first, every, from_send, hit_requests = [], [], [], []
     missing = 0
     for plate in hits_wanted:
         moments = received.get(plate, [])
@@ -377,6 +299,7 @@ def run(args, rng, city, camera, key, listed, cookies, bases, daphne_pids) -> in
         first.append(max(0.0, min(moments) - accepted[plate]) * 1000)
         every.extend(max(0.0, m - accepted[plate]) * 1000 for m in moments)
         from_send.append((max(moments) - sent_at[plate]) * 1000)
+        hit_requests.append((accepted[plate] - sent_at[plate]) * 1000)
 
     print(
         f"reads sent: {stored[0]} in {elapsed:.1f} s ({stored[0] / elapsed:.0f} reads/s over "
@@ -408,6 +331,10 @@ def run(args, rng, city, camera, key, listed, cookies, bases, daphne_pids) -> in
         f"  last dispatcher, from request sent: p50 {statistics.median(from_send):7.1f}  "
         f"p95 {percentile(from_send, 0.95):7.1f}"
     )
+    print(
+        f"  the hit's own request (sent -> 201): p50 {statistics.median(hit_requests):7.1f}  "
+        f"p95 {percentile(hit_requests, 0.95):7.1f}"
+    )
     if args.json:
         import json
 
@@ -416,6 +343,8 @@ def run(args, rng, city, camera, key, listed, cookies, bases, daphne_pids) -> in
                 json.dumps(
                     {
                         "bench": "hits",
+                        "code": args.code,
+                        "round": args.round,
                         "dispatchers": len(cookies),
                         "daphnes": len(bases),
                         "batch": args.batch,
@@ -423,6 +352,7 @@ def run(args, rng, city, camera, key, listed, cookies, bases, daphne_pids) -> in
                         "last_from_send_p50": statistics.median(from_send),
                         "last_from_send_p95": percentile(from_send, 0.95),
                         "every_p95": percentile(every, 0.95),
+                        "hit_request_p95": percentile(hit_requests, 0.95),
                         "missing": missing,
                         "web_cpu_s": web_cpu,
                         "database_cpu_s": database_cpu,

@@ -17,26 +17,12 @@ import json
 import os
 import random
 import statistics
-import string
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    if name.startswith("test_") or name in ("steward", "postgres"):
-        sys.exit(f"refusing to benchmark in database {name!r}")
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _fixtures import bench_city, django_ready, random_plate  # noqa: E402
 
 
 def main() -> int:
@@ -55,67 +41,28 @@ def main() -> int:
         ),
     )
     args = parser.parse_args()
-    os.environ.update(
-        DATABASE_URL=args.database_url, DJANGO_SETTINGS_MODULE="portal.settings", LOG_LEVEL="WARNING"
-    )
-    os.environ.pop("REDIS_URL", None)
-    ensure_database(args.database_url)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, check=True)
-
-    import django
-
-    django.setup()
+    django_ready(args.database_url)
     from django.test import Client
     from django.utils import timezone
 
-    from cameras.models import Hit, HotlistEntry, HotlistSource, Read, confusion_key
-    from cameras.services import camera_create, hotlist_create
-    from portal.models import City, User
-    from portal.roles import Role
+    from cameras.models import Hit, Read
 
     rng = random.Random(5)
 
     def plate() -> str:
-        return "".join(rng.choice(string.ascii_uppercase) for _ in range(3)) + "".join(
-            rng.choice(string.digits) for _ in range(4)
-        )
+        return random_plate(rng)
 
-    city = City.objects.filter(slug="bench-ingest").first()
-    if city is None:
-        city = City.objects.create(slug="bench-ingest", name="Bench Ingest", state="WA", retention_days=21)
-    chief, _ = User.objects.get_or_create(
-        username=f"bench-ingest-chief-{city.pk}", defaults={"city": city, "role": Role.CHIEF}
+    # The city and its hotlist are kept between runs (a new camera each run).
+    bench = bench_city(
+        slug="bench-ingest",
+        name="Bench Ingest",
+        rng=rng,
+        hotlist_size=args.hotlist_size,
+        fresh=False,
+        camera_name=f"Bench camera {time.time():.3f}",
     )
-    hotlist = city.hotlists.first() if hasattr(city, "hotlists") else None
-    listed = list(HotlistEntry.all_cities.filter(city=city).values_list("plate", flat=True))
-    if not listed:
-        hotlist = hotlist_create(
-            city=city, by=chief, name="Bench list", source=HotlistSource.STATE_NCIC, priority=3
-        )
-        listed = sorted({p for p in (plate() for _ in range(args.hotlist_size))})
-        HotlistEntry.all_cities.bulk_create(
-            [
-                HotlistEntry(
-                    city=city,
-                    hotlist=hotlist,
-                    plate=p,
-                    plate_key=confusion_key(p),
-                    state="WA",
-                    reason="bench",
-                    added_by=chief,
-                )
-                for p in listed
-            ],
-            batch_size=10_000,
-        )
-        from django.db import connection as _connection
-
-        with _connection.cursor() as _cursor:  # the planner's statistics, as autovacuum would give them
-            _cursor.execute("ANALYZE cameras_hotlistentry")
+    city, camera, key, listed = bench.city, bench.camera, bench.camera_key, bench.listed
     rng.seed(time.time_ns())  # fresh plates each run (the seeded ones made the hotlist)
-    camera, key = camera_create(
-        city=city, by=chief, name=f"Bench camera {time.time():.3f}", latitude="47.3", longitude="-122.2"
-    )
     client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Camera {key}")
     url = f"/api/v1/c/{city.slug}/cameras/{camera.public_id}/reads/"
     base = timezone.now() - dt.timedelta(hours=1)

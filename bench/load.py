@@ -38,32 +38,31 @@ import queue
 import random
 import shutil
 import statistics
-import string
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _fixtures import (  # noqa: E402
+    REPO,
+    bench_city,
+    dispatcher_cookies,
+    django_ready,
+    officer_token,
+    percentile,
+    servers,
+)
 
 PURPOSE = {
     "reason": "Armed robbery at the 5th Ave pharmacy on 3 May, suspect vehicle seen leaving north",
     "offense_type": "robbery",
     "case_number": "2026-004512",
 }
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
 
 
 def summary(values: list[float]) -> str:
@@ -75,34 +74,10 @@ def summary(values: list[float]) -> str:
     )
 
 
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
 def with_user(url: str, user: str) -> str:
     scheme, rest = url.split("://", 1)
     host = rest.split("@", 1)[1] if "@" in rest else rest
     return f"{scheme}://{user}@{host}"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def random_plate(rng: random.Random) -> str:
-    return "".join(rng.choice(string.ascii_uppercase) for _ in range(3)) + "".join(
-        rng.choice(string.digits) for _ in range(4)
-    )
 
 
 def moment_of(text: str) -> dt.datetime:
@@ -230,15 +205,7 @@ def main() -> int:
 
 
 def setup_and_run(args: argparse.Namespace, own: OwnRedis | None) -> int:
-    os.environ.update(
-        DATABASE_URL=args.database_url,
-        REDIS_URL=args.redis_url,
-        DJANGO_SETTINGS_MODULE="portal.settings",
-        LOG_LEVEL="WARNING",
-        DJANGO_CONN_MAX_AGE="60",
-    )
-    ensure_database(args.database_url)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, check=True)
+    django_ready(args.database_url, args.redis_url, DJANGO_CONN_MAX_AGE="60")
     serving_url = args.database_url
     if args.app_role:
         role = args.database_url.rsplit("/", 1)[1] + "_app"
@@ -248,95 +215,31 @@ def setup_and_run(args: argparse.Namespace, own: OwnRedis | None) -> int:
 
     redis.Redis.from_url(args.redis_url).flushdb()
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.test import Client
-    from rest_framework.authtoken.models import Token
-
-    from cameras.models import HotlistEntry, HotlistSource, confusion_key
-    from cameras.services import camera_create, hotlist_create
-    from portal.models import City, User
-    from portal.roles import Role
-
     rng = random.Random(11)
-    City.objects.filter(slug="bench-load").update(slug=f"bench-load-old-{int(time.time())}")
-    city = City.objects.create(slug="bench-load", name="Bench Load", state="WA", retention_days=21)
-    chief = User.objects.create(username=f"load-chief-{city.pk}", city=city, role=Role.CHIEF)
-    officer = User.objects.create(username=f"load-officer-{city.pk}", city=city, role=Role.OFFICER)
-    token = Token.objects.create(user=officer).key
-    camera, key = camera_create(city=city, by=chief, name="Load camera", latitude="47.3", longitude="-122.2")
-    hotlist = hotlist_create(
-        city=city, by=chief, name="Load list", source=HotlistSource.STATE_NCIC, priority=3
+    bench = bench_city(
+        slug="bench-load",
+        name="Bench Load",
+        rng=rng,
+        hotlist_size=args.hotlist_size,
+        camera_name="Load camera",
     )
-    listed = sorted({random_plate(rng) for _ in range(args.hotlist_size)})
-    HotlistEntry.all_cities.bulk_create(
-        [
-            HotlistEntry(
-                city=city,
-                hotlist=hotlist,
-                plate=p,
-                plate_key=confusion_key(p),
-                state="WA",
-                reason="load",
-                added_by=chief,
-            )
-            for p in listed
-        ],
-        batch_size=10_000,
-    )
-    cookies = []
-    for n in range(args.dispatchers):
-        dispatcher = User.objects.create(
-            username=f"load-dispatcher-{city.pk}-{n}", city=city, role=Role.DISPATCHER
-        )
-        client = Client()
-        client.force_login(dispatcher)
-        cookies.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
-
-    ports = [free_port() for _ in range(args.daphnes)]
+    token = officer_token(bench.city)
+    cookies = dispatcher_cookies(bench.city, args.dispatchers)
     env = dict(os.environ, DATABASE_URL=serving_url, DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost")
-    web_env = dict(env, DJANGO_DB_POOL=str(args.pool))
-    (REPO / "var").mkdir(exist_ok=True)
-    log = open(REPO / "var" / "bench-load.log", "wb")  # noqa: SIM115
-    daphnes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"],
-            cwd=REPO,
-            env=web_env,
-            stdout=log,
-            stderr=log,
+    with servers(daphnes=args.daphnes, pool=args.pool, env=env, log_name="bench-load.log") as up:
+        return run(
+            args,
+            own,
+            rng,
+            bench.city,
+            bench.camera,
+            bench.camera_key,
+            bench.listed,
+            cookies,
+            token,
+            up.bases,
+            serving_url,
         )
-        for port in ports
-    ]
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", "default", "-c", "1",
-         "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=log,
-    )  # fmt: skip
-    bases = [f"http://127.0.0.1:{port}" for port in ports]
-    try:
-        for base in bases:
-            for _ in range(200):
-                try:
-                    urllib.request.urlopen(base + "/healthz", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.3)
-        return run(args, own, rng, city, camera, key, listed, cookies, token, bases, serving_url)
-    finally:
-        for process in [*daphnes, worker]:
-            process.terminate()
-        for process in [*daphnes, worker]:
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        log.close()
 
 
 def run(

@@ -35,21 +35,29 @@ def main(source: str, target: str) -> None:
     search.set_xscale("log")
     search.legend(fontsize=7)
 
-    by_processes: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for row in rows:
-        if row["bench"] == "hits" and row["batch"] == 1 and row.get("code", "after") == "after":
-            by_processes[row["daphnes"]].append((row["dispatchers"], row["last_from_send_p95"]))
-    for daphnes, points in sorted(by_processes.items()):
+    # Hits: the latest round of runs (``--round``), before and after, one curve per Daphne count;
+    # rows of earlier rounds are kept in the file, not drawn.
+    one_read = [row for row in rows if row["bench"] == "hits" and row["batch"] == 1]
+    latest = max((row.get("round", "") for row in one_read), default="")
+    by_processes: dict[tuple[str, int], list[tuple[int, float]]] = defaultdict(list)
+    for row in one_read:
+        if row.get("round", "") == latest:
+            key = (row.get("code", "after"), row["daphnes"])
+            by_processes[key].append((row["dispatchers"], row["last_from_send_p95"]))
+    for (code, daphnes), points in sorted(by_processes.items()):
         points.sort()
         hits.plot(
             [x for x, _ in points],
             [y for _, y in points],
             marker="o",
-            label=f"request sent -> last dispatcher, {daphnes} Daphne",
+            linestyle="--" if code == "before" else "-",
+            label=f"{code}: request sent -> last dispatcher, {daphnes} Daphne",
         )
     if by_processes:
         hits.axhline(250, color="grey", linestyle="--", label="goal 250 ms")
-    hits.set(title="Hit p95 vs dispatchers (saturated machine)", xlabel="dispatchers", ylabel="ms (log)")
+    hits.set(
+        title=f"Hit p95 vs dispatchers ({latest or 'all runs'})", xlabel="dispatchers", ylabel="ms (log)"
+    )
     hits.set_yscale("log")
     hits.legend(fontsize=7)
 

@@ -7,8 +7,9 @@ reference, the whole ``search_run`` use case (policy engine + query + Search row
     .venv/bin/python bench/search_latency.py --reads 1000000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/steward_bench .venv/bin/python bench/search_latency.py
 
-Reads are generated in SQL (``generate_series``) with the secondary indexes dropped during the
-load and rebuilt afterwards. Plates come from a pool of vehicles (each seen about 20 times in 30
+Reads are generated in SQL (``generate_series``), each month's share inserted straight into its
+partition, with the secondary indexes and the unique constraints other than the primary key dropped
+during the load and built afterwards (``load_reads``). Plates come from a pool of vehicles (each seen about 20 times in 30
 days), spread over 50 cameras and the last 30 days. ``--reuse`` skips the load when the city
 already holds that many reads.
 """
@@ -100,11 +101,32 @@ def prepare_city(reads: int, reuse: bool):
 
 
 def load_reads(connection, city_id: int, camera_ids: list[int], reads: int) -> float:
+    """Replace the city's reads by ``reads`` generated ones, spread over the last 30 days.
+
+    Built for size: the secondary indexes and the two unique constraints other than the primary key
+    are dropped for the load and made again after it (one sorted build each instead of a random
+    insert per row); each month's share is inserted straight into its partition (no routing per
+    row), in statements of ``CHUNK`` rows, with the foreign-key triggers off (every row names the
+    city and one of its cameras); then ``ANALYZE``."""
+    from cameras import partitions
+
     started = time.perf_counter()
     vehicles = max(reads // 20, 1000)
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM cameras_read WHERE city_id = %s", [city_id])
-        # Secondary indexes (not those of constraints) are dropped for the load and rebuilt after it.
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM cameras_read WHERE city_id <> %s)", [city_id])
+        if cursor.fetchone()[0]:
+            cursor.execute("DELETE FROM cameras_read WHERE city_id = %s", [city_id])
+        else:
+            cursor.execute("TRUNCATE cameras_read")  # only this city's reads: the same, and at once
+        cursor.execute(
+            """
+            SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c
+            WHERE c.conrelid = 'cameras_read'::regclass AND c.contype = 'u'
+            """
+        )
+        constraints = cursor.fetchall()
+        for name, _ in constraints:
+            cursor.execute(f'ALTER TABLE cameras_read DROP CONSTRAINT "{name}"')
         cursor.execute(
             """
             SELECT i.indexname, i.indexdef FROM pg_indexes i
@@ -116,10 +138,14 @@ def load_reads(connection, city_id: int, camera_ids: list[int], reads: int) -> f
         for name, _ in indexes:
             cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
         try:
-            _insert_reads(cursor, city_id, camera_ids, reads, vehicles, started)
+            _insert_reads(cursor, partitions, city_id, camera_ids, reads, vehicles, started)
         finally:
             # Rebuilt even when the load fails: a failed load must not leave the table without them.
-            cursor.execute("SET maintenance_work_mem = '512MB'")
+            cursor.execute("SET maintenance_work_mem = '1GB'")
+            for name, definition in constraints:
+                t0 = time.perf_counter()
+                cursor.execute(f'ALTER TABLE cameras_read ADD CONSTRAINT "{name}" {definition}')
+                print(f"  constraint {name} made again ({time.perf_counter() - t0:.0f} s)", flush=True)
             for name, definition in indexes:
                 t0 = time.perf_counter()
                 cursor.execute(definition.replace(" ON ONLY ", " ON "))  # partitioned: every month too
@@ -128,41 +154,66 @@ def load_reads(connection, city_id: int, camera_ids: list[int], reads: int) -> f
     return time.perf_counter() - started
 
 
+CHUNK = 2_000_000
+
+
 def _insert_reads(
-    cursor, city_id: int, camera_ids: list[int], reads: int, vehicles: int, started: float
+    cursor, partitions, city_id: int, camera_ids: list[int], reads: int, vehicles: int, started: float
 ) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
     cursor.execute("SET synchronous_commit = off")
-    chunk = 1_000_000
-    for start in range(0, reads, chunk):
-        count = min(chunk, reads - start)
-        # vehicle -> plate: a scrambled LLLDDDD so that plates spread over the whole space.
-        cursor.execute(
-            """
-            INSERT INTO cameras_read (public_id, city_id, camera_id, frame_id, position, source, captured_at,
-                                      plate, raw_text, confidence, crop, vehicle_colour,
-                                      evidence_case_number, created_at, matched_at, candidates,
-                                      device_event_id, region, read_status)
-            SELECT gen_random_uuid(), %(city)s, (%(cameras)s::bigint[])[1 + floor(random() * %(ncams)s)::int],
-                   NULL, 0, 'frame', now() - random() * interval '30 days',
-                   chr(65 + ((p / 6760000) %% 26)::int) || chr(65 + ((p / 260000) %% 26)::int)
-                     || chr(65 + ((p / 10000) %% 26)::int) || lpad((p %% 10000)::text, 4, '0'),
-                   '', 0.9, '', (ARRAY['white','black','silver','red','blue','grey'])[1 + floor(random() * 6)::int],
-                   '', now(), now(), '[]'::jsonb, '', '', 'read'
-            FROM (
-                SELECT ((floor(random() * %(vehicles)s)::bigint * 2654435761) %% %(space)s) AS p
-                FROM generate_series(1, %(count)s)
-            ) AS vehicle
-            """,
-            {
-                "city": city_id,
-                "cameras": camera_ids,
-                "ncams": len(camera_ids),
-                "vehicles": vehicles,
-                "space": PLATE_SPACE,
-                "count": count,
-            },
-        )
-        print(f"  {start + count:,} reads ({time.perf_counter() - started:.0f} s)", flush=True)
+    # Foreign-key checks off for this session's statements (superuser): each generated row names
+    # the city and one of its cameras, taken from the database just before.
+    cursor.execute("SET session_replication_role = replica")
+    end = timezone.now()
+    begin = end - dt.timedelta(days=30)
+    months = [m for m in partitions.read_partitions() if m.end > begin and m.start < end]
+    window = (end - begin).total_seconds()
+    done = 0
+    try:
+        for index, month in enumerate(months):
+            low, high = max(month.start, begin), min(month.end, end)
+            share = (high - low).total_seconds() / window
+            in_month = reads - done if index == len(months) - 1 else round(reads * share)
+            for offset in range(0, in_month, CHUNK):
+                count = min(CHUNK, in_month - offset)
+                # vehicle -> plate: a scrambled LLLDDDD so that plates spread over the whole space.
+                cursor.execute(
+                    f"""
+                    INSERT INTO "{month.name}" (public_id, city_id, camera_id, frame_id, position, source,
+                                          captured_at, plate, raw_text, confidence, crop, vehicle_colour,
+                                          evidence_case_number, created_at, matched_at, candidates,
+                                          device_event_id, region, read_status)
+                    SELECT gen_random_uuid(), %(city)s,
+                           (%(cameras)s::bigint[])[1 + floor(random() * %(ncams)s)::int],
+                           NULL, 0, 'frame', %(low)s + random() * %(span)s,
+                           chr(65 + ((p / 6760000) %% 26)::int) || chr(65 + ((p / 260000) %% 26)::int)
+                             || chr(65 + ((p / 10000) %% 26)::int) || lpad((p %% 10000)::text, 4, '0'),
+                           '', 0.9, '', (ARRAY['white','black','silver','red','blue','grey'])[1 + floor(random() * 6)::int],
+                           '', now(), now(), '[]'::jsonb, '', '', 'read'
+                    FROM (
+                        SELECT ((floor(random() * %(vehicles)s)::bigint * 2654435761) %% %(space)s) AS p
+                        FROM generate_series(1, %(count)s)
+                    ) AS vehicle
+                    """,
+                    {
+                        "city": city_id,
+                        "cameras": camera_ids,
+                        "ncams": len(camera_ids),
+                        "low": low,
+                        "span": high - low,
+                        "vehicles": vehicles,
+                        "space": PLATE_SPACE,
+                        "count": count,
+                    },
+                )
+                done += count
+                print(f"  {done:,} reads ({time.perf_counter() - started:.0f} s)", flush=True)
+    finally:
+        cursor.execute("SET session_replication_role = DEFAULT")
 
 
 def percentile(values: list[float], fraction: float) -> float:

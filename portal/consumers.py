@@ -373,11 +373,16 @@ class SessionBoundConsumer(AsyncJsonWebsocketConsumer):
                 return
 
     async def send_if_allowed(self, payload: dict[str, Any], event: dict[str, Any] | None = None) -> None:
+        await self.send_text_if_allowed(await self.encode_json(payload), event)
+
+    async def send_text_if_allowed(self, text: str, event: dict[str, Any] | None = None) -> None:
+        """Send ``text`` (a message already encoded, once for every socket it goes to) if the
+        session and the grant still hold; close the socket otherwise."""
         allowed, _ = await self._check(event)
         if not allowed:
             await self.close(code=REFUSED)
             return
-        await self.send_json(payload)
+        await self.send(text_data=text)
 
     async def disconnect(self, code: int) -> None:
         watchdog = getattr(self, "_watchdog", None)

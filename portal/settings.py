@@ -225,21 +225,32 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {"TITLE": "Steward API", "VERSION": "0.1.0"}
 
 # Channels: Redis in production, in memory in the embedded mode.
-if REDIS_URL:
+CHANNEL_REDIS_HOSTS = [
+    # redis-py 8 times reads out after 5 s by default, which is also how long channels-redis
+    # blocks waiting for a message: give reads room to outlast it. Several hosts
+    # (CHANNEL_REDIS_URLS, comma-separated) shard the layer: each channel and group lives on one of
+    # them, chosen by hash; every process lists the same hosts in the same order.
+    {"address": address, "socket_timeout": 30}
+    for address in env.list("CHANNEL_REDIS_URLS", default=[])
+    or [env.str("CHANNELS_REDIS_URL", default=REDIS_URL)]
+]
+if REDIS_URL and env.str("CHANNEL_LAYER", default="pubsub") == "pubsub":
+    # One PUBLISH per group message: Redis sends it once to each process with a member of the
+    # group, and the process hands it to its own sockets in memory (docs/scaling.md, "Hits"). The
+    # list layer below stores one copy per socket and each process pops them one round trip at a
+    # time, which made a hit's fan-out grow with the sockets of the city.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": CHANNEL_REDIS_HOSTS},
+        }
+    }
+elif REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                # redis-py 8 times reads out after 5 s by default, which is also how long
-                # channels-redis blocks waiting for a message: give reads room to outlast it.
-                # Several hosts (CHANNEL_REDIS_URLS, comma-separated) shard the layer: each channel
-                # and group lives on one of them, chosen by hash; every process lists the same hosts
-                # in the same order.
-                "hosts": [
-                    {"address": address, "socket_timeout": 30}
-                    for address in env.list("CHANNEL_REDIS_URLS", default=[])
-                    or [env.str("CHANNELS_REDIS_URL", default=REDIS_URL)]
-                ],
+                "hosts": CHANNEL_REDIS_HOSTS,
                 # Sized for the hits fan-out (docs/reliability.md, "Load"): every hit goes to every
                 # dispatcher's socket, each channel holding what its socket has not sent yet, and
                 # channels-redis drops silently what is over ``capacity`` or older than ``expiry``.

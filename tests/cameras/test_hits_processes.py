@@ -45,26 +45,35 @@ def second_redis():
         yield f"redis://127.0.0.1:{port}/0"
 
 
-@pytest.fixture
-def sharded_layer(settings, second_redis):
+LAYER_BACKENDS = {
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    "core": "channels_redis.core.RedisChannelLayer",
+}
+
+
+@pytest.fixture(params=sorted(LAYER_BACKENDS))
+def sharded_layer(request, settings, second_redis):
+    """Both layers settings can choose (``CHANNEL_LAYER``), this process and the Daphnes on the same."""
     _needs_real_services()
     hosts = [settings.REDIS_URL, second_redis]
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": LAYER_BACKENDS[request.param],
             "CONFIG": {"hosts": [{"address": host, "socket_timeout": 30} for host in hosts]},
         }
     }
-    return hosts
+    return request.param, hosts
 
 
 @pytest.fixture
 def two_daphnes(transactional_db, sharded_layer):
     from contextlib import ExitStack
 
+    layer, hosts = sharded_layer
     env = subprocess_env() | {
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "CHANNEL_REDIS_URLS": ",".join(sharded_layer),
+        "CHANNEL_REDIS_URLS": ",".join(hosts),
+        "CHANNEL_LAYER": layer,
     }
     urls = []
     with ExitStack() as stack:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audits.models import AuditEvent
+from cameras.live import hit_message
 from portal.live import broadcast, city_group
 from portal.models import User
 from portal.roles import Role
@@ -40,7 +41,7 @@ async def open_hits_socket(client, city, user, *, login=True):
 
 
 async def send_hit(city, plate="ABC1234"):
-    await sync_to_async(broadcast)(city_group(city, "hits"), {"type": "hit.created", "hit": {"plate": plate}})
+    await sync_to_async(broadcast)(city_group(city, "hits"), hit_message("hit.created", {"plate": plate}))
 
 
 async def assert_receives_hit(communicator, city, plate="ABC1234"):

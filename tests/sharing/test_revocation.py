@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import uuid
+import threading
+import time
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -341,41 +341,73 @@ def shared_hotlist(city_a, clerk_a):
 
 
 class ChannelRecorder:
-    """Listens on the real channel layer (Redis under `make test`) to the groups a test names."""
+    """Listens on the real channel layer (Redis under `make test`) to the groups a test names.
+
+    The subscriptions live on an event loop of the recorder's own, in a thread, for the whole test:
+    a pub/sub layer (the default, ``CHANNEL_LAYER``) hands a message only to those listening when
+    it is sent, where the list layer kept it for a later reader."""
 
     def __init__(self):
-        self.channels: dict[str, str] = {}
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.layer = None
+        self.received: dict[str, list[dict]] = {}
+        self.pumps: list[asyncio.Future] = []
 
-    @staticmethod
-    def _layer():
-        # A fresh layer per call: each async_to_sync call may run on its own event loop.
-        from channels.layers import channel_layers
-
-        return channel_layers.make_backend("default")
+    def _run(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(10)
 
     def listen(self, *groups: str) -> None:
+        from channels.layers import channel_layers
+
+        async def add(group: str) -> None:
+            if self.layer is None:
+                self.layer = channel_layers.make_backend("default")
+            channel = await self.layer.new_channel("test-recorder.")
+            await self.layer.group_add(group, channel)
+            inbox = self.received.setdefault(group, [])
+
+            async def pump() -> None:
+                while True:
+                    inbox.append(await self.layer.receive(channel))
+
+            self.pumps.append(asyncio.ensure_future(pump()))
+
         for group in groups:
-            channel = f"test-recorder-{uuid.uuid4().hex}"
-            async_to_sync(self._layer().group_add)(group, channel)
-            self.channels[group] = channel
+            self._run(add(group))
 
     def messages(self, group: str) -> list[dict]:
-        layer = self._layer()
+        """What reached ``group`` since the last call, once half a second passed with nothing new."""
+        seen = -1
+        while len(self.received.get(group, [])) != seen:
+            seen = len(self.received.get(group, []))
+            time.sleep(0.5)
+        taken = self.received.get(group, [])[:seen]
+        del self.received.get(group, [])[:seen]
+        return taken
 
-        async def take():
-            received = []
-            while True:
-                try:
-                    received.append(await asyncio.wait_for(layer.receive(self.channels[group]), 0.5))
-                except TimeoutError:
-                    return received
+    def close(self) -> None:
+        async def stop() -> None:
+            for pump in self.pumps:
+                pump.cancel()
+            await asyncio.gather(*self.pumps, return_exceptions=True)
+            if self.layer is not None and hasattr(self.layer, "close_pools"):
+                await self.layer.close_pools()  # the list layer: its connections, not its keys
+            elif self.layer is not None:
+                await self.layer.flush()  # the pub/sub layer: its subscriptions and connections
 
-        return async_to_sync(take)()
+        self._run(stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
 
 
 @pytest.fixture
 def sent():
-    return ChannelRecorder()
+    recorder = ChannelRecorder()
+    yield recorder
+    recorder.close()
 
 
 def alerts_group(agency) -> str:
