@@ -185,3 +185,13 @@ def test_confidence_sets_the_read_status():
     assert rec.status_for(0.59) == "verify"
     assert rec.status_for(0.2) == "verify"
     assert rec.status_for(0.19) == "unread"
+    # a reading from the RapidOCR fallback is held to the fallback's own thresholds
+    rec = PlateRecognizer(RecognizerConfig(fallback_verify_below=0.85, fallback_unread_below=0.3))
+    assert rec.status_for(0.5, "plate") == "read"
+    assert rec.status_for(0.5, "rapidocr") == "verify"
+    assert rec.status_for(0.29, "rapidocr") == "unread"
+    assert rec.status_for(0.9, "rapidocr") == "read"
+    # RapidOCR alone: its reads use the main thresholds
+    rec = PlateRecognizer(RecognizerConfig(recognizer="rapidocr", verify_below=0.95, unread_below=0.8))
+    assert rec.status_for(0.9, "rapidocr") == "verify"
+    assert rec.status_for(0.79, "rapidocr") == "unread"

@@ -66,7 +66,7 @@ def test_reads_generated_plate(recognizer, text, body, colour):
     # the default reads with the plate model (RapidOCR voting below fallback_below): its
     # confidence is a whole-string probability, lower than RapidOCR's mean character probability
     assert r.recognizer in ("plate", "rapidocr") and 0.0 < r.confidence <= 1.0
-    assert r.status == recognizer.status_for(r.confidence) != "unread"
+    assert r.status == recognizer.status_for(r.confidence, r.recognizer) != "unread"
     assert 0.0 < r.detector_confidence <= 1.0
     bx, by, bw, bh = r.box
     assert all(isinstance(v, int) for v in r.box)
