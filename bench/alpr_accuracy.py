@@ -228,7 +228,7 @@ def side_by_side(specs: list[str], items, folder: Path, args) -> dict:
             r["lenient"] += any(o_to_0(x[1]) == o_to_0(gt) for x in readings)
             if matched:
                 r["points"].append([round(best[2], 5), ok, best[3]])
-                status = rec.status_for(best[2])
+                status = rec.status_for(best[2], best[3])
                 r["statuses"][status][0] += 1
                 r["statuses"][status][1] += ok
             if args.verbose and not ok:

@@ -393,8 +393,11 @@ STEWARD_MAX_READS_PER_BATCH = 500
 # Frames may say they were captured at most this far in the future (camera clock drift).
 STEWARD_CAPTURE_CLOCK_SKEW_SECONDS = env.int("STEWARD_CAPTURE_CLOCK_SKEW_SECONDS", default=300)
 # Recognition models: defaults are the weights shipped in platedet, the project's plate recogniser
-# (cameras/recognition/models/plate_rec.onnx, with its card) and rapidocr-onnxruntime (fallback).
-# STEWARD_RECOGNITION_BY_CITY lets a city use its own weights: {"city-slug": {"plate_model_path": ...}}.
+# (cameras/recognition/models/plate_rec.onnx, with its card; the default recogniser since
+# 2026-12-02) and rapidocr-onnxruntime (its fallback below confidence 0.8). STEWARD_RECOGNIZER=rapidocr
+# goes back to RapidOCR voting alone (then set its own thresholds per city: verify_below 0.95,
+# unread_below 0.8). STEWARD_RECOGNITION_BY_CITY lets a city use its own weights and thresholds:
+# {"city-slug": {"plate_model_path": ..., "verify_below": ...}}.
 STEWARD_RECOGNITION = {
     "detector_path": env.str("STEWARD_DETECTOR_PATH", default="") or None,
     "ocr_rec_model_path": env.str("STEWARD_OCR_REC_MODEL_PATH", default="") or None,

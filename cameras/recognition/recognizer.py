@@ -48,10 +48,17 @@ class PlateRecognizer:
         self.ocr = PlateOCR(c.ocr_rec_model_path, threads=c.ocr_threads, use_cuda=c.device.startswith("cuda"))
         self.reader = PlateReader(c.plate_model_path, threads=max(0, c.ocr_threads), device=c.device)
 
-    def status_for(self, confidence: float) -> str:
-        if confidence < self.config.unread_below:
+    def status_for(self, confidence: float, source: str = "plate") -> str:
+        """ "unread", "verify" or "read" for a reading of ``confidence`` from ``source`` (the
+        recogniser that produced it: "plate" or "rapidocr")."""
+        c = self.config
+        if c.recognizer == "plate" and source == "rapidocr":
+            unread, verify = c.fallback_unread_below, c.fallback_verify_below
+        else:
+            unread, verify = c.unread_below, c.verify_below
+        if confidence < unread:
             return "unread"
-        if confidence < self.config.verify_below:
+        if confidence < verify:
             return "verify"
         return "read"
 
@@ -145,7 +152,7 @@ class PlateRecognizer:
             detector_confidence=float(d.conf),
             crop_jpeg=encode_jpeg(crop, self.config.jpeg_quality) if crop is not None else b"",
             vehicle_colour=vehicle_colour(img, box),
-            status=self.status_for(conf),
+            status=self.status_for(conf, source),
             recognizer=source,
         )
 

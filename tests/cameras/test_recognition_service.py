@@ -9,6 +9,7 @@ from django.utils import timezone
 from cameras.models import Frame, FrameStatus, Read
 from cameras.services import frame_ingest, frame_recognize, private_storage
 from tests.cameras.conftest import jpeg_of
+from tests.factories import CityFactory
 from tests.recognition.synth import car_scene
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,23 @@ def test_a_missing_file_is_marked_failed(queued_frame):
 
 def test_an_unknown_frame_id_is_ignored(db):
     assert frame_recognize(frame_id=987654321) is None
+
+
+def test_the_plate_recogniser_is_the_default_and_a_city_can_choose_its_own(
+    city_a, city_b, settings, tmp_path
+):
+    from cameras.services.ingest import recognizer_for
+
+    weights = tmp_path / "alpha.onnx"
+    settings.STEWARD_RECOGNITION_BY_CITY = {
+        "alpha": {"recognizer": "rapidocr", "verify_below": 0.95, "unread_below": 0.8},
+        "bravo": {"plate_model_path": str(weights)},
+    }
+    default = recognizer_for(CityFactory(slug="charlie", name="Charlie")).config
+    assert (default.recognizer, default.fallback_below) == ("plate", 0.8)
+    assert default.plate_model_path is None  # the shipped weights
+    alpha = recognizer_for(city_a).config
+    assert (alpha.recognizer, alpha.verify_below, alpha.unread_below) == ("rapidocr", 0.95, 0.8)
+    bravo = recognizer_for(city_b)
+    assert bravo.config.recognizer == "plate" and bravo.config.plate_model_path == str(weights)
+    assert bravo.reader.model_path == weights
