@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -173,9 +174,21 @@ def test_two_sweeps_at_once_never_take_the_same_frame(city_a, camera_with_key, p
     ) as holder:
         holder.execute("SELECT set_config('steward.scope', 'system', false)")
         holder.execute("SELECT id FROM cameras_frame WHERE id = %s FOR UPDATE", [locked])
-        started = time.monotonic()
-        assert frames_requeue_unsent() == 1  # the other frame only, without waiting for the lock
-        assert time.monotonic() - started < 5
+        # The second sweep in a thread of its own (its own connection): were it to wait for the
+        # lock, it would wait for this block to end; it must finish with the other frame first.
+        result: list[int] = []
+
+        def sweep() -> None:
+            try:
+                result.append(frames_requeue_unsent())
+            finally:
+                connection.close()
+
+        sweeper = threading.Thread(target=sweep)
+        sweeper.start()
+        sweeper.join(timeout=10)
+        assert not sweeper.is_alive(), "the sweep waited for the frame another sweep holds"
+        assert result == [1]  # the other frame only
         assert list(Frame.all_cities.filter(unsent=True).values_list("pk", flat=True)) == [locked]
     assert frames_requeue_unsent() == 1
     assert not Frame.all_cities.filter(unsent=True).exists()
