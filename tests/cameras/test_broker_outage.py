@@ -24,9 +24,12 @@ from django.utils import timezone
 
 import cameras.tasks  # noqa: F401 - registers the tasks in this process
 from cameras.models import Frame, FrameStatus, Read
-from cameras.services import frames_requeue_unsent
+from cameras.services import camera_create, frames_requeue_unsent
 from cameras.services import ingest as ingest_service
+from portal.roles import Role
 from tests.cameras.test_ingest_api import upload
+from tests.factories import city_user
+from tests.portal.test_row_level_security import django_connected_as
 
 pytestmark = [pytest.mark.worker]
 
@@ -193,3 +196,28 @@ def test_two_sweeps_at_once_never_take_the_same_frame(city_a, camera_with_key, p
     assert frames_requeue_unsent() == 1
     assert not Frame.all_cities.filter(unsent=True).exists()
     assert other != locked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_sends_every_citys_frames_as_the_application_role(
+    app_role, client, city_a, city_b, camera_with_key, plate_jpeg
+) -> None:
+    """Under row-level security (the application's role, no BYPASSRLS) the sweep still sees the
+    unsent frames of every city: it works in the system scope, as retention does."""
+    from tests.conftest import ON_POSTGRES
+
+    if not ON_POSTGRES or current_app.conf.task_always_eager:
+        pytest.skip("needs PostgreSQL and Redis (make test)")
+    clerk_b = city_user(city_b, Role.CLERK)
+    camera_b, key_b = camera_create(city=city_b, by=clerk_b, name="B", latitude="47.1", longitude="-122.1")
+    captured = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=1)
+    with broker_unreachable():
+        for city, (camera, key) in ((city_a, camera_with_key), (city_b, (camera_b, key_b))):
+            assert upload(client, city, camera, key, plate_jpeg, captured_at=captured).status_code == 202
+    assert Frame.all_cities.filter(unsent=True).count() == 2
+    with django_connected_as(app_role):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_user, count(*) FROM cameras_frame GROUP BY 1")
+            assert cursor.fetchall() == []  # no scope: no frame visible
+        assert frames_requeue_unsent() == 2
+    assert not Frame.all_cities.filter(unsent=True).exists()
