@@ -110,6 +110,11 @@ class Frame(CityOwnedModel):
     failure_reason = models.CharField(max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Set when its recognition task could not be sent (the broker was unreachable after the frame
+    # committed); ``cameras.tasks.requeue_unsent_frames`` sends it later and clears the flag. A
+    # database default too, so that a row written without the column (an older process during a
+    # deploy, raw SQL) is not unsent.
+    unsent = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         constraints = [
@@ -117,7 +122,11 @@ class Frame(CityOwnedModel):
                 fields=["camera", "captured_at", "content_sha256"], name="frame_sent_once"
             ),
         ]
-        indexes = [models.Index(fields=["city", "status", "received_at"], name="frame_city_status")]
+        indexes = [
+            models.Index(fields=["city", "status", "received_at"], name="frame_city_status"),
+            # Partial: only the (normally no) unsent frames are in it, oldest first for the sweeper.
+            models.Index(fields=["received_at"], condition=models.Q(unsent=True), name="frame_unsent"),
+        ]
 
     def __str__(self) -> str:
         return f"frame {self.public_id} ({self.status})"

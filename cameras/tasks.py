@@ -36,6 +36,14 @@ def recognize_frame(self, frame_id: int) -> str | None:
         raise self.retry(exc=error, countdown=min(5 * 2**self.request.retries, 60)) from error
 
 
+@shared_task(name="cameras.tasks.requeue_unsent_frames", acks_late=True)
+def requeue_unsent_frames() -> int:
+    """Every minute: send the recognition of frames stored while the broker was down, in bounded
+    batches, across cities (system scope). Safe to run twice at once (rows claimed with SKIP LOCKED).
+    """
+    return services.frames_requeue_unsent()
+
+
 @shared_task(name="cameras.tasks.purge_expired_reads", acks_late=True)
 def purge_expired_reads() -> dict[str, int]:
     """Daily: whole months past every city's window are dropped, then each city's remaining expired

@@ -294,7 +294,13 @@ CELERY_TASK_ROUTES = {
     "cameras.tasks.create_read_partitions": {"queue": "maintenance"},
     "cameras.tasks.purge_expired_reads": {"queue": "maintenance"},
 }
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    # A broker that does not answer a connect (a host down, a dropped route) fails a send within
+    # seconds instead of the system's TCP timeout (minutes): the upload is answered and its frame
+    # left to the sweeper (cameras.tasks.requeue_unsent_frames; docs/reliability.md).
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0),
+}
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
@@ -303,6 +309,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=10),
     },
     "match-pending-reads": {"task": "cameras.tasks.match_pending_reads", "schedule": 60.0},
+    "requeue-unsent-frames": {"task": "cameras.tasks.requeue_unsent_frames", "schedule": 60.0},
     "sharing-search-holds-expire": {"task": "sharing.tasks.search_holds_expire_due", "schedule": 300.0},
     "read-partitions-daily": {
         "task": "cameras.tasks.create_read_partitions",

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from audits.events import EventType
 from audits.models import Outcome
@@ -38,6 +39,7 @@ from cameras.readinput import DeviceRead, check_crop  # noqa: F401  (check_crop:
 from cameras.services.health import camera_note_reads
 from cameras.services.hotlists import plate_keys_listed, reads_match
 from portal.models import City, User
+from portal.rls import system_scope
 from portal.tenancy import city_scope
 
 logger = logging.getLogger(__name__)
@@ -189,10 +191,78 @@ def _check_capture_time(camera: Camera, captured_at: dt.datetime) -> None:
 RECOGNIZE_FRAME_TASK = "cameras.tasks.recognize_frame"
 
 
-def _enqueue_recognition(frame_id: int) -> None:
+# One quick retry when the broker does not answer, not Celery's default three: an upload whose
+# task cannot be sent is answered all the same and its frame left to the sweeper.
+_PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# What a send raises when the broker is unreachable: kombu wraps the transport's connection errors
+# (redis-py's included) in its OperationalError; a bare socket error is an OSError.
+BROKER_UNAVAILABLE = (KombuOperationalError, OSError)
+
+UNSENT_BATCH = 500
+UNSENT_MAX_BATCHES = 20
+
+
+def _send_recognition(frame_id: int) -> bool:
+    """Send the frame's recognition task; ``False`` when the broker cannot take it."""
     # By name from the Celery app's registry, so that the services never import the tasks that
-    # call them (tasks -> services only); ``delay`` keeps the routing and the eager mode.
-    current_app.tasks[RECOGNIZE_FRAME_TASK].delay(frame_id)
+    # call them (tasks -> services only); ``apply_async`` keeps the routing and the eager mode.
+    task = current_app.tasks[RECOGNIZE_FRAME_TASK]
+    if current_app.conf.task_always_eager:  # no broker: whatever it raises is the task's own
+        task.delay(frame_id)
+        return True
+    try:
+        task.apply_async((frame_id,), retry=True, retry_policy=_PUBLISH_RETRY)
+    except BROKER_UNAVAILABLE as error:
+        logger.warning("recognition of frame %s not sent, the broker is unavailable: %s", frame_id, error)
+        return False
+    return True
+
+
+def _enqueue_recognition(frame_id: int) -> None:
+    """After a frame commits: send its task, or mark it ``unsent`` when the broker is down (the
+    upload is answered all the same; :func:`frames_requeue_unsent` sends it later)."""
+    if not _send_recognition(frame_id):
+        Frame.all_cities.filter(pk=frame_id, status=FrameStatus.QUEUED).update(unsent=True)
+
+
+def frames_requeue_unsent(*, batch_size: int = UNSENT_BATCH, max_batches: int = UNSENT_MAX_BATCHES) -> int:
+    """Send the recognition task of frames marked ``unsent``, oldest first, in batches of
+    ``batch_size`` (at most ``max_batches`` a run); returns how many were sent.
+
+    Each batch is one transaction: its rows are claimed with ``FOR UPDATE SKIP LOCKED`` (a second
+    sweeper running at once takes other rows or none), the tasks are sent, and the flag is cleared
+    only for the frames sent (and for any no longer queued, which need none). The first send that
+    fails stops the run and leaves the rest of its batch marked. A run killed half-way rolls back
+    and leaves its batch marked: a frame may be sent twice, never not at all; recognising a frame
+    twice stores its reads once (:func:`frame_recognize`). Frames of every city: the system scope.
+    """
+    sent = 0
+    with system_scope():
+        for _ in range(max_batches):
+            with transaction.atomic():
+                claimed = list(
+                    Frame.all_cities.select_for_update(skip_locked=True)
+                    .filter(unsent=True)
+                    .order_by("received_at")
+                    .values_list("pk", "status")[:batch_size]
+                )
+                cleared = [pk for pk, status in claimed if status != FrameStatus.QUEUED]
+                broker_down = False
+                for pk, status in claimed:
+                    if status != FrameStatus.QUEUED:
+                        continue
+                    if not _send_recognition(pk):
+                        broker_down = True
+                        break
+                    cleared.append(pk)
+                    sent += 1
+                if cleared:
+                    Frame.all_cities.filter(pk__in=cleared).update(unsent=False)
+            if broker_down or len(claimed) < batch_size:
+                break
+    if sent:
+        logger.info("sent the recognition of %d frames stored while the broker was down", sent)
+    return sent
 
 
 def frame_ingest(*, camera: Camera, data: bytes, captured_at: dt.datetime) -> tuple[Frame, bool]:

@@ -36,3 +36,4 @@ def camera_with_key(city_a):
 
 
 from tests.conftest import stored_files  # noqa: E402,F401  (re-exported for the camera tests)
+from tests.portal.conftest import app_role  # noqa: E402,F401  (the application role, for test_broker_outage)

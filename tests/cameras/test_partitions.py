@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from audits.models import AuditEvent
 from cameras import partitions
-from cameras.models import Hit, HotlistSource, Read, RetentionPurge
+from cameras.models import Hit, HotlistEntry, HotlistSource, MatchKind, Read, RetentionPurge
 from cameras.services import hotlist_create, hotlist_entry_add, reads_match
 from cameras.tasks import create_read_partitions, purge_expired_reads
 from portal.roles import Role
@@ -141,18 +141,47 @@ def test_the_migration_converts_a_populated_table_without_losing_a_row(city_a, l
     from django.db.migrations.executor import MigrationExecutor
 
     before = [("cameras", "0007_retention_in_batches")]
+    camera = CameraFactory(city=city_a)  # with today's models, before going back
+    entry = HotlistEntry.all_cities.get(hotlist=listed)
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     assert not partitions.reads_are_partitioned()
     try:
-        camera = CameraFactory(city=city_a)
-        reads = [make_read(camera, months_ago(months), plate="ABC1234") for months in (0, 1, 7, 30)]
-        reads.append(make_read(camera, months_ago(1), plate="HELD1", evidence_case_number="26-1"))
-        reads_match(city=city_a, read_ids=[read.pk for read in reads])
+        # The schema is 0007's now: rows are written with the models of that state, not today's
+        # (whose later columns, such as ``Frame.unsent`` of cameras 0010, it does not have).
+        old = executor.loader.project_state(before).apps
+        OldRead, OldHit = old.get_model("cameras", "Read"), old.get_model("cameras", "Hit")
+
+        def old_read(captured_at, plate, **extra):
+            return OldRead.objects.create(
+                city_id=city_a.pk,
+                camera_id=camera.pk,
+                source="device",
+                plate=plate,
+                confidence=0.9,
+                captured_at=captured_at,
+                **extra,
+            )
+
+        reads = [old_read(months_ago(months), "ABC1234") for months in (0, 1, 7, 30)]
+        reads.append(old_read(months_ago(1), "HELD1", evidence_case_number="26-1"))
+        for read in reads:
+            if read.plate == entry.plate:
+                OldHit.objects.create(
+                    city_id=city_a.pk,
+                    read_id=read.pk,
+                    entry_id=entry.pk,
+                    hotlist_id=listed.pk,
+                    match_kind=MatchKind.EXACT,
+                    listed_plate=entry.plate,
+                    listed_state=entry.state,
+                    reason=entry.reason,
+                    priority=listed.priority,
+                )
         rows = set(
-            Read.all_cities.values_list("pk", "public_id", "plate", "captured_at", "evidence_case_number")
+            OldRead.objects.values_list("pk", "public_id", "plate", "captured_at", "evidence_case_number")
         )
-        hits = set(Hit.all_cities.values_list("pk", "read_id"))
+        hits = set(OldHit.objects.values_list("pk", "read_id"))
         assert len(rows) == 5 and len(hits) == 4
     finally:
         # Forward to every app's latest migration, not cameras 0008 alone: going back unapplied the
