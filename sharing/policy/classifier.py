@@ -349,6 +349,10 @@ def settle(finding: S.Finding, request: SearchRequest) -> S.Finding:
     bare = not S.has_offense_content(request.reason or "")
     if finding.outcome is None and (m.hold_at_bare if bare else m.hold_at) > 1.0:
         return finding  # no threshold could hold it: skip the embedding (most legitimate searches)
+    if finding.outcome is None and bare and S.content_words(request.reason or "") < 2:
+        # one word ("test", "check") carries no purpose to read: the vague-reason rule refuses it,
+        # and a nearest-example hold would name a family the reason never mentions
+        return finding
     probs, near = assess(request)
     p = probs.get(finding.family, 0.0)
     score = (f"classifier: p({finding.family}) = {p:.2f}",)

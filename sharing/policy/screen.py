@@ -32,7 +32,7 @@ from pathlib import Path
 from anyascii import anyascii
 from rapidfuzz.distance import Levenshtein
 
-from .text import _latin_lookalike
+from .text import UNSPACED_SCRIPT_RE, _latin_lookalike, other_script_words
 
 SCREEN_VERSION = "screen-2026.12-2"
 
@@ -849,6 +849,18 @@ def screen_protected(
     tracking = _tracking_not_victim(normalize(text))
     cues = tuple(f"offense: {c}" for c in crime) + tuple(f"tracking: {t}" for t in tracking)
     if not crime:
+        picked = [c for c in f["crime"] if c not in _NOT_AN_OFFENSE]
+        if picked and not tracking:
+            # the offense type picked names a crime the reason does not describe in words the lexicon
+            # knows ("broke the clinic's windows", offense: vandalism): the rules cannot tell, the
+            # trained reading settles it, and nothing runs until it or a supervisor does
+            return Finding(
+                family,
+                HOLD,
+                tuple(concept),
+                tuple(f"offense type: {c}" for c in picked),
+                "the offense type names a crime, but the reason names no offense the screen knows",
+            )
         return Finding(family, REFUSE, tuple(concept), cues, "protected activity is what the search tracks")
     if tracking:
         return Finding(
@@ -887,6 +899,11 @@ def content_words(text: str) -> int:
     """Words (of three or more letters) that are not fillers: a rough measure of concrete detail.
     Chinese, Japanese and Korean write no spaces between words: there every two characters count
     as a word."""
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(1 for c in letters if UNSPACED_SCRIPT_RE.match(c)) * 2 > len(letters):
+        # Thai, Lao, Myanmar, Khmer: no spaces between words, so their transliteration is a few
+        # very long tokens; count words as the text analysis does (one per six letters)
+        return other_script_words(text)
     norm = normalize(text)
     latin = sum(1 for t in norm.tokens if len(t) >= 3 and t not in _FILLER and not _in_cjk(t, norm))
     cjk_chars = sum(len(run.split()) for run in norm.cjk)

@@ -691,17 +691,31 @@ _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 _OTHER_SCRIPT_WORD_RE = re.compile(r"[^\W\d_A-Za-z]{3,}")
 
 
-def _other_script_words(text: str) -> int:
-    """Content words in non-Latin scripts: runs of letters in Cyrillic, Arabic, Hangul words..., and
-    for Chinese / Japanese (no spaces) about one word per two characters."""
-    s = base_normalize(text)
+# Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer): about one word per
+# six letters of a run (a conservative count: their words are four to five letters long).
+UNSPACED_SCRIPT_RE = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
+
+
+def other_script_words(text: str) -> int:
+    """Content words in non-Latin scripts: runs of letters in Cyrillic, Arabic, Hangul, Devanagari,
+    Gurmukhi... words, and for Chinese / Japanese (no spaces) about one word per two characters.
+    A word's vowel signs and viramas (combining marks in Indic scripts) belong to it: they are
+    counted from the text before marks are stripped."""
+    s = _drop_format(unicodedata.normalize("NFKC", text or ""))
     count = 0
     for run in _CJK_RE.findall(s):
         count += len(run) // 2
     s = _CJK_RE.sub(" ", s)
-    for run in _OTHER_SCRIPT_WORD_RE.findall(s):
-        if not all("LATIN" in unicodedata.name(c, "") for c in run):
-            count += 1
+    word: list[str] = []
+    for ch in s + " ":
+        if unicodedata.category(ch)[0] in "LM":
+            word.append(ch)
+            continue
+        letters = [c for c in word if unicodedata.category(c)[0] == "L"]
+        if len(word) >= 3 and letters and not all("LATIN" in unicodedata.name(c, "") for c in letters):
+            unspaced = sum(1 for c in word if UNSPACED_SCRIPT_RE.match(c))
+            count += max(1, unspaced // 6) if unspaced * 2 > len(word) else 1
+        word = []
     return count
 
 
@@ -863,7 +877,7 @@ def analyze(text: str) -> TextAnalysis:
         words |= t.alts
     a = TextAnalysis(text=text, tokens=tokens)
     a.meaningful_words = [t.low for t in tokens if _is_meaningful(t)]
-    a.other_script_words = _other_script_words(text)
+    a.other_script_words = other_script_words(text)
     a.crime_words = [w for w in lows if w in CRIME_WORDS]
     raw = base_normalize(text).casefold()
     raw_stripped = _strip_marks(raw)

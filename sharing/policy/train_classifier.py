@@ -14,8 +14,9 @@
    predictions, repeated over ``REPEATS`` different fold assignments (summed): run every train
    request through the whole engine with the model of the fold that did not see it, and keep the
    thresholds with the most right whose legitimate requests refused or held stay at or under
-   ``LEGIT_TARGET`` (0.5 %: half the issue's 1 % budget, a margin for requests unlike the train
-   split), else under the 1 % budget. The test split is never read.
+   ``LEGIT_TARGET`` (0.75 %: a quarter of the issue's 1 % budget kept as a margin for requests
+   unlike the train split; at 0.5 % the 2,008-row train split's out-of-fold right fell to 96.8 %,
+   under the issue's other goal of 97 %), else under the 1 % budget. The test split is never read.
 
 Options: ``--compare`` (every feature set of ``VARIANTS``), ``--variants=5,6`` (some of them),
 ``--variant=N`` (one), ``-v`` (every threshold combination's figures), ``--misses`` (the
@@ -45,7 +46,7 @@ CORPUS = Path(__file__).with_name("corpus") / "cases.jsonl"
 SEED = 20261202
 FOLDS = 5
 LEGIT_BUDGET = 0.01  # the goal
-LEGIT_TARGET = 0.005  # what the thresholds are chosen for out of fold: a margin under the goal
+LEGIT_TARGET = 0.0075  # what the thresholds are chosen for out of fold: a margin under the goal
 REPEATS = 2  # fold assignments (seeds SEED, SEED + 1, ...) the threshold search sums over
 L2_GRID = (0.01, 0.03)
 HOLD_AT = (0.7, 0.9, 0.95, 1.01)
@@ -375,7 +376,7 @@ def main(argv: list[str]) -> int:
         f"  chosen l2 {best_l2}, hold_at {hold_at}, hold_at_bare {hold_at_bare}, allow_below {allow_below}, "
         f"refuse_at {refuse_at}, release_below {release_below}: "
         f"out-of-fold right {right}/{total}, legitimate stopped {stopped}/{legit_all} "
-        f"(target {LEGIT_TARGET:.1%}, goal {LEGIT_BUDGET:.0%})"
+        f"(target {LEGIT_TARGET:.2%}, goal {LEGIT_BUDGET:.0%})"
     )
     if "--misses" in argv:  # what the chosen thresholds get wrong out of fold, per fold assignment
         k = (hold_at, hold_at_bare, allow_below, refuse_at, release_below)
