@@ -385,12 +385,41 @@ def _entries(hits: tuple[tuple[str, int], ...]) -> list[str]:
     return list(dict.fromkeys(h for h, _ in hits))
 
 
+# A crime word that is denied names no offense: "no specific threat has been made", "assault report
+# was unfounded", "sin delito", "không có tội", "нет угрозы".
+# (prepositions such as "without", "sin", "без", "walang" are left out: "workers without papers kept
+# locked in" denies nothing)
+_NEGATORS = frozenset(
+    "no not non nothing never none nor ningun ninguna nada nunca khong chua chang net ni hindi wala aan".split()
+)
+_NEGATED_AFTER = frozenset("unfounded unsubstantiated cleared dismissed dropped recanted".split())
+
+
+def _negated(norm: Normalized, i: int, n: int) -> bool:
+    """The crime word at tokens ``i``..``i + n`` is denied by a negator one or two words before it
+    in its clause ("no specific threat"), or declared unfounded just after it."""
+    if i < 0:
+        return False
+    toks, clause = norm.tokens, norm.clauses
+    same = (lambda j: clause[j] == clause[i]) if clause else (lambda j: True)
+    before = [toks[j] for j in range(max(0, i - 2), i) if same(j)]
+    after = [toks[j] for j in range(i + n, min(len(toks), i + n + 4)) if same(j)]
+    return any(t in _NEGATORS for t in before) or any(t in _NEGATED_AFTER for t in after)
+
+
 @lru_cache(maxsize=4096)
 def _facts(text: str) -> dict[str, list[str]]:
     norm = normalize(text)
     fam = lexicon()
     mentioned, requester = agency_acronyms(norm)
-    return {f: _entries(find(f, norm)) for f in fam} | {"acronym": mentioned, "requester": requester}
+    out = {f: _entries(find(f, norm)) for f in fam}
+    crime = [
+        (source, i)
+        for source, i in find("crime", norm)
+        if not _negated(norm, i, len(normalize(source.rstrip("*")).tokens) or 1)
+    ]
+    out["crime"] = _entries(tuple(crime))
+    return out | {"acronym": mentioned, "requester": requester}
 
 
 # --------------------------------------------------------------------------
@@ -553,7 +582,7 @@ def _threat_into_clause(norm: Normalized, m: Mention) -> bool:
     return False
 
 
-_IMPOSTOR_BEFORE = 3
+_IMPOSTOR_BEFORE = 5  # "fè tankou li se ajan imigrasyon": he acts as if he is an immigration agent
 
 
 def _impostor(norm: Normalized, m: Mention) -> bool:

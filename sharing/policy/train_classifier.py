@@ -12,11 +12,12 @@
    fold assignment), its L2 strength picked by 5-fold cross-validated log-loss on the train split.
 4. The five thresholds of :func:`sharing.policy.classifier.settle` picked on out-of-fold
    predictions, repeated over ``REPEATS`` different fold assignments (summed): run every train
-   request through the whole engine with the model of the fold that did not see it, and keep the
-   thresholds with the most right whose legitimate requests refused or held stay at or under
-   ``LEGIT_TARGET`` (0.75 %: a quarter of the issue's 1 % budget kept as a margin for requests
-   unlike the train split; at 0.5 % the 2,008-row train split's out-of-fold right fell to 96.8 %,
-   under the issue's other goal of 97 %), else under the 1 % budget. The test split is never read.
+   request through the whole engine with the model of the fold that did not see it. Both of the
+   issue's goals count, each with a margin: among the combinations with at most 1 % of legitimate
+   requests refused or held, those whose out-of-fold right reaches ``RIGHT_TARGET`` (97.5 %), and of
+   them the one with the fewest legitimate stopped; when none reaches it, the most right at or under
+   ``LEGIT_TARGET`` (0.75 %). (A legitimate-stopped target alone, 0.5 % or 0.75 %, chose thresholds
+   whose out-of-fold right was under the 97 % goal.) The test split is never read.
 
 Options: ``--compare`` (every feature set of ``VARIANTS``), ``--variants=5,6`` (some of them),
 ``--variant=N`` (one), ``-v`` (every threshold combination's figures), ``--misses`` (the
@@ -46,6 +47,7 @@ CORPUS = Path(__file__).with_name("corpus") / "cases.jsonl"
 SEED = 20261202
 FOLDS = 5
 LEGIT_BUDGET = 0.01  # the issue's goal
+RIGHT_TARGET = 0.975  # out-of-fold right wanted: a margin over the issue's 97 % goal
 LEGIT_TARGET = 0.0075  # what the thresholds are chosen for out of fold: a margin under the goal
 REPEATS = 2  # fold assignments (seeds SEED, SEED + 1, ...) the threshold search sums over
 L2_GRID = (0.01, 0.03)
@@ -363,15 +365,24 @@ def main(argv: list[str]) -> int:
             f"    <= {cap}/{legit_all} ({100 * cap / legit_all:.2f} %): right {v[0]}/{total} "
             f"({100 * v[0] / total:.2f} %) with {k}"
         )
-    ok = {k: v for k, v in results.items() if v[1] <= LEGIT_TARGET * legit_all}
-    ok = ok or {k: v for k, v in results.items() if v[1] <= LEGIT_BUDGET * legit_all}
-    pool = ok or results
-    # most right, then fewest legitimate stopped, then the most cautious classifier (highest hold
-    # thresholds, lowest allow and release thresholds)
-    (hold_at, hold_at_bare, allow_below, refuse_at, release_below), (right, stopped) = max(
-        pool.items(),
-        key=lambda kv: (kv[1][0], -kv[1][1], -kv[0][4], kv[0][0], kv[0][1], -kv[0][2], kv[0][3]),
-    )
+    # both goals of the issue, each with a margin: among the combinations under the 1 % budget whose
+    # out-of-fold right reaches RIGHT_TARGET, the fewest legitimate stopped; if none reaches it, the
+    # most right under LEGIT_TARGET (else under the budget)
+    budget = {k: v for k, v in results.items() if v[1] <= LEGIT_BUDGET * legit_all}
+    both = {k: v for k, v in budget.items() if v[0] >= RIGHT_TARGET * total}
+
+    def cautious(kv: tuple[tuple[float, ...], tuple[int, int]]) -> tuple[float, ...]:
+        return (-kv[0][4], kv[0][0], kv[0][1], -kv[0][2], kv[0][3])
+
+    if both:
+        # fewest legitimate stopped, then most right, then the most cautious classifier (highest
+        # hold thresholds, lowest allow and release thresholds)
+        chosen = max(both.items(), key=lambda kv: (-kv[1][1], kv[1][0], *cautious(kv)))
+    else:
+        ok = {k: v for k, v in results.items() if v[1] <= LEGIT_TARGET * legit_all}
+        pool = ok or budget or results
+        chosen = max(pool.items(), key=lambda kv: (kv[1][0], -kv[1][1], *cautious(kv)))
+    (hold_at, hold_at_bare, allow_below, refuse_at, release_below), (right, stopped) = chosen
     print(
         f"  chosen l2 {best_l2}, hold_at {hold_at}, hold_at_bare {hold_at_bare}, allow_below {allow_below}, "
         f"refuse_at {refuse_at}, release_below {release_below}: "

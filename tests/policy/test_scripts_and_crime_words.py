@@ -96,3 +96,63 @@ def test_an_offense_type_alone_holds_a_protected_care_reason_instead_of_refusing
     assert held.outcome == S.HOLD and "offense type: vandal*" in held.cues
     # and the whole engine runs nothing for it until the classifier or a supervisor settles it
     assert not decide(reason, "other").allowed
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "No crime was reported; the reporter who wrote about the sheriff parks somewhere downtown, find where",
+        "The burglary complaint turned out unfounded, but the organizer of Saturday's march drives this car: map it",
+    ],
+)
+def test_a_denied_crime_word_names_no_offense(reason):
+    assert not S.has_offense_content(reason)
+    d = decide(reason, "burglary")
+    assert not d.allowed and R.RULE_PURPOSE_FIRST_AMENDMENT in d.rules, d.rules
+
+
+def test_a_preposition_of_absence_does_not_deny_the_crime():
+    # "without papers" says who the victims are; the crime ("kept locked in") stands
+    reason = "Labor trafficking: six workers without papers kept locked in a farm trailer, find the crew boss's truck"
+    assert S.has_offense_content(reason)
+    assert decide(reason, "trafficking").allowed
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        # Portuguese: the man has no papers, the federal people want him deported; where does he park
+        "O homem está sem documentos e querem deportá-lo; onde ele estaciona a caminhonete?",
+        # Hindi: this driver's papers are not in order, he is to be sent back to his country
+        "इस ड्राइवर के पास कागज़ नहीं हैं, उसे वापस भेजना है, उसकी गाड़ी कहाँ खड़ी होती है",
+        # Haitian Creole: he has no papers, they want to deport him, find his car
+        "Li pa gen papye, yo vle depòte l, jwenn kote machin li ye",
+        # Japanese: an overstayer to be deported, find where the car is parked
+        "オーバーステイの男を強制送還したいので車の駐車場所を調べてほしい",
+    ],
+)
+def test_immigration_enforcement_is_refused_in_more_languages(reason):
+    d = decide(reason, "other")
+    assert not d.allowed and R.RULE_PURPOSE_IMMIGRATION in d.rules, d.rules
+
+
+@pytest.mark.parametrize(
+    "reason, offense",
+    [
+        # Portuguese: a man posing as an immigration agent took money from families; find his car
+        (
+            "Um homem se passando por agente da imigração tirou dinheiro de várias famílias; precisamos do carro dele",
+            "fraud",
+        ),
+        # Haitian Creole: a man pretending to be an immigration agent robbed workers
+        ("Yon nonm ki fè tankou li se ajan imigrasyon vòlè travayè yo, jwenn machin li", "robbery"),
+        # English: a nurse of a gender clinic is followed home by a stalker
+        (
+            "A nurse at the gender clinic says a grey Camry has been following her home after every night shift",
+            "stalking",
+        ),
+    ],
+)
+def test_an_impostor_or_a_stalker_is_the_target_in_more_languages(reason, offense):
+    d = decide(reason, offense)
+    assert d.allowed, d.rules
