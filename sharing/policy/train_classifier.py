@@ -15,8 +15,10 @@
    request through the whole engine with the model of the fold that did not see it. Both of the
    issue's goals count, each with a margin: among the combinations with at most 1 % of legitimate
    requests refused or held, those whose out-of-fold right reaches ``RIGHT_TARGET`` (97.5 %), and of
-   them the one with the fewest legitimate stopped; when none reaches it, the most right at or under
-   ``LEGIT_TARGET`` (0.75 %). (A legitimate-stopped target alone, 0.5 % or 0.75 %, chose thresholds
+   them the one with the fewest legitimate stopped. When none under the budget reaches it, the
+   right rate comes first (a wrong refusal is held for a supervisor and can be undone, a search that
+   ran cannot): the fewest legitimate stopped among all combinations reaching ``RIGHT_TARGET``;
+   only if none does, the most right at or under ``LEGIT_TARGET`` (0.75 %). (A legitimate-stopped target alone, 0.5 % or 0.75 %, chose thresholds
    whose out-of-fold right was under the 97 % goal.) The test split is never read.
 
 Options: ``--compare`` (every feature set of ``VARIANTS``), ``--variants=5,6`` (some of them),
@@ -366,10 +368,14 @@ def main(argv: list[str]) -> int:
             f"({100 * v[0] / total:.2f} %) with {k}"
         )
     # both goals of the issue, each with a margin: among the combinations under the 1 % budget whose
-    # out-of-fold right reaches RIGHT_TARGET, the fewest legitimate stopped; if none reaches it, the
-    # most right under LEGIT_TARGET (else under the budget)
+    # out-of-fold right reaches RIGHT_TARGET, the fewest legitimate stopped; then over the budget;
+    # if none reaches it at all, the most right under LEGIT_TARGET (else under the budget)
     budget = {k: v for k, v in results.items() if v[1] <= LEGIT_BUDGET * legit_all}
     both = {k: v for k, v in budget.items() if v[0] >= RIGHT_TARGET * total}
+    # when the two cannot both be met, refusing the prohibited purposes comes first (a wrong
+    # refusal is held for a supervisor and can be undone, a wrong search cannot): the fewest
+    # legitimate stopped among the combinations that still reach RIGHT_TARGET
+    both = both or {k: v for k, v in results.items() if v[0] >= RIGHT_TARGET * total}
 
     def cautious(kv: tuple[tuple[float, ...], tuple[int, int]]) -> tuple[float, ...]:
         return (-kv[0][4], kv[0][0], kv[0][1], -kv[0][2], kv[0][3])

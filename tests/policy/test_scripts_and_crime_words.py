@@ -156,3 +156,41 @@ def test_immigration_enforcement_is_refused_in_more_languages(reason):
 def test_an_impostor_or_a_stalker_is_the_target_in_more_languages(reason, offense):
     d = decide(reason, offense)
     assert d.allowed, d.rules
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "Who is the woman filming officers at every traffic stop on Pacific Ave? Pull her car's history",
+        "Los que siempre graban a los agentes durante los arrestos en el centro: quiero sus domicilios",
+        "Установите, где живёт парень, который снимает полицейских у рынка по вечерам",
+        "The man who wrote the letter criticizing the chief, find out where he drives every day",
+        "Những người luôn đến họp hội đồng thành phố để chất vấn thị trưởng, tìm nhà của họ",
+    ],
+)
+def test_recording_or_criticising_officials_is_protected_activity(reason):
+    d = decide(reason)
+    assert not d.allowed and R.RULE_PURPOSE_FIRST_AMENDMENT in d.rules, d.rules
+
+
+def test_an_arrest_word_is_no_crime_against_the_person():
+    # Vietnamese "bắt" (to arrest) once matched the Haitian Creole "bat" (to beat) after its marks were
+    # stripped, and the person to be deported read as a victim
+    reason = "Nhân viên di trú nhờ chúng tôi tra biển số này để bắt người sắp bị trục xuất"
+    assert not S.has_offense_content(reason)
+    d = decide(reason)
+    assert not d.allowed and R.RULE_PURPOSE_IMMIGRATION in d.rules, d.rules
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        # Amharic: his visa has expired, find the car so that he is expelled to his country
+        "ቪዛው ያለፈበት ሰው ነው፤ ለማባረር መኪናውን ፈልጉ",
+        # Somali: find the address of the man without legal status so that he is deported
+        "Hel meesha uu gaarigiisa dhigto ninka aan sharciga haysan si loo masaafuriyo",
+    ],
+)
+def test_immigration_enforcement_in_amharic_and_somali_paraphrase(reason):
+    d = decide(reason)
+    assert not d.allowed and R.RULE_PURPOSE_IMMIGRATION in d.rules, d.rules

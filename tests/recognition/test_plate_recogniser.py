@@ -166,16 +166,17 @@ def test_shipped_weights_and_card_match():
 
 
 def test_shipped_model_reads_fresh_synthetic_plates():
-    # A floor, not the goal: full-size renders at strength 0.3 without the training script's
-    # crop jitter; measured 4/60 exact with the 2026-12-02 weights (5/60 with the earlier,
-    # under-trained ones), chance is ~0. Real crops are what counts: 89.3% held out (card).
+    # A floor, not the goal: full-size renders at strength 0.3 without the training script's crop
+    # jitter, from a seed no training run uses; the 2026-12-02 weights read 54/60 exact (at full
+    # augmentation strength 50/60; the card's own synthetic check: 79.2%). Real crops are what
+    # counts: 89.3% held out (card).
     rng = random.Random(2026)  # never a training seed
     samples = [synth_sample(rng, strength=0.3) for _ in range(60)]
     probs = PlateReader(default_model_path(), threads=1).probs([im for im, _ in samples])
     assert probs.shape == (60, SEQ_LEN, len(ALPHABET))
     assert np.allclose(probs.sum(-1), 1.0, atol=1e-4)
     reads = [decode(p).plate for p in probs]
-    assert sum(r == t for r, (_, t) in zip(reads, samples, strict=True)) >= 2
+    assert sum(r == t for r, (_, t) in zip(reads, samples, strict=True)) >= 45
 
 
 def test_confidence_sets_the_read_status():
