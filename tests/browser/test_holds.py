@@ -11,7 +11,7 @@ from portal.models import User
 from portal.roles import Role
 from portal.services import agency_supervisor_set
 from sharing.models import HoldState, SearchHold
-from tests.browser.pages import check_page, open_page, sign_in
+from tests.browser.pages import check_page, open_page, sign_in, wait_for_text
 from tests.factories import AgencyFactory, CameraFactory, city_user, partner_user
 from tests.sharing.conftest import make_agreement, make_read
 from tests.sharing.test_holds import PLATE, REASON, held_purpose, hold_search
@@ -108,6 +108,7 @@ def test_a_partner_supervisor_finds_the_hold_on_their_home_page_and_refuses_it(b
     browser.find_element(By.ID, "id_decision_1").click()  # refuse
     browser.find_element(By.ID, "id_reason").send_keys("No victim named in the case file; refused.")
     browser.find_element(By.CSS_SELECTOR, "#hold-decision button[type=submit]").click()
-    assert "Refused" in browser.find_element(By.ID, "hold-status").text
+    # the decision posts and the page reloads: wait for the new status, not the old page's
+    wait_for_text(browser, (By.ID, "hold-status"), "Refused")
     check_page(browser)
     assert SearchHold.all_cities.get(pk=hold.pk).state == HoldState.REFUSED
