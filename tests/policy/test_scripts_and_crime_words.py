@@ -7,27 +7,10 @@ has the reading that must stay refused beside it."""
 
 import pytest
 
-from sharing.policy import AgencyProfile, SearchRequest, evaluate_search, presets
 from sharing.policy import engine as E
 from sharing.policy import screen as S
 from sharing.policy import types as R
-
-WA = presets.washington()
-KENT = AgencyProfile("Kent PD", "local", "WA")
-
-
-def decide(reason, offense="other"):
-    return evaluate_search(
-        SearchRequest(
-            reason=reason,
-            case_number="26-0912",
-            offense_type=offense,
-            plate_query="ABC1234",
-            partial=False,
-            agency=KENT,
-        ),
-        WA,
-    )
+from tests.policy.test_roles import decide
 
 
 @pytest.mark.parametrize(
@@ -87,8 +70,8 @@ def test_a_crime_told_with_a_verb_is_investigated_and_tracking_stays_refused(cri
 
 def test_an_offense_type_alone_holds_a_protected_care_reason_instead_of_refusing_it():
     reason = "white van seen behind the abortion clinic on 5th at 2 am"
-    text_other = f"{reason} ; other ; 26-0912"
-    text_crime = f"{reason} ; vandalism ; 26-0912"
+    text_other = f"{reason} ; other ; 26-0417"
+    text_crime = f"{reason} ; vandalism ; 26-0417"
     assert not S.has_offense_content(reason)
     refused = S.screen_protected(text_other, "reproductive", reason=reason)
     held = S.screen_protected(text_crime, "reproductive", reason=reason)
