@@ -34,7 +34,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .text import UNSPACED_SCRIPT_RE, _latin_lookalike, other_script_words
 
-SCREEN_VERSION = "screen-2026.12-2"
+SCREEN_VERSION = "screen-2026.12-3"
 
 DATA = Path(__file__).with_name("data") / "lexicon.json"
 
@@ -51,6 +51,25 @@ _CLAUSE_BREAK_RE = re.compile(r"[.;,:!?()\[\]]")
 _SENTENCE_BREAK_RE = re.compile(r"[.;!?]")
 _CJK_OPEN, _CJK_CLOSE = "\x1e", "\x1f"  # mark where transliterated Han / Hangul runs sit
 _HAN_CHAR_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]$")
+_WORD_OPEN, _WORD_CLOSE = "\x02", "\x03"  # mark a word of another script (Arabic, Devanagari...)
+LATIN = "LATIN"
+# Scripts whose transliteration keeps words apart: matched on the Latin view. In the others the
+# transliteration merges words (Arabic "صلاة" prayer and "سلاح" weapon both read "slh"; Devanagari
+# and Gurmukhi lose their vowel signs): their entries match the word as written.
+_TRANSLITERATED_SCRIPTS = frozenset({LATIN})
+# Cyrillic and Greek transliterate letter for letter: their words are read on the Latin view, with
+# Latin ones (a Cyrillic look-alike inside a Latin word, spaced Cyrillic letters closed up)
+_READ_AS_LATIN = frozenset({LATIN, "CJK", "CYRILLIC", "GREEK"})
+# Clitics written fused to the next word, tried off a word matched as written: the Arabic article
+# and prepositions ("بالسيارات", "المسجد"), the Amharic prepositions ("የቤተክርስቲያን", "በመኪና").
+_FUSED_CLITICS = {
+    "ARABIC": ("وبال", "بال", "وال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف"),
+    "ETHIOPIC": ("እንደ", "ስለ", "ወደ", "የ", "በ", "ለ", "ከ"),
+}
+# Scripts written without spaces between words (Khmer, Thai, Lao, Myanmar): an entry matches inside
+# the run, as Han entries do.
+_UNSPACED_SCRIPTS = frozenset({"KHMER", "THAI", "LAO", "MYANMAR"})
+_WRITTEN_STEM = 4  # a word matched as written may carry a suffix after an entry this long
 
 # Ordinary words one edit away from a lexicon entry: never a typo of it.
 _NOT_TYPOS = frozenset(
@@ -63,6 +82,38 @@ _NOT_TYPOS = frozenset(
 def _latin_letter(ch: str) -> str:
     """The Latin letter a look-alike stands for (UTS #39 confusables, see ``text._latin_lookalike``)."""
     return _latin_lookalike(ch)
+
+
+@lru_cache(maxsize=65536)
+def _char_script(ch: str) -> str | None:
+    if not ch.isalpha():
+        return None
+    if _CJK_RE.match(ch):
+        return "CJK"
+    try:
+        name = unicodedata.name(ch)
+    except ValueError:
+        return None
+    return name.split(" ", 1)[0]
+
+
+def word_script(word: str) -> str | None:
+    """The script most of a word's letters are written in (``unicodedata`` names: LATIN, CYRILLIC,
+    ARABIC, DEVANAGARI, GURMUKHI, ETHIOPIC, KHMER...; CJK for Han, Kana and Hangul)."""
+    counts: dict[str, int] = {}
+    for ch in word:
+        sc = _char_script(ch)
+        if sc is not None:
+            counts[sc] = counts.get(sc, 0) + 1
+    if not counts:
+        return None
+    if "CJK" in counts:
+        return "CJK"
+    return max(counts.items(), key=lambda kv: kv[1])[0]
+
+
+def _written_form(word: str) -> str:
+    return "".join(ch for ch in word if ch.isalpha() or unicodedata.category(ch) == "Mc").lower()
 
 
 @lru_cache(maxsize=4096)
@@ -109,6 +160,10 @@ class Normalized:
     # positions of the tokens that are transliterated Han / Hangul: a Latin entry never matches
     # them ("对" dui is no DUI, "뒤" dwi no DWI)
     cjk_tokens: frozenset[int] = frozenset()
+    # each token's script (LATIN for Latin words and Han / Hangul runs) and, for a word of a script
+    # matched as written, the word's letters as written ("" otherwise)
+    scripts: tuple[str, ...] = ()
+    written: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=8192)
@@ -117,6 +172,20 @@ def normalize(text: str) -> Normalized:
     letters = [c for c in s if c.isalpha()]
     latin_text = sum(c.isascii() for c in letters) * 2 >= len(letters)
     s = " ".join(_fold_mixed_word(w, latin_text) for w in s.split())
+    # each word of another script is marked, so that its tokens keep their script and the word as
+    # written: an entry matches only words of its own script ("سلاح" is no Latin "slh", and a
+    # Latin "dan" no Vietnamese transliteration of Arabic); inside Latin text a Cyrillic or Greek
+    # word is an obfuscated Latin one and stays Latin
+    written: list[tuple[str, str]] = []
+    marked = []
+    for w in s.split():
+        sc = word_script(w)
+        if sc is None or sc in _READ_AS_LATIN or len(_written_form(w)) < 2:
+            marked.append(w)
+        else:
+            written.append((sc, _written_form(w)))
+            marked.append(f"{_WORD_OPEN}{w}{_WORD_CLOSE}")
+    s = " ".join(marked)
     # runs separated by a space only are read as one ("추 방", "불법 체류자"): a space is no
     # word boundary a Han / Hangul entry must respect
     runs = _CJK_SPACED_RE.findall(s)
@@ -132,22 +201,44 @@ def normalize(text: str) -> Normalized:
     clauses: list[int] = []
     sentences: list[int] = []
     from_cjk: set[int] = set()
+    word_of: list[int] = []  # index into ``written`` of each token's word, -1 for a Latin word
     clause = sentence = last = 0
     inside = False
+    word, in_word = -1, False
     for m in _TOKEN_RE.finditer(s):
         between = s[last : m.start()]
         clause += len(_CLAUSE_BREAK_RE.findall(between))
         sentence += len(_SENTENCE_BREAK_RE.findall(between))
         if _CJK_OPEN in between or _CJK_CLOSE in between:
             inside = between.rfind(_CJK_OPEN) > between.rfind(_CJK_CLOSE)
+        for ch in between:
+            if ch == _WORD_OPEN:
+                word, in_word = word + 1, True
+            elif ch == _WORD_CLOSE:
+                in_word = False
         last = m.end()
         if inside:
             from_cjk.add(len(tokens))
+        word_of.append(word if in_word else -1)
         tokens.append(m.group(0))
         clauses.append(clause)
         sentences.append(sentence)
+    per_word: dict[int, int] = {}
+    for w_i in word_of:
+        per_word[w_i] = per_word.get(w_i, 0) + 1
+    scripts = tuple(written[w_i][0] if w_i >= 0 else LATIN for w_i in word_of)
+    # the word as written, for a word that gave one token
+    as_written = tuple(written[w_i][1] if w_i >= 0 and per_word[w_i] == 1 else "" for w_i in word_of)
     return Normalized(
-        tuple(tokens), cjk, " ".join(tokens), tuple(clauses), tuple(sentences), cjk_raw, frozenset(from_cjk)
+        tuple(tokens),
+        cjk,
+        " ".join(tokens),
+        tuple(clauses),
+        tuple(sentences),
+        cjk_raw,
+        frozenset(from_cjk),
+        scripts,
+        as_written,
     )
 
 
@@ -156,6 +247,8 @@ class Entry:
     source: str
     parts: tuple[tuple[str, str], ...]  # (kind, text): exact / prefix / inside
     lang: str
+    script: str = LATIN
+    written: tuple[str, ...] = ()  # per part, the word as written (scripts matched as written)
 
 
 def _syllables(run: str) -> str:
@@ -174,19 +267,27 @@ def _syllables(run: str) -> str:
 
 def _compile(source: str, lang: str) -> Entry | None:
     if _CJK_RE.search(source):
-        if _HAN_CHAR_RE.match(source.strip()):
-            return Entry(source, (("raw", source.strip()),), lang)
-        compact = " ".join(_syllables(run).strip() for run in _CJK_RE.findall(source))
+        # stripped as the text is: a voiced kana loses its mark there ("だまし" reads "たまし")
+        source_text = _strip(source)
+        if _HAN_CHAR_RE.match(source_text.strip()):
+            return Entry(source, (("raw", source_text.strip()),), lang)
+        compact = " ".join(_syllables(run).strip() for run in _CJK_RE.findall(source_text))
         return Entry(source, (("inside", f" {compact} "),), lang) if compact.strip() else None
     parts: list[tuple[str, str]] = []
+    written: list[str] = []
+    script = word_script(source) or LATIN
     for raw in source.split():
         stem = raw.endswith("*")
-        toks = normalize(raw.rstrip("*")).tokens
+        norm = normalize(raw.rstrip("*"))
+        toks = norm.tokens
         if not toks:
             continue
         for i, t in enumerate(toks):
             parts.append(("prefix" if stem and i == len(toks) - 1 else "exact", t))
-    return Entry(source, tuple(parts), lang) if parts else None
+            written.append(norm.written[i] if len(toks) == 1 else "")
+    if script in _READ_AS_LATIN:
+        script = LATIN
+    return Entry(source, tuple(parts), lang, script, tuple(written)) if parts else None
 
 
 @lru_cache(maxsize=1)
@@ -231,6 +332,30 @@ def _tok_ok(kind: str, want: str, tok: str, fuzzy: bool) -> bool:
     return tok.startswith(want)
 
 
+def _part_ok(e: Entry, j: int, norm: Normalized, at: int, fuzzy: bool) -> bool:
+    """Part ``j`` of the entry against token ``at``: only within one script; a script whose
+    transliteration merges words is compared as written."""
+    kind, want = e.parts[j]
+    script = norm.scripts[at] if norm.scripts else LATIN
+    if script != e.script:
+        return False
+    if script not in _TRANSLITERATED_SCRIPTS:
+        tok, target = norm.written[at], e.written[j] if j < len(e.written) else ""
+        if tok and target and script in _UNSPACED_SCRIPTS:
+            return target in tok
+        if tok and target:
+            forms = [tok] + [
+                tok[len(c) :]
+                for c in _FUSED_CLITICS.get(script, ())
+                if tok.startswith(c) and len(tok) - len(c) >= 3
+            ]
+            if kind == "exact" and len(target) < _WRITTEN_STEM:
+                return target in forms
+            return any(f.startswith(target) for f in forms)
+        return _tok_ok(kind, want, norm.tokens[at], False)
+    return _tok_ok(kind, want, norm.tokens[at], fuzzy and script == LATIN)
+
+
 @lru_cache(maxsize=1)
 def _index() -> dict[str, tuple[tuple[Entry, ...], dict[str, tuple[Entry, ...]]]]:
     """Per family: the entries matched inside a word, and the others by their first letter
@@ -241,7 +366,11 @@ def _index() -> dict[str, tuple[tuple[Entry, ...], dict[str, tuple[Entry, ...]]]
         by_letter: dict[str, list[Entry]] = {}
         for e in entries:
             if e.parts[0][0] not in ("inside", "raw"):
-                by_letter.setdefault(e.parts[0][1][:1], []).append(e)
+                # Latin entries by their first letter (exact, stem and fuzzy matches all keep it);
+                # those matched as written by their script (a fused clitic or an unspaced run puts
+                # the entry's first letter anywhere in the word)
+                key = e.parts[0][1][:1] if e.script in _TRANSLITERATED_SCRIPTS else e.script
+                by_letter.setdefault(key, []).append(e)
         out[family] = (inside, {k: tuple(v) for k, v in by_letter.items()})
     return out
 
@@ -281,14 +410,15 @@ def find(family: str, norm: Normalized, fuzzy: bool = True) -> tuple[tuple[str, 
         if i in norm.cjk_tokens:
             continue
         matched = False
-        for e in by_letter.get(tok[:1], ()):
+        script = norm.scripts[i] if norm.scripts else LATIN
+        for e in by_letter.get(tok[:1] if script in _TRANSLITERATED_SCRIPTS else script, ()):
             n = len(e.parts)
-            if i + n <= len(toks) and all(
-                _tok_ok(k, w, toks[i + j], fuzzy) for j, (k, w) in enumerate(e.parts)
-            ):
-                hits.append((e.source, i))  # every occurrence: the role test needs each position
+            if i + n <= len(toks) and all(_part_ok(e, j, norm, i + j, fuzzy) for j in range(n)):
+                # every occurrence: the role test needs each position; inside a run of an unspaced
+                # script, as inside a Han run, a hit has no position of its own
+                hits.append((e.source, -1 if script in _UNSPACED_SCRIPTS else i))
                 matched = True
-        if matched:
+        if matched or script != LATIN:
             continue
         for rest in _unprefixed(tok):
             stem_hits = [
