@@ -142,7 +142,7 @@ class Violation:
 
 # Recorded with every decision so an auditor can tell which engine (normalisation, lexicons, presets)
 # decided it. Bump on any change that can change a decision.
-ENGINE_RELEASE = "2026.12-issue9.7-speech-clf"
+ENGINE_RELEASE = "2026.12-issue9.8-script-clf"
 
 
 def _data_fingerprint() -> str:

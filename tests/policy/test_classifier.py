@@ -38,7 +38,7 @@ def test_shipped_model_loads_once_and_is_small():
 
 
 def test_engine_version_fingerprints_the_model():
-    assert ENGINE_VERSION.startswith("2026.12-issue9.7")
+    assert ENGINE_VERSION.startswith("2026.12-issue9.8")
     d = evaluate_search(request("armed robbery at the corner store, grey sedan", "robbery"), WA)
     assert d.engine_version == ENGINE_VERSION
 
