@@ -10,6 +10,8 @@ from asgiref.sync import sync_to_async
 
 from audits.events import EventType
 from audits.models import AuditEvent
+from cameras.models import Read
+from cameras.services import camera_create
 from portal.roles import Role
 from tests.factories import city_user
 from tests.portal.test_websocket import connect
@@ -69,3 +71,64 @@ async def test_a_ping_still_gets_a_pong(client, city_a, dispatcher_a):
     assert await communicator.receive_json_from(timeout=5) == {"type": "pong"}
     await communicator.disconnect()
     assert await sync_to_async(socket_refusals)(city_a) == []
+
+
+# --- edge device endpoints --------------------------------------------------------------------------
+
+DEVICE_FORMATS = ["openalpr", "platerecognizer-stream", "platerecognizer-snapshot", "axis-lpv"]
+
+
+@pytest.fixture
+def camera_and_key(city_a):
+    return camera_create(
+        city=city_a, by=city_user(city_a, Role.CLERK), name="Main St", latitude="47.3", longitude="-122.2"
+    )
+
+
+def device_url(city, camera, device_format):
+    return f"/api/v1/c/{city.slug}/cameras/{camera.public_id}/devices/{device_format}/"
+
+
+def upload_refusals(city):
+    return list(
+        AuditEvent.objects.filter(city=city, event_type=EventType.CAMERA_UPLOAD_REFUSED).values_list(
+            "details", flat=True
+        )
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("device_format", DEVICE_FORMATS)
+@pytest.mark.parametrize(
+    "field",
+    ["[" * 100_000 + "]" * 100_000, "[" * 20 + "]" * 20, '{"data_type": NaN}'],
+    ids=["deep", "17", "nan"],
+)
+def test_a_device_form_field_has_the_json_bodys_limits(client, city_a, camera_and_key, device_format, field):
+    # Before: the JSON of a multipart form field was read with a bare json.loads: 100,000 levels
+    # raised RecursionError (a 500), 20 levels and NaN passed on to the adapter.
+    camera, key = camera_and_key
+    response = client.post(
+        device_url(city_a, camera, device_format), {"json": field}, HTTP_AUTHORIZATION=f"Camera {key}"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == "json"
+    assert response.json()["code"] == "malformed"
+    assert not Read.all_cities.exists()
+    assert [details["code"] for details in upload_refusals(city_a)] == ["malformed"]
+
+
+@pytest.mark.django_db
+def test_a_content_length_that_is_not_a_number_is_a_400(client, city_a, camera_and_key):
+    # Before: int("abc") raised ValueError (a 500).
+    camera, key = camera_and_key
+    response = client.post(
+        device_url(city_a, camera, "openalpr"),
+        "{}",
+        content_type="application/json",
+        CONTENT_LENGTH="abc",
+        HTTP_AUTHORIZATION=f"Camera {key}",
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "Content-Length"
+    assert len(upload_refusals(city_a)) == 1
