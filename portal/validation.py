@@ -59,6 +59,17 @@ class SaneDateTimeField(forms.DateTimeField):
         return moment
 
 
+class SaneDateField(forms.DateField):
+    """A form date from 2000-01-01 to 2099-12-31: an agreement "until 9999-12-31", an operation
+    from year 1 or a review filter of 0001-01-01 is a field error, not a row that breaks later."""
+
+    def to_python(self, value: Any) -> dt.date | None:
+        day = super().to_python(value)
+        if day is not None and not EARLIEST.date() <= day < LATEST.date():
+            raise forms.ValidationError(RANGE_MESSAGE, code="out_of_range")
+        return day
+
+
 class SaneDateTimeSerializerField(serializers.DateTimeField):
     """A DRF date and time in the sane range (400 with the field's message otherwise)."""
 

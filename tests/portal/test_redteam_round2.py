@@ -10,10 +10,12 @@ from asgiref.sync import sync_to_async
 
 from audits.events import EventType
 from audits.models import AuditEvent
+from audits.reviews.models import FederalOperation, Review
 from cameras.models import Read
 from cameras.services import camera_create
 from portal.roles import Role
-from tests.factories import city_user
+from sharing.models import SharingAgreement
+from tests.factories import AgencyFactory, city_user
 from tests.portal.test_websocket import connect
 
 BAD_MESSAGE = 4400  # portal.consumers.BAD_MESSAGE, literal so that the test runs without the fix
@@ -132,3 +134,51 @@ def test_a_content_length_that_is_not_a_number_is_a_400(client, city_a, camera_a
     assert response.status_code == 400
     assert response.json()["field"] == "Content-Length"
     assert len(upload_refusals(city_a)) == 1
+
+
+# --- dates outside 2000-2099 ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("month", ["0001-01", "1999-12"])
+def test_a_review_of_a_month_before_2000_is_refused_and_recorded(client, city_a, month):
+    # Before: 0001-01 made a review row whose run raised OverflowError (it never completed, and the
+    # sweep queued it again every hour); 1999-12 made one of a month before any data can exist.
+    client.force_login(city_user(city_a, Role.CHIEF))
+    response = client.post(f"/c/{city_a.slug}/reviews/", {"month": month})
+    assert response.status_code == 400
+    assert "between 2000-01-01 and 2099-12-31" in response.content.decode()
+    assert not Review.all_cities.exists()
+    assert AuditEvent.objects.filter(city=city_a, event_type=EventType.REVIEW_REFUSED).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("starts_on, ends_on", [("2026-01-01", "9999-12-31"), ("0001-01-01", "2026-12-31")])
+def test_an_agreement_cannot_run_outside_2000_to_2099(client, city_a, starts_on, ends_on):
+    # Before: an agreement "until 9999-12-31" (a grant with no end) was drafted as any other.
+    agency = AgencyFactory(name="Kent PD", state="WA")
+    client.force_login(city_user(city_a, Role.CHIEF))
+    response = client.post(
+        f"/c/{city_a.slug}/agreements/new/",
+        {
+            "partner_agency": str(agency.public_id),
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "all_cameras": "on",
+        },
+    )
+    assert response.status_code == 400
+    assert "between 2000-01-01 and 2099-12-31" in response.content.decode()
+    assert not SharingAgreement.all_cities.exists()
+
+
+@pytest.mark.django_db
+def test_a_federal_operation_cannot_start_in_year_one(client, city_a):
+    client.force_login(city_user(city_a, Role.CHIEF))
+    response = client.post(
+        f"/c/{city_a.slug}/reviews/operations/",
+        {"name": "Operation X", "starts_on": "0001-01-01", "ends_on": "9999-12-31", "notes": ""},
+    )
+    assert response.status_code == 400
+    assert "between 2000-01-01 and 2099-12-31" in response.content.decode()
+    assert not FederalOperation.all_cities.exists()
