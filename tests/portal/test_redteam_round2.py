@@ -182,3 +182,30 @@ def test_a_federal_operation_cannot_start_in_year_one(client, city_a):
     assert response.status_code == 400
     assert "between 2000-01-01 and 2099-12-31" in response.content.decode()
     assert not FederalOperation.all_cities.exists()
+
+
+# --- wrong methods on HTML pages --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "TRACE", "OPTIONS"])
+@pytest.mark.parametrize("page", ["audit/", "cameras/", "agreements/new/", "policy/"])
+def test_an_html_page_refuses_a_method_no_form_sends_and_records_it(client, city_a, method, page):
+    # Before: DELETE /c/<city>/audit/ (and every other method) was answered as a GET: a 200, and
+    # the audit log recorded a visit instead of a refusal.
+    client.force_login(city_user(city_a, Role.CHIEF))
+    response = client.generic(method, f"/c/{city_a.slug}/{page}")
+    assert response.status_code == 405
+    assert set(response["Allow"].split(", ")) == {"GET", "HEAD", "POST"}
+    refusals = AuditEvent.objects.filter(city=city_a, event_type=EventType.ACCESS_REFUSED)
+    assert [(r.details["rule"], r.details["method"]) for r in refusals] == [
+        ("request.method_not_allowed", method)
+    ]
+    assert not AuditEvent.objects.filter(city=city_a, event_type=EventType.AUDIT_VIEWED).exists()
+
+
+@pytest.mark.django_db
+def test_an_html_page_still_answers_get_and_head(client, city_a):
+    client.force_login(city_user(city_a, Role.CHIEF))
+    assert client.get(f"/c/{city_a.slug}/cameras/").status_code == 200
+    assert client.head(f"/c/{city_a.slug}/cameras/").status_code == 200
