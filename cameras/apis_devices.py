@@ -13,8 +13,6 @@ audit log, and leaves nothing behind.
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -28,6 +26,7 @@ from cameras.apis import CameraIngestView, CameraKeyAuthentication
 from cameras.images import ImageRejected
 from cameras.models import Camera
 from cameras.services import IngestRejected, camera_for_api_key, device_payload_ingest
+from portal.validation import JsonRefused, bounded_json_loads
 
 
 class CameraKeyHeaderAuthentication(CameraKeyAuthentication):
@@ -107,7 +106,10 @@ class DeviceIngestView(CameraIngestView):
         )
 
     def _body(self, request) -> tuple[object, bytes | None]:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError as error:  # Django reads such a body as empty; the device gets told
+            raise PayloadRejected("Content-Length", "must be a number of bytes.") from error
         if length > settings.STEWARD_MAX_FRAME_BYTES + 256 * 1024:
             raise PayloadRejected(
                 "body",
@@ -151,9 +153,11 @@ class DeviceIngestView(CameraIngestView):
         if name is None:
             raise PayloadRejected("json", "the form has no JSON field (send the event as 'json').")
         try:
-            return json.loads(fields[name]), image
-        except (TypeError, ValueError) as error:
-            raise PayloadRejected(name, "is not valid JSON.", code="malformed") from error
+            return bounded_json_loads(fields[name] or ""), image
+        except JsonRefused as error:
+            # The field's JSON has the body's limits (size, depth, no NaN): deeply nested JSON here
+            # raised RecursionError (a 500).
+            raise PayloadRejected(name, f"is not valid JSON ({error}).", code="malformed") from error
 
 
 class OpenAlprIngestApi(DeviceIngestView):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from rest_framework.permissions import BasePermission
 
 from audits.refusals import refusal_record
@@ -45,6 +45,8 @@ RULES_BY_STATUS = {
     429: "request.throttled",
 }
 RULE_OTHER_REFUSAL = "request.refused"
+# The methods an HTML view answers (the API's views declare their own, DRF answers the rest).
+HTML_METHODS = frozenset({"GET", "HEAD", "POST"})
 
 
 class Refused(Http404):
@@ -232,6 +234,10 @@ class AccessRuleMiddleware:
             return refused(request, "This page has no access rule, so it is refused by default.")
         if is_api_view(view_func):
             return None  # enforced by DeclaredAccessRule once DRF has authenticated the caller
+        if request.method not in HTML_METHODS:
+            # An HTML page is read with GET and changed with a form's POST; a DELETE, PUT, PATCH,
+            # TRACE or OPTIONS was answered as a GET (a 200, unrecorded). ``__call__`` records it.
+            return HttpResponseNotAllowed(sorted(HTML_METHODS))
         if rule.needs_login() and not request.user.is_authenticated:
             record_refusal(request, rule=RULE_NOT_SIGNED_IN, status=302)
             return redirect_to_login(request.get_full_path())

@@ -46,14 +46,27 @@ from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audits.refusals import refusal_record
-from portal.access import RULE_NOT_MEMBER, RULE_NOT_SIGNED_IN, RULE_ROLE
+from portal.access import RULE_NOT_MEMBER, RULE_NOT_SIGNED_IN, RULE_ROLE, RULES_BY_STATUS
 from portal.live import agency_group, broadcast, city_group, session_group, user_group
 from portal.models import City, User
 from portal.roles import Role
 
-__all__ = ["REFUSED", "CityConsumer", "SessionBoundConsumer", "broadcast", "city_group", "user_group"]
+__all__ = [
+    "BAD_MESSAGE",
+    "REFUSED",
+    "CityConsumer",
+    "SessionBoundConsumer",
+    "broadcast",
+    "city_group",
+    "user_group",
+]
 
 REFUSED = 4403
+# A client message that is not a JSON object of at most ``MESSAGE_LIMIT`` characters: the socket
+# is closed with this code (one audit entry per socket, so a flood of junk cannot grow the log).
+BAD_MESSAGE = 4400
+MESSAGE_LIMIT = 4096
+RULE_BAD_MESSAGE = RULES_BY_STATUS[400]
 
 
 def session_state(
@@ -391,6 +404,28 @@ class SessionBoundConsumer(AsyncJsonWebsocketConsumer):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        """A client sends at most a ping (a JSON object); anything else (a binary frame, text that is
+        not JSON, JSON that is not an object, an oversized message) is refused and closes the socket
+        instead of raising inside the consumer."""
+        content: Any = None
+        if text_data is not None and len(text_data) <= MESSAGE_LIMIT:
+            with suppress(ValueError, RecursionError):
+                content = await self.decode_json(text_data)
+        if not isinstance(content, dict):
+            await self.refuse_message()
+            return
+        await self.receive_json(content, **kwargs)
+
+    async def refuse_message(self) -> None:
+        await database_sync_to_async(self.record_message_refusal)()
+        await self.close(code=BAD_MESSAGE)
+
+    def record_message_refusal(self) -> None:
+        """Audit a refused client message where there is a city to audit it in (``CityConsumer``)."""
+
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         # Clients only listen; what they change goes through the HTTP API, which audits it.
         if content.get("type") == "ping":
@@ -431,13 +466,17 @@ class CityConsumer(SessionBoundConsumer):
             return None
         return city
 
-    def _refused(self, city: City, rule: str, user: Any) -> None:
+    def record_message_refusal(self) -> None:
+        if self.city is not None:
+            self._refused(self.city, RULE_BAD_MESSAGE, self.scope.get("user"), status=BAD_MESSAGE)
+
+    def _refused(self, city: City, rule: str, user: Any, status: int = REFUSED) -> None:
         client = self.scope.get("client") or (None, None)
         refusal_record(
             city=city,
             rule=rule,
             via="websocket",
-            status=REFUSED,
+            status=status,
             user=user,
             path=self.scope.get("path", ""),
             method="WS",

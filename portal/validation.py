@@ -59,6 +59,17 @@ class SaneDateTimeField(forms.DateTimeField):
         return moment
 
 
+class SaneDateField(forms.DateField):
+    """A form date from 2000-01-01 to 2099-12-31: an agreement "until 9999-12-31", an operation
+    from year 1 or a review filter of 0001-01-01 is a field error, not a row that breaks later."""
+
+    def to_python(self, value: Any) -> dt.date | None:
+        day = super().to_python(value)
+        if day is not None and not EARLIEST.date() <= day < LATEST.date():
+            raise forms.ValidationError(RANGE_MESSAGE, code="out_of_range")
+        return day
+
+
 class SaneDateTimeSerializerField(serializers.DateTimeField):
     """A DRF date and time in the sane range (400 with the field's message otherwise)."""
 
@@ -92,6 +103,28 @@ def json_depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
+class JsonRefused(ValueError):
+    """JSON text over the size or depth limit, or not JSON; the message says which."""
+
+
+def bounded_json_loads(text: str) -> Any:
+    """``json.loads`` within ``STEWARD_MAX_JSON_BYTES`` and ``STEWARD_MAX_JSON_DEPTH``, without
+    NaN or Infinity: the one decoder of JSON a caller sends, in a body or in a form field."""
+    limit = settings.STEWARD_MAX_JSON_BYTES
+    depth = settings.STEWARD_MAX_JSON_DEPTH
+    if len(text) > limit:
+        raise JsonRefused(f"The JSON is larger than {limit} bytes.")
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError as error:
+        raise JsonRefused(f"The JSON nests deeper than {depth} levels.") from error
+    except ValueError as error:
+        raise JsonRefused(f"The body is not valid JSON: {error}") from error
+    if json_depth_exceeds(data, depth):
+        raise JsonRefused(f"The JSON nests deeper than {depth} levels.")
+    return data
+
+
 class BoundedJSONParser(JSONParser):
     """JSON with a size limit (``STEWARD_MAX_JSON_BYTES``) and a depth limit
     (``STEWARD_MAX_JSON_DEPTH``); a body over either is a 400 with what to fix."""
@@ -103,20 +136,16 @@ class BoundedJSONParser(JSONParser):
         parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
         limit = settings.STEWARD_MAX_JSON_BYTES
-        depth = settings.STEWARD_MAX_JSON_DEPTH
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:
             raise ParseError(f"The JSON body is larger than {limit} bytes.")
         try:
-            data = json.loads(raw.decode(encoding), parse_constant=_refuse_constant)
-        except RecursionError as error:
-            raise ParseError(f"The JSON body nests deeper than {depth} levels.") from error
-        except (ValueError, UnicodeDecodeError) as error:
+            return bounded_json_loads(raw.decode(encoding))
+        except UnicodeDecodeError as error:
             raise ParseError(f"The body is not valid JSON: {error}") from error
-        if json_depth_exceeds(data, depth):
-            raise ParseError(f"The JSON body nests deeper than {depth} levels.")
-        return data
+        except JsonRefused as error:
+            raise ParseError(str(error).replace("The JSON ", "The JSON body ")) from error
 
 
 def _refuse_constant(name: str) -> NoReturn:

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from audits.models import AuditEvent
 from cameras.models import Camera
 from portal.models import Agency, City
-from portal.validation import SaneDateTimeField
+from portal.validation import SaneDateField, SaneDateTimeField
 from sharing.models import CityPolicy, RevocationGrounds, Search
 from sharing.policy.offenses import OFFENSE_TYPES
 from sharing.policy.types import PROHIBITED_PURPOSES
@@ -140,8 +140,8 @@ class LookupForm(PurposeForm):
 
 class AgreementForm(forms.Form):
     partner_agency = forms.ModelChoiceField(queryset=Agency.objects.none(), to_field_name="public_id")
-    starts_on = forms.DateField(widget=DateInput())
-    ends_on = forms.DateField(widget=DateInput())
+    starts_on = SaneDateField(widget=DateInput())
+    ends_on = SaneDateField(widget=DateInput())
     all_cameras = forms.BooleanField(required=False, initial=True, label="All of the city's cameras")
     cameras = forms.ModelMultipleChoiceField(
         queryset=Camera.objects.none(),

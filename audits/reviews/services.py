@@ -37,6 +37,7 @@ from audits.services import audit_record
 from portal.models import City, User
 from portal.roles import Role
 from portal.tenancy import city_scope
+from portal.validation import EARLIEST, RANGE_MESSAGE
 from sharing.models import RevocationGrounds, Search
 
 LEASE = dt.timedelta(minutes=15)
@@ -73,14 +74,17 @@ def review_request(
 ) -> Review:
     """The review of ``city`` for ``month``: created and queued the first time, the same row after.
 
-    ``by`` (a chief or auditor) may ask for any past month; the current and future months are refused.
-    A failed review is queued again; a queued, running, done or signed one is returned as it is.
+    ``by`` (a chief or auditor) may ask for any past month from 2000 on; the current and future
+    months are refused, and so is a month before ``portal.validation.EARLIEST`` (``0001-01`` was
+    accepted and its run raised ``OverflowError``, leaving a review that never completes). A failed review is queued again; a queued, running, done or signed one is returned as it is.
     """
     month = month_of(month)
     if by is not None and not by.has_city_role(city, *REQUESTERS):
         raise PermissionDenied("The chief and auditors ask for reviews.")
     if month >= month_of(timezone.now().astimezone(zoneinfo.ZoneInfo(city.time_zone)).date()):
         raise ValidationError({"month": "Only a month that has ended can be reviewed."})
+    if month < EARLIEST.date():
+        raise ValidationError({"month": RANGE_MESSAGE})
     with city_scope(city):
         try:
             with transaction.atomic():

@@ -30,6 +30,7 @@ from cameras.models import Camera
 from portal.access import access, city_roles
 from portal.exports import SafeCsvWriter
 from portal.roles import Role
+from portal.validation import SaneDateField
 
 READERS = city_roles(Role.CHIEF, Role.AUDITOR, Role.CLERK)
 REQUESTERS = city_roles(Role.CHIEF, Role.AUDITOR)
@@ -83,6 +84,9 @@ class OperationForm(forms.ModelForm):
             "ends_on": forms.DateInput(attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
+
+    starts_on = SaneDateField(widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = SaneDateField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
