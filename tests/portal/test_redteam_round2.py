@@ -209,3 +209,18 @@ def test_an_html_page_still_answers_get_and_head(client, city_a):
     client.force_login(city_user(city_a, Role.CHIEF))
     assert client.get(f"/c/{city_a.slug}/cameras/").status_code == 200
     assert client.head(f"/c/{city_a.slug}/cameras/").status_code == 200
+
+
+# --- the API renders JSON only ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_api_serves_no_browsable_html_page(client, city_a):
+    # Before: ?format=api (or Accept: text/html) served DRF's browsable HTML page of the endpoint.
+    url = f"/api/v1/public/{city_a.slug}/"
+    assert client.get(url).headers["Content-Type"].startswith("application/json")
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    assert client.get(url, HTTP_ACCEPT=browser).headers["Content-Type"].startswith("application/json")
+    r = client.get(url + "?format=api")
+    assert r.status_code == 404
+    assert b"rest_framework" not in r.content
