@@ -132,7 +132,14 @@ class FrameUploadApi(CameraIngestView):
         },
     )
     def post(self, request, city_slug: str, camera_id):
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:  # Django reads such a body as empty: the camera is told why
+            return self.refused(
+                request,
+                self.kwargs,
+                IngestRejected("Content-Length must be a number of bytes.", code="invalid", status=400),
+            )
         if length > settings.STEWARD_MAX_FRAME_BYTES + 64 * 1024:
             return self.refused(
                 request,
@@ -142,6 +149,13 @@ class FrameUploadApi(CameraIngestView):
                     code="too_large",
                     status=413,
                 ),
+            )
+        if len(request.FILES.getlist("image")) > 1:
+            # one frame per upload: a second image part would be dropped without a word
+            return self.refused(
+                request,
+                self.kwargs,
+                IngestRejected("Send one image per upload.", code="invalid", status=400),
             )
         serializer = FrameUploadSerializer(data=request.data)
         if not serializer.is_valid():

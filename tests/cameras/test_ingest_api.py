@@ -292,3 +292,46 @@ def test_a_png_crop_is_checked_like_a_frame(client, city_a, camera_with_key, pri
     )
     assert response.status_code == 400
     assert_nothing_stored(private_storage_dir)
+
+
+def upload_refusal_codes(city):
+    return [
+        e.details.get("code")
+        for e in AuditEvent.objects.filter(city=city, event_type="camera.upload_refused")
+    ]
+
+
+def test_two_image_parts_are_refused_and_nothing_is_stored(
+    client, city_a, camera_with_key, plate_jpeg, private_storage_dir
+):
+    # Before: the second image part was dropped without a word and the upload answered 202.
+    camera, key = camera_with_key
+    response = client.post(
+        frame_url(city_a, camera),
+        {
+            "image": [io.BytesIO(plate_jpeg), io.BytesIO(plate_jpeg)],
+            "captured_at": timezone.now().replace(microsecond=0).isoformat(),
+        },
+        HTTP_AUTHORIZATION=f"Camera {key}",
+    )
+    assert response.status_code == 400, response.content
+    assert "one image" in response.json()["detail"]
+    assert_nothing_stored(private_storage_dir)
+    assert upload_refusal_codes(city_a) == ["invalid"]
+
+
+def test_a_frame_content_length_that_is_not_a_number_is_a_400(
+    client, city_a, camera_with_key, private_storage_dir
+):
+    # Before: int("abc") raised ValueError, a 500.
+    camera, key = camera_with_key
+    response = client.post(
+        frame_url(city_a, camera),
+        {"captured_at": timezone.now().isoformat()},
+        CONTENT_LENGTH="abc",
+        HTTP_AUTHORIZATION=f"Camera {key}",
+    )
+    assert response.status_code == 400, response.content
+    assert "Content-Length" in response.json()["detail"]
+    assert_nothing_stored(private_storage_dir)
+    assert upload_refusal_codes(city_a) == ["invalid"]
