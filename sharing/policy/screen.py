@@ -11,6 +11,9 @@ Pipeline (pure Python, data in ``data/lexicon.json``):
 2. Concept lexicons, written in their own script and normalised the same way at load time, are
    matched on the tokens: exactly, by stem (``deport*``), inside a word for Han / Hangul entries,
    and within one edit for words of six letters or more that are not themselves ordinary words.
+   An entry matches only words of its own script (Cyrillic and Greek read with Latin); Arabic,
+   Indic, Ethiopic and Khmer words are compared as written, fused clitics read off, since their
+   transliteration merges words ("صلاة" prayer and "سلاح" weapon both read "slh").
 3. Agency acronyms (ICE, ERO, HSI, CBP, USBP, DHS, USCIS, EOIR) count whatever their case when
    the context makes them a requester or beneficiary ("Ice asked us", "per ICE", "ice agents"),
    never for "ice on the road", "black ice" or "ice cream".
