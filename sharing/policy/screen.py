@@ -182,11 +182,11 @@ def normalize(text: str) -> Normalized:
     written: list[tuple[str, str]] = []
     marked = []
     for w in s.split():
-        sc = word_script(w)
-        if sc is None or sc in _READ_AS_LATIN or len(_written_form(w)) < 2:
+        sc, form = word_script(w), _written_form(w)
+        if sc is None or sc in _READ_AS_LATIN or len(form) < 2:
             marked.append(w)
         else:
-            written.append((sc, _written_form(w)))
+            written.append((sc, form))
             marked.append(f"{_WORD_OPEN}{w}{_WORD_CLOSE}")
     s = " ".join(marked)
     # runs separated by a space only are read as one ("추 방", "불법 체류자"): a space is no
