@@ -38,6 +38,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from cameras.recognition import PlateRecognizer, RecognizerConfig, normalize_plate  # noqa: E402
+from cameras.recognition.platereader import read_views  # noqa: E402
 
 IOU_THRESHOLD = 0.3
 
@@ -209,10 +210,10 @@ def side_by_side(specs: list[str], items, folder: Path, args) -> dict:
                 else:
                     p = probs[(0, j)][0]
                     use = None
-                    if decode_conf(p) < fallback:
+                    if read_views(p).confidence < fallback:
                         t += st["t_rapid"][j]
                         use = cand
-                    plate, _, conf, source = rec.choose(p, use)
+                    plate, _, conf, source = rec.choose(p, use, c.fallback_trust)
                     if len(plate) < c.min_plate_len:
                         continue
                 readings.append((box_of(img, d), plate, float(conf), source))
@@ -265,12 +266,6 @@ def side_by_side(specs: list[str], items, folder: Path, args) -> dict:
         f"(verify below {c.verify_below}, unread below {c.unread_below}; cpu threads={os.cpu_count()}, device={args.device})"
     )
     return dump
-
-
-def decode_conf(p) -> float:
-    from cameras.recognition.platereader import decode
-
-    return decode(p).confidence
 
 
 def measure(spec: str, items, folder: Path, args) -> dict:

@@ -19,8 +19,9 @@ class RecognizerConfig:
     rectified views per plate, one batch per call, with RapidOCR voting as the fallback when its
     confidence is below ``fallback_below``; the more probable of the two strings wins) or
     ``"rapidocr"`` (RapidOCR on several crops per plate with aligned voting only, the previous
-    default).  With ``fallback_below = 0.8`` it reads 189/219 dev plates exactly against
-    RapidOCR's 187 at about the same latency (docs/benchmarks.md, models/README.md).  Every
+    default).  With ``fallback_below = 0.9`` it reads 188/219 dev plates exactly against
+    RapidOCR's 187, RapidOCR running on about two plates in three (docs/benchmarks.md,
+    models/README.md).  Every
     reading carries a status: ``"unread"`` below ``unread_below`` (kept, never matched against
     hotlists), ``"verify"`` below ``verify_below`` (a hit is marked "verify carefully"), else
     ``"read"``; with ``recognizer="plate"`` a reading that came from the RapidOCR fallback is held
@@ -32,20 +33,26 @@ class RecognizerConfig:
     ocr_rec_model_path: str | Path | None = None
     plate_model_path: str | Path | None = None
     recognizer: str = "plate"
-    # below this plate-model confidence RapidOCR voting also reads the plate (dev sets: 0.8 and 0.85
-    # were the best of 0-1, 0.8 the faster; 0.5 ties RapidOCR on exact reads)
-    fallback_below: float = 0.8
-    # calibrated on the dev sets (us-dev + eu, 219 plates; docs/benchmarks.md, "Confidence") for the
-    # default, per source of the reading. The plate model's own reads (157, whole-string CTC
-    # probability) were 151 right: 89/90 at 0.3 or above, 62/67 below, so below 0.3 is "verify"
-    # and nothing is unread. For recognizer="rapidocr" these two apply to RapidOCR's reads: set
-    # verify_below=0.95, unread_below=0.8 (its own calibration).
-    verify_below: float = 0.3
+    # below this plate-model confidence (the reading's CTC probability over both views) RapidOCR
+    # voting also reads the plate (docs/benchmarks.md: thresholds 0.3-1.01 measured side by side)
+    fallback_below: float = 0.9
+    # where the fallback runs and the two disagree, RapidOCR's reading also wins when its own voting
+    # confidence is at least this: its readings at 0.95 or above were 94-98% right on the dev sets
+    # (its calibration, docs/benchmarks.md), while the plate model is over-confident exactly where
+    # the two disagree
+    fallback_trust: float = 0.95
+    # calibrated on the dev sets (us-dev + eu, 219 plates, 212 matched; docs/benchmarks.md,
+    # "Confidence") for the default, per source of the reading. The plate model's own reads (178,
+    # whole-string CTC probability over both views) were 168 right: 123/126 at 0.7 or above, 45/52
+    # below (9/11 even below 0.3), so below 0.7 is "verify" and nothing is unread. For
+    # recognizer="rapidocr" these two apply to RapidOCR's reads: set verify_below=0.95,
+    # unread_below=0.8 (its own calibration).
+    verify_below: float = 0.7
     unread_below: float = 0.0
-    # the RapidOCR fallback's reads when the plate model was unsure and RapidOCR's string was more
-    # probable (55 reads, 38 right): 24/25 right at 0.85 or above, 0/3 below 0.3
-    fallback_verify_below: float = 0.85
-    fallback_unread_below: float = 0.3
+    # the RapidOCR fallback's reads, where the two disagreed and RapidOCR's string won (34 reads,
+    # 20 right): 6/7 right at 0.99 or above, 0/2 below 0.7
+    fallback_verify_below: float = 0.99
+    fallback_unread_below: float = 0.7
     device: str = "cpu"
     imgsz: int = 640
     detector_conf: float = 0.25

@@ -3,9 +3,11 @@
 A small CRNN (convolutions, a bidirectional LSTM, CTC; trained by
 :mod:`cameras.recognition.training`) reads a whole plate image into :data:`SEQ_LEN` frames of
 class probabilities (letters, digits, or the CTC blank ``_``); greedy CTC decoding collapses
-repeats and drops blanks.  It runs in onnxruntime; no PyTorch at inference.  The per-read
-confidence is the probability of the best path (the product of each frame's top
-probability), so an uncertain blank (a character the model half sees) lowers it too.
+repeats and drops blanks.  It runs in onnxruntime; no PyTorch at inference.  One crop's
+:func:`decode` confidence is the probability of the best path (the product of each frame's top
+probability), so an uncertain blank (a character the model half sees) lowers it too; the
+pipeline reads several crops of a plate with :func:`read_views`, whose confidence is the
+string's CTC probability over all of them.
 
 Training and inference share :func:`preprocess` (grey, resized to ``IMG_W`` x ``IMG_H``, per-image
 standardised), so the two cannot drift apart.
@@ -51,7 +53,7 @@ def encode(text: str) -> list[int]:
 @dataclass
 class PlateRead:
     plate: str
-    confidence: float  # best-path probability, 0..1
+    confidence: float  # 0..1: best-path probability (decode) or string probability (read_views)
     char_probs: list[float]  # peak probability of each emitted character
 
 
@@ -94,6 +96,38 @@ def string_probability(probs: np.ndarray, text: str) -> float:
         a2 = np.where(skip, np.concatenate([[-np.inf, -np.inf], alpha[:-2]]), -np.inf)
         alpha = np.logaddexp(np.logaddexp(alpha, a1), a2) + logp[t]
     return float(np.exp(np.logaddexp(alpha[-1], alpha[-2])))
+
+
+def views_string_probability(views: np.ndarray, text: str) -> float:
+    """The probability of ``text`` over several views of one plate ((V, SEQ_LEN, classes)): the
+    geometric mean of its CTC forward probability in each view."""
+    views = views[None] if views.ndim == 2 else views
+    logs = [np.log(max(string_probability(v, text), 1e-30)) for v in views]
+    return float(np.exp(np.mean(logs)))
+
+
+def read_views(views: np.ndarray) -> PlateRead:
+    """One reading from several views (crops) of the same plate, ((V, SEQ_LEN, classes) or one
+    view (SEQ_LEN, classes)).
+
+    The views are differently cropped, so a character falls on different frames in each: their
+    frame probabilities cannot be averaged (a character's peak is halved and the blank of the
+    other view wins, so a character is dropped even where every view reads it). Instead every
+    view is decoded on its own, and of those strings the one most probable over all views wins;
+    its confidence is that probability (the geometric mean of each view's CTC probability of
+    the string, :func:`views_string_probability`)."""
+    views = views[None] if views.ndim == 2 else views
+    best: PlateRead | None = None
+    seen: set[str] = set()
+    for v in views:
+        r = decode(v)
+        if r.plate in seen:
+            continue
+        seen.add(r.plate)
+        conf = views_string_probability(views, r.plate) if r.plate else 0.0
+        if best is None or conf > best.confidence:
+            best = PlateRead(r.plate, conf, r.char_probs)
+    return best if best is not None else PlateRead("", 0.0, [])
 
 
 def session_options(threads: int = 0):

@@ -13,7 +13,7 @@ from .detector import Detection, PlateDetector
 from .imageio import encode_jpeg
 from .ocr import PlateOCR
 from .plate import BOX_PX, MASK_PX, expand_quad, quad_from_box, quad_from_polygon, read_plate, warp_quad
-from .platereader import PlateReader, string_probability
+from .platereader import PlateReader, read_views, views_string_probability
 
 READ_STATUSES = ("read", "verify", "unread")
 
@@ -83,7 +83,8 @@ class PlateRecognizer:
         self, images: list[np.ndarray], dets_per_image: list[list[Detection]]
     ) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
         """The plate recogniser on two rectified views of every plate of every image, in one
-        batch: (image, detection) -> (frame probabilities of both views averaged, first crop)."""
+        batch: (image, detection) -> (the frame probabilities of each view, (V, SEQ_LEN,
+        classes), and the first crop).  The views are read together by :func:`read_views`."""
         views: list[np.ndarray] = []
         index: list[tuple[int, int]] = []
         rectified: dict[tuple[int, int], np.ndarray] = {}
@@ -95,27 +96,29 @@ class PlateRecognizer:
                     if k == 0:
                         rectified[(i, j)] = crop
         probs = self.reader.probs(views)
-        summed: dict[tuple[int, int], np.ndarray] = {}
+        per: dict[tuple[int, int], list[np.ndarray]] = {}
         for key, p in zip(index, probs, strict=False):
-            summed[key] = summed.get(key, 0) + p
-        return {k: (p / p.sum(axis=1, keepdims=True), rectified[k]) for k, p in summed.items()}
+            per.setdefault(key, []).append(p)
+        return {k: (np.stack(v), rectified[k]) for k, v in per.items()}
 
     def needs_fallback(self, probs: np.ndarray) -> bool:
-        return decode_probs(probs).confidence < self.config.fallback_below
+        return read_views(probs).confidence < self.config.fallback_below
 
     @staticmethod
-    def choose(probs: np.ndarray, cand) -> tuple[str, str, float, str]:
-        """The plate recogniser's reading, or RapidOCR's voting candidate ``cand`` (when given)
-        where that string is more probable: (plate, raw, confidence, source)."""
-        read = decode_probs(probs)
+    def choose(probs: np.ndarray, cand, trust: float = 2.0) -> tuple[str, str, float, str]:
+        """The plate recogniser's reading of its views ``probs`` ((V, SEQ_LEN, classes), or one
+        view), or RapidOCR's voting candidate ``cand`` (when given) where that string is more
+        probable, or where RapidOCR's own confidence is at least ``trust``: (plate, raw,
+        confidence, source)."""
+        read = read_views(probs)
         plate, raw, conf, source = read.plate, read.plate, read.confidence, "plate"
         if cand is not None and cand.plate != plate and len(cand.plate) >= 1:
             # both as the probability of the whole string: the plate model's own (CTC forward
-            # probability), and the voting candidate's mean character probability to the
-            # string's length
-            other = max(string_probability(probs, cand.plate), cand.conf ** len(cand.plate))
-            if other > conf:
-                plate, raw, conf, source = cand.plate, cand.raw, other, "rapidocr"
+            # probability over its views), and the voting candidate's mean character
+            # probability to the string's length
+            other = max(views_string_probability(probs, cand.plate), cand.conf ** len(cand.plate))
+            if other > conf or cand.conf >= trust:
+                plate, raw, conf, source = cand.plate, cand.raw, max(other, cand.conf), "rapidocr"
         return plate, raw, conf, source
 
     def _read_plates(
@@ -134,7 +137,7 @@ class PlateRecognizer:
                     cand, _ = read_plate(img, d.xyxy, d.polygon, self.ocr)
                     if cand is not None and len(cand.plate) < c.min_plate_len:
                         cand = None
-                plate, raw, conf, source = self.choose(p, cand)
+                plate, raw, conf, source = self.choose(p, cand, c.fallback_trust)
                 if len(plate) < c.min_plate_len:
                     continue
                 readings.append(self._reading(img, d, plate, raw, conf, crop, source))
@@ -187,12 +190,6 @@ def plate_views(img: np.ndarray, d: Detection) -> list[np.ndarray]:
         quads.append(expand_quad(q, MASK_PX / 2, 0.04))
     quads.append(expand_quad(quad_from_box(x1, y1, x2, y2), BOX_PX, 0.03))
     return [warp_quad(img, qq) for qq in quads]
-
-
-def decode_probs(p: np.ndarray):
-    from .platereader import decode
-
-    return decode(p)
 
 
 def _as_bgr(img: np.ndarray) -> np.ndarray:

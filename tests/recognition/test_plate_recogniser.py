@@ -23,7 +23,9 @@ from cameras.recognition.platereader import (  # noqa: E402
     decode,
     default_model_path,
     encode,
+    read_views,
     string_probability,
+    views_string_probability,
 )
 from cameras.recognition.training.synth import augment, render_plate, synth_sample  # noqa: E402
 
@@ -66,6 +68,33 @@ def test_ctc_decoding_collapses_repeats_and_scores_any_string():
     assert string_probability(probs, "AB13") < r.confidence / 100
     assert string_probability(probs, "ab12") == 0.0 and string_probability(probs, "A" * (MAX_LEN + 1)) == 0.0
     assert encode("AB1") == [ALPHABET.index("A"), ALPHABET.index("B"), 1] and ALPHABET[BLANK] == "_"
+
+
+def test_views_of_one_plate_are_read_by_string_not_by_averaged_frames():
+    # two crops of the same plate, the second cut a little wider: each character lands two
+    # frames later. Both spell HL0KTY1; averaging their frames halves every peak, and the
+    # blank then wins on most of them
+    tight = _frames("_H_L_0_K_T_Y_1_")
+    wide = _frames("___H_L_0_K_T_Y_1_")
+    avg = (tight + wide) / 2
+    assert decode(tight).plate == decode(wide).plate == "HL0KTY1"
+    assert decode(avg).plate != "HL0KTY1"  # the bug read_views replaces
+    both = np.stack([tight, wide])
+    r = read_views(both)
+    assert r.plate == "HL0KTY1"
+    assert r.confidence == pytest.approx(views_string_probability(both, "HL0KTY1"))
+    assert r.confidence == pytest.approx(
+        np.sqrt(string_probability(tight, "HL0KTY1") * string_probability(wide, "HL0KTY1")), rel=1e-4
+    )
+    # where the views disagree, the string more probable over both wins, with both its
+    # probability and a single view's read the same way
+    other = _frames("_H_L_0_K_T_V_1_")
+    r2 = read_views(np.stack([tight, other, wide]))
+    assert r2.plate == "HL0KTY1" and r2.confidence < r.confidence
+    assert read_views(tight).plate == "HL0KTY1"
+    assert read_views(np.stack([_frames("_" * SEQ_LEN)])).plate == ""
+    # the recogniser's choice reads views the same way
+    assert PlateRecognizer.choose(both, None)[::3] == ("HL0KTY1", "plate")
 
 
 def test_a_more_probable_voting_candidate_replaces_an_unsure_plate_read():
@@ -187,7 +216,9 @@ def test_confidence_sets_the_read_status():
     assert rec.status_for(0.2) == "verify"
     assert rec.status_for(0.19) == "unread"
     # a reading from the RapidOCR fallback is held to the fallback's own thresholds
-    rec = PlateRecognizer(RecognizerConfig(fallback_verify_below=0.85, fallback_unread_below=0.3))
+    rec = PlateRecognizer(
+        RecognizerConfig(verify_below=0.3, fallback_verify_below=0.85, fallback_unread_below=0.3)
+    )
     assert rec.status_for(0.5, "plate") == "read"
     assert rec.status_for(0.5, "rapidocr") == "verify"
     assert rec.status_for(0.29, "rapidocr") == "unread"
@@ -196,3 +227,18 @@ def test_confidence_sets_the_read_status():
     rec = PlateRecognizer(RecognizerConfig(recognizer="rapidocr", verify_below=0.95, unread_below=0.8))
     assert rec.status_for(0.9, "rapidocr") == "verify"
     assert rec.status_for(0.79, "rapidocr") == "unread"
+
+
+def test_a_confident_voting_reading_wins_where_the_two_disagree():
+    from cameras.recognition.plate import Candidate
+
+    sure = _frames("__AB12C__") ** 4
+    sure /= sure.sum(axis=1, keepdims=True)
+    assert decode(sure).confidence > 0.99
+    # the plate model is sure of AB12C; RapidOCR reads AB12G. It wins only when its own voting
+    # confidence reaches the trust level (the default's fallback_trust), never below it
+    cand = Candidate("AB12G", "AB12G", 0.97, 0.0, "crop")
+    assert PlateRecognizer.choose(sure, cand)[0] == "AB12C"  # no trust level given
+    plate, _, conf, source = PlateRecognizer.choose(sure, cand, RecognizerConfig().fallback_trust)
+    assert (plate, source) == ("AB12G", "rapidocr") and conf == pytest.approx(0.97)
+    assert PlateRecognizer.choose(sure, Candidate("AB12G", "AB12G", 0.9, 0.0, "crop"), 0.95)[0] == "AB12C"

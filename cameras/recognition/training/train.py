@@ -43,6 +43,9 @@ class Config:
     real_frac: float = 0.5  # share of real crops in a fine-tuning batch
     real_aug: float = 0.6  # chance a real crop is also synthetically degraded
     val_frac: float = 0.15
+    # how much looser than the crop, vertically, a training crop may be cut (a fraction of its
+    # height): the detector's boxes run from 0.75x to 1.6x the labelled plate's height
+    loose_y: float = 0.12
     eval_every: int = 250
     threads: int = 2
 
@@ -69,7 +72,7 @@ def load_real(folder: Path) -> list[tuple[np.ndarray, str]]:
     return out
 
 
-def jitter(rng: random.Random, img: np.ndarray, strength: float = 1.0) -> np.ndarray:
+def jitter(rng: random.Random, img: np.ndarray, strength: float = 1.0, loose_y: float = 0.12) -> np.ndarray:
     """Cheap augmentation at twice the network's size: loose/tight crop, small perspective,
     contrast, blur, low resolution, noise, polarity."""
     H, W = img.shape[:2]
@@ -77,7 +80,7 @@ def jitter(rng: random.Random, img: np.ndarray, strength: float = 1.0) -> np.nda
     src = np.float32([[0, 0], [W, 0], [W, H], [0, H]])
     # shared shift/scale (loose or tight crop) plus independent corner moves (perspective)
     sx, sy = rng.uniform(-0.04, 0.04) * W, rng.uniform(-0.08, 0.08) * H
-    gx, gy = rng.uniform(-0.06, 0.06) * W, rng.uniform(-0.12, 0.12) * H
+    gx, gy = rng.uniform(-0.06, 0.06) * W, rng.uniform(-0.12, loose_y) * H
     grow = np.float32([[-gx, -gy], [gx, -gy], [gx, gy], [-gx, gy]])
     dst = (
         src
@@ -309,7 +312,7 @@ def train(
             if rng.random() < cfg.real_aug:
                 im = augment(rng, im, 0.7)
             items.append((small(im), t))
-        items = [(jitter(rng, im, rng.uniform(0.3, 1.0)), t) for im, t in items]
+        items = [(jitter(rng, im, rng.uniform(0.3, 1.0), cfg.loose_y), t) for im, t in items]
         x, labels = batch_arrays(items)
         logp = torch.log_softmax(net(torch.from_numpy(x)), -1).permute(1, 0, 2)  # (T, N, C)
         targets = torch.tensor([k for lab in labels for k in lab], dtype=torch.long)
@@ -362,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--batch", type=int, default=None)
     ap.add_argument("--synth-pool", type=int, default=None)
+    ap.add_argument("--loose-y", type=float, default=None, help="most vertical looseness of a training crop")
     ap.add_argument(
         "--budget-minutes",
         type=float,
@@ -381,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
             ("threads", args.threads),
             ("batch", args.batch),
             ("synth_pool", args.synth_pool),
+            ("loose_y", args.loose_y),
         )
         if v is not None
     }
