@@ -19,8 +19,8 @@ class RecognizerConfig:
     rectified views per plate, one batch per call, with RapidOCR voting as the fallback when its
     confidence is below ``fallback_below``; the more probable of the two strings wins) or
     ``"rapidocr"`` (RapidOCR on several crops per plate with aligned voting only, the previous
-    default).  With ``fallback_below = 0.9`` it reads 188/219 dev plates exactly against
-    RapidOCR's 187, RapidOCR running on about two plates in three (docs/benchmarks.md,
+    default).  With ``fallback_below = 0.8`` it reads 189/219 dev plates exactly against
+    RapidOCR's 187, RapidOCR running on about one plate in two (docs/benchmarks.md,
     models/README.md).  Every
     reading carries a status: ``"unread"`` below ``unread_below`` (kept, never matched against
     hotlists), ``"verify"`` below ``verify_below`` (a hit is marked "verify carefully"), else
@@ -35,7 +35,7 @@ class RecognizerConfig:
     recognizer: str = "plate"
     # below this plate-model confidence (the reading's CTC probability over both views) RapidOCR
     # voting also reads the plate (docs/benchmarks.md: thresholds 0.3-1.01 measured side by side)
-    fallback_below: float = 0.9
+    fallback_below: float = 0.8
     # where the fallback runs and the two disagree, RapidOCR's reading also wins when its own voting
     # confidence is at least this: its readings at 0.95 or above were 94-98% right on the dev sets
     # (its calibration, docs/benchmarks.md), while the plate model is over-confident exactly where
@@ -43,14 +43,14 @@ class RecognizerConfig:
     fallback_trust: float = 0.95
     # calibrated on the dev sets (us-dev + eu, 219 plates, 212 matched; docs/benchmarks.md,
     # "Confidence") for the default, per source of the reading. The plate model's own reads (178,
-    # whole-string CTC probability over both views) were 168 right: 123/126 at 0.7 or above, 45/52
-    # below (9/11 even below 0.3), so below 0.7 is "verify" and nothing is unread. For
+    # whole-string CTC probability over both views) were 167 right: 123/127 at 0.7 or above, 44/51
+    # below (6/8 even below 0.3), so below 0.7 is "verify" and nothing is unread. For
     # recognizer="rapidocr" these two apply to RapidOCR's reads: set verify_below=0.95,
     # unread_below=0.8 (its own calibration).
     verify_below: float = 0.7
     unread_below: float = 0.0
     # the RapidOCR fallback's reads, where the two disagreed and RapidOCR's string won (34 reads,
-    # 20 right): 6/7 right at 0.99 or above, 0/2 below 0.7
+    # 22 right): 5/6 right at 0.99 or above, 0/2 below 0.7
     fallback_verify_below: float = 0.99
     fallback_unread_below: float = 0.7
     device: str = "cpu"

@@ -91,7 +91,7 @@ def test_the_plate_recogniser_is_the_default_and_a_city_can_choose_its_own(
         "bravo": {"plate_model_path": str(weights)},
     }
     default = recognizer_for(CityFactory(slug="charlie", name="Charlie")).config
-    assert (default.recognizer, default.fallback_below) == ("plate", 0.9)
+    assert (default.recognizer, default.fallback_below) == ("plate", 0.8)
     assert default.plate_model_path is None  # the shipped weights
     alpha = recognizer_for(city_a).config
     assert (alpha.recognizer, alpha.verify_below, alpha.unread_below) == ("rapidocr", 0.95, 0.8)
